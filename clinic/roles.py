@@ -1,0 +1,74 @@
+"""Staff roles and what each may do.
+
+Groups are created and kept in step by migrations (see ``clinic/migrations``),
+which call :func:`sync_roles`. A role sees only what its work needs.
+"""
+
+FRONT_DESK = "Front desk"
+PHYSICIAN = "Physician"
+CLINIC_MANAGER = "Clinic manager"
+
+# role -> "app_label.codename" permissions.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    FRONT_DESK: {
+        "intake.add_patient",
+        "intake.change_patient",
+        "intake.view_patient",
+        "intake.add_intake",
+        "intake.change_intake",
+        "intake.view_intake",
+        "intake.add_treatmenttrial",
+        "intake.change_treatmenttrial",
+        "intake.delete_treatmenttrial",
+        "intake.view_treatmenttrial",
+        "intake.view_drug",
+    },
+    PHYSICIAN: {
+        "intake.view_patient",
+        "intake.view_intake",
+        "intake.view_treatmenttrial",
+        "intake.view_drug",
+    },
+    CLINIC_MANAGER: {
+        "intake.view_patient",
+        "intake.view_intake",
+        "intake.view_treatmenttrial",
+        "intake.add_drug",
+        "intake.change_drug",
+        "intake.delete_drug",
+        "intake.view_drug",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_user",
+        "auth.view_group",
+    },
+}
+
+
+def sync_roles(apps, schema_editor) -> None:
+    """Create the role groups and give each exactly its permissions.
+
+    Permissions are normally created after all migrations run; they are created here
+    first so a fresh database gets complete groups. A permission whose app is not
+    migrated yet is skipped: a later migration calls this again.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for name in sorted(wanted):
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)

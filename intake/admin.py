@@ -1,0 +1,308 @@
+"""Front-desk work in the Django admin: patients, intakes, treatment rows, catalogue."""
+
+import datetime
+import re
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.db.models.functions import Upper
+from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.html import format_html
+
+from intake import scoring
+from intake.forms import PatientForm, TreatmentTrialForm
+from intake.models import Drug, Intake, Patient, TreatmentTrial
+from intake.services import intake_save, intake_submit, patient_create
+
+RECORD_NUMBER = re.compile(r"^p-?(\d{1,10})$", re.IGNORECASE)
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
+    """Filter by record number, date of birth, phone, or the start of a name.
+
+    Each form of search uses an index: the record number's unique index, the birth
+    date's, the phone's, and the upper-cased last name's.
+    """
+    term = term.strip()
+    if not term:
+        return queryset
+    if match := RECORD_NUMBER.match(term):
+        number = f"P-{int(match.group(1)):06d}"
+        return queryset.filter(**{f"{prefix}record_number": number})
+    if day := parse_date(term):
+        return queryset.filter(**{f"{prefix}date_of_birth": day})
+    digits = re.sub(r"[^\d+]", "", term)
+    if len(digits) >= 7 and len(digits) >= len(term.replace(" ", "")) - 4:
+        return queryset.filter(**{f"{prefix}mobile_phone": digits})
+    words = term.split()
+    if len(words) == 1:
+        return queryset.annotate(_last=Upper(f"{prefix}last_name")).filter(
+            _last__startswith=term.upper()
+        )
+    return queryset.annotate(_last=Upper(f"{prefix}last_name")).filter(
+        _last__startswith=words[-1].upper(),
+        **{f"{prefix}first_name__istartswith": words[0]},
+    )
+
+
+class PatientSearchMixin:
+    """Admin search over patients by record number, birth date, phone or name."""
+
+    search_help_text = (
+        "Record number (P-000123), date of birth (YYYY-MM-DD), phone or name."
+    )
+    patient_prefix = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        return patient_search(queryset, search_term, self.patient_prefix), False
+
+
+class IntakeRowInline(admin.TabularInline):
+    """The patient's intakes, read-only, each a link to its page."""
+
+    model = Intake
+    fields = ["status", "source", "submitted_at", "created"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Patient)
+class PatientAdmin(PatientSearchMixin, admin.ModelAdmin):
+    form = PatientForm
+    list_display = [
+        "record_number",
+        "last_name",
+        "first_name",
+        "date_of_birth",
+        "mobile_phone",
+    ]
+    search_fields = ["record_number"]
+    show_full_result_count = False
+    list_per_page = 50
+    readonly_fields = ["record_number", "id", "created"]
+    fieldsets = [
+        (None, {"fields": ["record_number"]}),
+        ("Patient", {"fields": ["first_name", "last_name", "date_of_birth", "sex"]}),
+        ("Contact", {"fields": ["email", "mobile_phone", "preferred_language"]}),
+        (
+            "Emergency contact",
+            {"fields": ["emergency_contact_name", "emergency_contact_phone"]},
+        ),
+        ("Duplicate check", {"fields": ["not_a_duplicate"]}),
+    ]
+    inlines = [IntakeRowInline]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.full_clean()
+            obj.save()
+        else:
+            patient_create(patient=obj)
+
+
+class TreatmentTrialInline(admin.TabularInline):
+    model = TreatmentTrial
+    form = TreatmentTrialForm
+    autocomplete_fields = ["drug"]
+    extra = 3
+
+
+PHQ9_FIELDS = [f"phq9_{n}" for n in range(1, 10)]
+MIDAS_FIELDS = [f"midas_{n}" for n in range(1, 6)] + ["midas_a", "midas_b"]
+
+
+@admin.register(Intake)
+class IntakeAdmin(PatientSearchMixin, admin.ModelAdmin):
+    """The intake in the paper form's order, treatments inline, scores read-only."""
+
+    patient_prefix = "patient__"
+    list_display = [
+        "record_number",
+        "status",
+        "source",
+        "submitted_at",
+        "created",
+        "entered_by",
+    ]
+    list_filter = ["status", "source"]
+    list_select_related = ["patient", "entered_by"]
+    search_fields = ["patient__record_number"]
+    show_full_result_count = False
+    list_per_page = 50
+    autocomplete_fields = ["patient"]
+    inlines = [TreatmentTrialInline]
+    readonly_fields = [
+        "status",
+        "submitted_at",
+        "entered_by",
+        "phq9_score",
+        "midas_score",
+        "hit6_score",
+        "safety_cleared_at",
+        "safety_cleared_by",
+        "safety_note",
+        "consent_version",
+        "consent_signed_at",
+    ]
+    fieldsets = [
+        (
+            "Intake",
+            {"fields": ["patient", "source", "status", "submitted_at", "entered_by"]},
+        ),
+        (
+            "Migraine history",
+            {
+                "fields": [
+                    "diagnosis",
+                    ("onset_age", "lifetime_attacks"),
+                    ("headache_days_per_month", "migraine_days_per_month"),
+                    "months_at_this_frequency",
+                    ("debilitating_days_per_month", "debilitating_months"),
+                    ("attack_length", "worst_pain"),
+                    "features",
+                    "symptoms",
+                    "triggers",
+                    "new_or_changed_pattern",
+                ]
+            },
+        ),
+        (
+            "Acute medication: days a month now",
+            {
+                "fields": [
+                    ("acute_days_simple_analgesic", "acute_days_combination_analgesic"),
+                    ("acute_days_triptan", "acute_days_ergot"),
+                    ("acute_days_opioid", "acute_days_ditan"),
+                    ("acute_days_gepant", "acute_days_antiemetic"),
+                    "acute_use_months",
+                    "moh_plan_documented",
+                ]
+            },
+        ),
+        (
+            "Health screen",
+            {
+                "fields": [
+                    ("pregnant", "postpartum_weeks", "breastfeeding"),
+                    "red_flags",
+                    "conditions",
+                    "allergies",
+                    "other_allergies",
+                    "medications",
+                    "other_medications",
+                    "last_botox_weeks_ago",
+                ]
+            },
+        ),
+        ("PHQ-9", {"fields": [*PHQ9_FIELDS, "phq9_score"]}),
+        (
+            "Safety clearance",
+            {"fields": ["safety_cleared_at", "safety_cleared_by", "safety_note"]},
+        ),
+        ("MIDAS", {"fields": [*MIDAS_FIELDS, "midas_score"]}),
+        ("HIT-6", {"fields": ["hit6_total", "hit6_score"]}),
+        ("Vitals", {"fields": [("bp_systolic", "bp_diastolic"), "weight_kg"]}),
+        (
+            "Services and consent",
+            {
+                "fields": [
+                    "interests",
+                    "heard_from",
+                    "consent_signature",
+                    "consent_version",
+                    "consent_signed_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="record number", ordering="patient__record_number")
+    def record_number(self, intake: Intake) -> str:
+        return intake.patient.record_number
+
+    @admin.display(description="PHQ-9 score")
+    def phq9_score(self, intake: Intake) -> str:
+        answers = intake.phq9_answers
+        if answers is None:
+            return "Not complete"
+        score = scoring.phq9(answers)
+        item9 = scoring.phq9_item9(answers)
+        text = f"{score.total} / 27, {score.band}"
+        if item9:
+            return format_html("{} — <strong>item 9 = {}</strong>", text, item9)
+        return text
+
+    @admin.display(description="MIDAS score")
+    def midas_score(self, intake: Intake) -> str:
+        answers = intake.midas_answers
+        if answers is None:
+            return "Not complete"
+        score = scoring.midas(answers)
+        return f"{score.total}, {score.band}"
+
+    @admin.display(description="HIT-6 impact")
+    def hit6_score(self, intake: Intake) -> str:
+        if intake.hit6_total is None:
+            return "Not entered"
+        return scoring.hit6(intake.hit6_total).band
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None:
+            readonly += ["patient", "source"]
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "source": Intake.Source.FRONT_DESK,
+            **super().get_changeform_initial_data(request),
+        }
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        intake_save(intake=obj)
+
+    def _submit_if_asked(self, request: HttpRequest, obj: Intake, response):
+        if "_submit" not in request.POST:
+            return response
+        try:
+            intake_submit(intake=obj, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(obj.get_absolute_url())
+        self.message_user(
+            request, f"Intake for {obj.patient} submitted.", messages.SUCCESS
+        )
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._submit_if_asked(request, obj, super().response_add(request, obj))
+
+    def response_change(self, request, obj):
+        return self._submit_if_asked(
+            request, obj, super().response_change(request, obj)
+        )
+
+
+@admin.register(Drug)
+class DrugAdmin(admin.ModelAdmin):
+    list_display = ["name", "treatment_class", "default_intent"]
+    list_filter = ["treatment_class", "default_intent"]
+    search_fields = ["name"]

@@ -1,0 +1,100 @@
+"""Validation and layout of intake forms, shared by the admin and the public pages."""
+
+from django import forms
+from django.utils.html import format_html_join
+
+from intake.models import Patient, TreatmentTrial
+from intake.selectors import patient_lookalikes
+
+
+class PatientForm(forms.ModelForm):
+    """A patient's details, with the duplicate-patient check on name and birth date."""
+
+    not_a_duplicate = forms.BooleanField(
+        label="This is a different person",
+        required=False,
+        help_text="Tick only after checking the look-alike records listed above.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "email",
+            "mobile_phone",
+            "preferred_language",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        names = [
+            cleaned.get(key) for key in ("first_name", "last_name", "date_of_birth")
+        ]
+        if None in names or cleaned.get("not_a_duplicate"):
+            return cleaned
+        lookalikes = patient_lookalikes(
+            first_name=names[0],
+            last_name=names[1],
+            date_of_birth=names[2],
+            exclude_pk=self.instance.pk if not self.instance._state.adding else None,
+        )
+        if lookalikes:
+            listing = format_html_join(
+                ", ",
+                '<a href="{}" target="_blank">{} ({} {})</a>',
+                (
+                    (p.get_absolute_url(), p.record_number, p.first_name, p.last_name)
+                    for p in lookalikes
+                ),
+            )
+            raise forms.ValidationError(
+                format_html_join(
+                    "",
+                    "{}{}",
+                    [
+                        (
+                            "This looks like an existing patient born the same day: ",
+                            listing,
+                        )
+                    ],
+                )
+                + ". Open that record instead, or tick “This is a different person”.",
+                code="possible_duplicate",
+            )
+        return cleaned
+
+
+class TreatmentTrialForm(forms.ModelForm):
+    """One treatment row; a catalogue drug fills in its own class and usual use."""
+
+    class Meta:
+        model = TreatmentTrial
+        fields = ["drug", "drug_name", "treatment_class", "intent", "weeks", "outcome"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["treatment_class"].required = False
+        self.fields["intent"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        drug = cleaned.get("drug")
+        if not drug and not cleaned.get("drug_name"):
+            self.add_error("drug_name", "Choose a drug from the list or type its name.")
+        if drug:
+            cleaned["intent"] = cleaned.get("intent") or drug.default_intent
+            cleaned["treatment_class"] = cleaned.get(
+                "treatment_class"
+            ) or drug.class_for(cleaned["intent"])
+        for key, message in (
+            ("treatment_class", "Choose what kind of treatment this was."),
+            ("intent", "Say whether it was to stop attacks or to prevent them."),
+        ):
+            if not cleaned.get(key) and key not in self.errors:
+                self.add_error(key, message)
+        return cleaned

@@ -1,0 +1,614 @@
+"""Patients, their intakes, the treatments they tried and the drug catalogue."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.fields import CodeListField
+from clinic.models import Counter, TimeStampedModel
+from intake import codes, scoring
+
+# (field name, label, lowest, highest): every bounded number an intake records. Forms,
+# model validation and database constraints all read their limits from here.
+MONTHS_MAX = 1200
+RANGES = {
+    "onset_age": (0, 120),
+    "lifetime_attacks": (0, 100_000),
+    "headache_days_per_month": (0, 31),
+    "migraine_days_per_month": (0, 31),
+    "months_at_this_frequency": (0, MONTHS_MAX),
+    "debilitating_days_per_month": (0, 31),
+    "debilitating_months": (0, MONTHS_MAX),
+    "worst_pain": (0, 10),
+    "acute_use_months": (0, MONTHS_MAX),
+    "postpartum_weeks": (0, 104),
+    "last_botox_weeks_ago": (0, 2600),
+    "hit6_total": (36, 78),
+    "bp_systolic": (60, 260),
+    "bp_diastolic": (30, 160),
+    **{f"phq9_{n}": (0, 3) for n in range(1, 10)},
+    **{f"midas_{n}": (0, 90) for n in range(1, 6)},
+    "midas_a": (0, 90),
+    "midas_b": (0, 10),
+    **{f"acute_days_{code}": (0, 31) for code, _ in codes.ACUTE_CLASSES},
+}
+
+
+def bounded(field_class, name: str, verbose_name: str, **kwargs):
+    """Build a nullable number field whose limits come from ``RANGES``."""
+    low, high = RANGES[name]
+    return field_class(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(low), MaxValueValidator(high)],
+        **kwargs,
+    )
+
+
+def range_constraints(model_name: str, names) -> list[models.CheckConstraint]:
+    """Database check constraints for the ``RANGES`` of ``names`` (null allowed)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__isnull": True})
+            | Q(**{f"{name}__gte": RANGES[name][0], f"{name}__lte": RANGES[name][1]}),
+            name=f"{model_name}_{name}_range",
+        )
+        for name in names
+    ]
+
+
+class Patient(TimeStampedModel):
+    """A person the clinic knows. ``__str__`` is the record number, never a name."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        INTERSEX = "intersex", "Intersex"
+        UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+    id = models.UUIDField(
+        "public id", primary_key=True, default=uuid.uuid4, editable=False
+    )
+    record_number = models.CharField(
+        "record number", max_length=12, unique=True, editable=False
+    )
+    first_name = models.CharField("first name", max_length=100)
+    last_name = models.CharField("last name", max_length=100)
+    date_of_birth = models.DateField("date of birth", db_index=True)
+    sex = models.CharField("sex", max_length=12, choices=Sex.choices)
+    email = models.EmailField("e-mail", blank=True)
+    mobile_phone = models.CharField(
+        "mobile phone", max_length=20, blank=True, db_index=True
+    )
+    preferred_language = models.CharField(
+        "preferred language", max_length=40, default="English"
+    )
+    emergency_contact_name = models.CharField(
+        "emergency contact name", max_length=200, blank=True
+    )
+    emergency_contact_phone = models.CharField(
+        "emergency contact phone", max_length=20, blank=True
+    )
+
+    class Meta:
+        ordering = ["record_number"]
+        indexes = [
+            models.Index(Upper("last_name"), name="patient_last_name_upper"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(record_number__regex=r"^P-[0-9]{6,10}$"),
+                name="patient_record_number_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__gte="1900-01-01"),
+                name="patient_date_of_birth_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.record_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:intake_patient_change", args=[self.pk])
+
+    @staticmethod
+    def next_record_number() -> str:
+        """Allocate the next record number, such as ``P-000123``."""
+        return f"P-{Counter.next_value('patient_record_number'):06d}"
+
+    def age_on(self, day) -> int:
+        """Age in whole years on ``day``."""
+        before_birthday = (day.month, day.day) < (
+            self.date_of_birth.month,
+            self.date_of_birth.day,
+        )
+        return day.year - self.date_of_birth.year - before_birthday
+
+
+class Drug(models.Model):
+    """The treatment catalogue: every drug ROUTING.md names, with its class."""
+
+    name = models.CharField("name", max_length=80, unique=True)
+    treatment_class = models.CharField(
+        "class", max_length=30, choices=codes.TREATMENT_CLASSES
+    )
+    default_intent = models.CharField("usual use", max_length=12, choices=codes.INTENTS)
+    preventive_class = models.CharField(
+        "class when used to prevent attacks",
+        max_length=30,
+        choices=codes.PREVENTIVE_CLASSES,
+        blank=True,
+        help_text="Only for a drug used both ways, such as rimegepant.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "catalogue drug"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def class_for(self, intent: str) -> str:
+        """The drug's class when used with ``intent``."""
+        if intent == "preventive" and self.preventive_class:
+            return self.preventive_class
+        return self.treatment_class
+
+
+class IntakeQuerySet(models.QuerySet):
+    def drafts(self):
+        return self.filter(status=Intake.Status.DRAFT)
+
+    def submitted(self):
+        return self.filter(status=Intake.Status.SUBMITTED)
+
+
+class Intake(TimeStampedModel):
+    """One patient's story as told on one occasion: history, screen, questionnaires."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online"
+        FRONT_DESK = "front_desk", "Front desk"
+
+    class AttackLength(models.TextChoices):
+        UNDER_4_HOURS = "under_4h", "Less than 4 hours"
+        HOURS_4_TO_24 = "4_to_24h", "4 to 24 hours"
+        DAYS_1_TO_3 = "1_to_3d", "1 to 3 days"
+        OVER_3_DAYS = "over_3d", "More than 3 days"
+
+    class HeardFrom(models.TextChoices):
+        DOCTOR = "doctor", "My doctor"
+        SEARCH = "search", "A web search"
+        FRIEND = "friend", "A friend or family member"
+        SOCIAL = "social", "Social media"
+        OTHER = "other", "Somewhere else"
+
+    id = models.UUIDField(
+        "public id", primary_key=True, default=uuid.uuid4, editable=False
+    )
+    # PROTECT: an intake is part of the patient's medical record; a patient with intakes
+    # is never deleted by accident.
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="intakes",
+        verbose_name="patient",
+    )
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source = models.CharField("source", max_length=12, choices=Source.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="entered by",
+    )
+    submitted_at = models.DateTimeField("submitted", null=True, blank=True)
+
+    # Migraine history
+    diagnosis = models.CharField(
+        "diagnosis as the patient knows it",
+        max_length=30,
+        choices=codes.DIAGNOSES,
+        blank=True,
+    )
+    onset_age = bounded(
+        models.PositiveSmallIntegerField, "onset_age", "age when the headaches began"
+    )
+    lifetime_attacks = bounded(
+        models.PositiveIntegerField,
+        "lifetime_attacks",
+        "attacks in a lifetime, roughly",
+    )
+    headache_days_per_month = bounded(
+        models.PositiveSmallIntegerField,
+        "headache_days_per_month",
+        "headache days per month",
+        help_text="Days with any headache in an average month.",
+    )
+    migraine_days_per_month = bounded(
+        models.PositiveSmallIntegerField,
+        "migraine_days_per_month",
+        "migraine days per month",
+        help_text="Of those, days with migraine features.",
+    )
+    months_at_this_frequency = bounded(
+        models.PositiveSmallIntegerField,
+        "months_at_this_frequency",
+        "months at this frequency",
+    )
+    debilitating_days_per_month = bounded(
+        models.PositiveSmallIntegerField,
+        "debilitating_days_per_month",
+        "debilitating days per month",
+        help_text="Days of serious impairment despite acute medication.",
+    )
+    debilitating_months = bounded(
+        models.PositiveSmallIntegerField,
+        "debilitating_months",
+        "months with that many debilitating days",
+    )
+    attack_length = models.CharField(
+        "typical attack length", max_length=10, choices=AttackLength.choices, blank=True
+    )
+    worst_pain = bounded(
+        models.PositiveSmallIntegerField, "worst_pain", "worst pain (0-10)"
+    )
+    features = CodeListField("features", options=codes.FEATURES)
+    symptoms = CodeListField("symptoms", options=codes.SYMPTOMS)
+    triggers = CodeListField("triggers", options=codes.TRIGGERS)
+    new_or_changed_pattern = models.BooleanField(
+        "headaches are new or changed recently", null=True, blank=True
+    )
+
+    # Current acute medication use, days per month per class
+    acute_days_simple_analgesic = bounded(
+        models.PositiveSmallIntegerField,
+        "acute_days_simple_analgesic",
+        "days a month: simple painkillers",
+    )
+    acute_days_combination_analgesic = bounded(
+        models.PositiveSmallIntegerField,
+        "acute_days_combination_analgesic",
+        "days a month: combination painkillers",
+    )
+    acute_days_triptan = bounded(
+        models.PositiveSmallIntegerField, "acute_days_triptan", "days a month: triptans"
+    )
+    acute_days_ergot = bounded(
+        models.PositiveSmallIntegerField, "acute_days_ergot", "days a month: ergots"
+    )
+    acute_days_opioid = bounded(
+        models.PositiveSmallIntegerField, "acute_days_opioid", "days a month: opioids"
+    )
+    acute_days_ditan = bounded(
+        models.PositiveSmallIntegerField, "acute_days_ditan", "days a month: ditans"
+    )
+    acute_days_gepant = bounded(
+        models.PositiveSmallIntegerField, "acute_days_gepant", "days a month: gepants"
+    )
+    acute_days_antiemetic = bounded(
+        models.PositiveSmallIntegerField,
+        "acute_days_antiemetic",
+        "days a month: anti-sickness medicines",
+    )
+    acute_use_months = bounded(
+        models.PositiveSmallIntegerField,
+        "acute_use_months",
+        "months at this level of acute medication use",
+    )
+    moh_plan_documented = models.BooleanField(
+        "plan to manage medication overuse on file", default=False
+    )
+
+    # Health screen
+    pregnant = models.BooleanField("currently pregnant", null=True, blank=True)
+    postpartum_weeks = bounded(
+        models.PositiveSmallIntegerField,
+        "postpartum_weeks",
+        "weeks since giving birth",
+        help_text="Leave empty if you have not given birth in the last two years.",
+    )
+    breastfeeding = models.BooleanField("breastfeeding", null=True, blank=True)
+    conditions = CodeListField("health conditions", options=codes.CONDITIONS)
+    red_flags = CodeListField("warning signs", options=codes.RED_FLAGS)
+    allergies = CodeListField("allergies", options=codes.ALLERGIES)
+    other_allergies = models.CharField("other allergies", max_length=500, blank=True)
+    medications = CodeListField(
+        "blood thinners or antiplatelet medicines", options=codes.MEDICATIONS
+    )
+    other_medications = models.TextField("other current medicines", blank=True)
+    last_botox_weeks_ago = bounded(
+        models.PositiveSmallIntegerField,
+        "last_botox_weeks_ago",
+        "weeks since the last Botox treatment",
+        help_text="Leave empty if you have never had Botox for migraine.",
+    )
+
+    # Questionnaires
+    phq9_1 = bounded(models.PositiveSmallIntegerField, "phq9_1", scoring.PHQ9_ITEMS[0])
+    phq9_2 = bounded(models.PositiveSmallIntegerField, "phq9_2", scoring.PHQ9_ITEMS[1])
+    phq9_3 = bounded(models.PositiveSmallIntegerField, "phq9_3", scoring.PHQ9_ITEMS[2])
+    phq9_4 = bounded(models.PositiveSmallIntegerField, "phq9_4", scoring.PHQ9_ITEMS[3])
+    phq9_5 = bounded(models.PositiveSmallIntegerField, "phq9_5", scoring.PHQ9_ITEMS[4])
+    phq9_6 = bounded(models.PositiveSmallIntegerField, "phq9_6", scoring.PHQ9_ITEMS[5])
+    phq9_7 = bounded(models.PositiveSmallIntegerField, "phq9_7", scoring.PHQ9_ITEMS[6])
+    phq9_8 = bounded(models.PositiveSmallIntegerField, "phq9_8", scoring.PHQ9_ITEMS[7])
+    phq9_9 = bounded(models.PositiveSmallIntegerField, "phq9_9", scoring.PHQ9_ITEMS[8])
+    midas_1 = bounded(
+        models.PositiveSmallIntegerField, "midas_1", scoring.MIDAS_ITEMS[0]
+    )
+    midas_2 = bounded(
+        models.PositiveSmallIntegerField, "midas_2", scoring.MIDAS_ITEMS[1]
+    )
+    midas_3 = bounded(
+        models.PositiveSmallIntegerField, "midas_3", scoring.MIDAS_ITEMS[2]
+    )
+    midas_4 = bounded(
+        models.PositiveSmallIntegerField, "midas_4", scoring.MIDAS_ITEMS[3]
+    )
+    midas_5 = bounded(
+        models.PositiveSmallIntegerField, "midas_5", scoring.MIDAS_ITEMS[4]
+    )
+    midas_a = bounded(models.PositiveSmallIntegerField, "midas_a", scoring.MIDAS_A)
+    midas_b = bounded(models.PositiveSmallIntegerField, "midas_b", scoring.MIDAS_B)
+    hit6_total = bounded(
+        models.PositiveSmallIntegerField,
+        "hit6_total",
+        "HIT-6 total score",
+        help_text="Entered by staff from the licensed questionnaire (36-78).",
+    )
+    safety_cleared_at = models.DateTimeField(
+        "safety clearance documented", null=True, blank=True
+    )
+    safety_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="safety cleared by",
+    )
+    safety_note = models.TextField("safety clearance note", blank=True)
+
+    # Vitals taken at the clinic
+    bp_systolic = bounded(
+        models.PositiveSmallIntegerField,
+        "bp_systolic",
+        "systolic blood pressure (mmHg)",
+    )
+    bp_diastolic = bounded(
+        models.PositiveSmallIntegerField,
+        "bp_diastolic",
+        "diastolic blood pressure (mmHg)",
+    )
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(350)],
+        help_text="Ketamine is dosed per kilogram.",
+    )
+
+    # Services and consent
+    interests = CodeListField("services of interest", options=codes.SERVICES)
+    heard_from = models.CharField(
+        "how they heard of the clinic",
+        max_length=10,
+        choices=HeardFrom.choices,
+        blank=True,
+    )
+    consent_version = models.CharField(
+        "consent text version", max_length=20, blank=True
+    )
+    consent_signature = models.CharField(
+        "signature (typed full name)", max_length=200, blank=True
+    )
+    consent_signed_at = models.DateTimeField("consent signed", null=True, blank=True)
+
+    objects = IntakeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(
+                fields=["status", "-submitted_at"], name="intake_status_submitted"
+            ),
+        ]
+        constraints = [
+            *range_constraints("intake", RANGES),
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True)
+                | Q(weight_kg__gte=20, weight_kg__lte=350),
+                name="intake_weight_kg_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(migraine_days_per_month__isnull=True)
+                | Q(headache_days_per_month__isnull=True)
+                | Q(migraine_days_per_month__lte=models.F("headache_days_per_month")),
+                name="intake_migraine_days_within_headache_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
+                | Q(bp_diastolic__lt=models.F("bp_systolic")),
+                name="intake_bp_pair_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | Q(status="submitted", submitted_at__isnull=False),
+                name="intake_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted"]),
+                name="intake_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["online", "front_desk"]),
+                name="intake_source_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {str(self.pk)[:8]} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:intake_intake_change", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if (
+            self.migraine_days_per_month is not None
+            and self.headache_days_per_month is not None
+            and self.migraine_days_per_month > self.headache_days_per_month
+        ):
+            errors["migraine_days_per_month"] = (
+                "Migraine days cannot be more than headache days."
+            )
+        if (self.bp_systolic is None) != (self.bp_diastolic is None):
+            errors["bp_diastolic"] = "Enter both blood-pressure numbers, or neither."
+        elif self.bp_systolic is not None and self.bp_diastolic >= self.bp_systolic:
+            errors["bp_diastolic"] = "The lower number must be below the upper number."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def intake_date(self):
+        """The day the intake speaks for: its submission day, or today for a draft."""
+        moment = self.submitted_at or self.created or timezone.now()
+        return timezone.localdate(moment)
+
+    @property
+    def phq9_answers(self) -> list[int] | None:
+        answers = [getattr(self, f"phq9_{n}") for n in range(1, 10)]
+        return None if None in answers else answers
+
+    @property
+    def midas_answers(self) -> list[int] | None:
+        answers = [getattr(self, f"midas_{n}") for n in range(1, 6)]
+        return None if None in answers else answers
+
+    @property
+    def acute_use(self) -> dict[str, int]:
+        """Days per month each acute class is taken now (unanswered counts as 0)."""
+        return {
+            code: getattr(self, f"acute_days_{code}") or 0
+            for code, _ in codes.ACUTE_CLASSES
+        }
+
+    REQUIRED_FOR_SUBMISSION = [
+        "diagnosis",
+        "onset_age",
+        "lifetime_attacks",
+        "headache_days_per_month",
+        "migraine_days_per_month",
+        "months_at_this_frequency",
+        "debilitating_days_per_month",
+        "debilitating_months",
+        "new_or_changed_pattern",
+        "acute_use_months",
+        "pregnant",
+        "breastfeeding",
+        *[f"phq9_{n}" for n in range(1, 10)],
+        "consent_signature",
+    ]
+
+    def missing_for_submission(self) -> list[str]:
+        """The labels of answers an intake needs before it can be submitted."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.REQUIRED_FOR_SUBMISSION
+            if getattr(self, name) in (None, "")
+        ]
+
+
+class TreatmentTrial(models.Model):
+    """One treatment the patient tried, and how it went."""
+
+    # CASCADE: the rows are part of their intake and mean nothing without it.
+    intake = models.ForeignKey(
+        Intake,
+        on_delete=models.CASCADE,
+        related_name="treatments",
+        verbose_name="intake",
+    )
+    # PROTECT: a catalogue drug named in a patient's history cannot be deleted.
+    drug = models.ForeignKey(
+        Drug,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="drug from the catalogue",
+    )
+    drug_name = models.CharField(
+        "other drug or therapy",
+        max_length=120,
+        blank=True,
+        help_text="When it is not in the catalogue.",
+    )
+    treatment_class = models.CharField(
+        "class", max_length=30, choices=codes.TREATMENT_CLASSES
+    )
+    intent = models.CharField("used", max_length=12, choices=codes.INTENTS)
+    weeks = models.PositiveSmallIntegerField(
+        "weeks at full dose",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(520)],
+        help_text="Leave empty if you don't know.",
+    )
+    outcome = models.CharField("what happened", max_length=16, choices=codes.OUTCOMES)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "treatment tried"
+        verbose_name_plural = "treatments tried"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(drug__isnull=False) | ~Q(drug_name=""),
+                name="treatment_names_a_drug",
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__isnull=True) | Q(weeks__lte=520),
+                name="treatment_weeks_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    treatment_class__in=sorted(codes.codes(codes.TREATMENT_CLASSES))
+                ),
+                name="treatment_class_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(intent__in=sorted(codes.codes(codes.INTENTS))),
+                name="treatment_intent_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=sorted(codes.codes(codes.OUTCOMES))),
+                name="treatment_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Treatment row {self.pk}"
+
+    @property
+    def name(self) -> str:
+        return self.drug.name if self.drug_id else self.drug_name
