@@ -15,7 +15,7 @@ from intake.forms import PatientForm, TreatmentTrialForm
 from intake.models import Drug, Intake, Patient, TreatmentTrial
 from intake.services import intake_save, intake_submit, patient_create
 
-RECORD_NUMBER = re.compile(r"^p-?(\d{1,10})$", re.IGNORECASE)
+RECORD_NUMBER = re.compile(r"^(?:p-?(\d{1,10})|(\d{1,6}))$", re.IGNORECASE)
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 
 
@@ -38,7 +38,7 @@ def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
     if not term:
         return queryset
     if match := RECORD_NUMBER.match(term):
-        number = f"P-{int(match.group(1)):06d}"
+        number = f"P-{int(match.group(1) or match.group(2)):06d}"
         return queryset.filter(**{f"{prefix}record_number": number})
     if day := parse_date(term):
         return queryset.filter(**{f"{prefix}date_of_birth": day})

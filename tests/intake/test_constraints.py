@@ -1,0 +1,104 @@
+"""The database itself refuses out-of-range answers, whatever path writes them."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from intake.models import RANGES, Intake, Patient, TreatmentTrial
+from tests.factories import IntakeFactory, PatientFactory, TreatmentTrialFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_rejected(queryset, **values):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        queryset.update(**values)
+
+
+def assert_accepted(queryset, **values):
+    with transaction.atomic():
+        queryset.update(**values)
+
+
+@pytest.mark.parametrize("name", sorted(RANGES))
+def test_database_rejects_a_value_above_the_range(name):
+    intake = IntakeFactory(headache_days_per_month=31, bp_systolic=260)
+    low, high = RANGES[name]
+    rows = Intake.objects.filter(pk=intake.pk)
+    assert_accepted(rows, **{name: high})
+    assert_rejected(rows, **{name: high + 1})
+
+
+@pytest.mark.parametrize(
+    "name", sorted(name for name, (low, _) in RANGES.items() if low)
+)
+def test_database_rejects_a_value_below_the_range(name):
+    intake = IntakeFactory(headache_days_per_month=31, bp_diastolic=30)
+    low, _ = RANGES[name]
+    rows = Intake.objects.filter(pk=intake.pk)
+    assert_accepted(rows, **{name: low})
+    assert_rejected(rows, **{name: low - 1})
+
+
+def test_database_rejects_more_migraine_days_than_headache_days():
+    intake = IntakeFactory(headache_days_per_month=10, migraine_days_per_month=10)
+    assert_rejected(Intake.objects.filter(pk=intake.pk), migraine_days_per_month=11)
+
+
+def test_database_rejects_a_diastolic_at_or_above_the_systolic():
+    intake = IntakeFactory(bp_systolic=120, bp_diastolic=80)
+    assert_rejected(Intake.objects.filter(pk=intake.pk), bp_diastolic=F("bp_systolic"))
+
+
+def test_database_rejects_a_submitted_intake_without_a_submission_time():
+    intake = IntakeFactory()
+    assert_rejected(Intake.objects.filter(pk=intake.pk), status="submitted")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("status", "lost"), ("source", "fax"), ("weight_kg", 351)]
+)
+def test_database_rejects_unknown_status_source_or_weight(field, value):
+    intake = IntakeFactory()
+    assert_rejected(Intake.objects.filter(pk=intake.pk), **{field: value})
+
+
+@pytest.mark.parametrize(
+    ("values"),
+    [
+        {"treatment_class": "magic"},
+        {"intent": "sometimes"},
+        {"outcome": "unclear"},
+        {"weeks": 521},
+        {"drug": None, "drug_name": ""},
+    ],
+)
+def test_database_rejects_a_malformed_treatment_row(values):
+    row = TreatmentTrialFactory()
+    assert_rejected(TreatmentTrial.objects.filter(pk=row.pk), **values)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("record_number", "123"), ("date_of_birth", "1899-12-31")]
+)
+def test_database_rejects_a_malformed_patient(field, value):
+    patient = PatientFactory()
+    assert_rejected(Patient.objects.filter(pk=patient.pk), **{field: value})
+
+
+def test_model_validation_names_the_field_out_of_range():
+    intake = IntakeFactory.build(
+        patient=PatientFactory(), headache_days_per_month=32, phq9_9=4
+    )
+    with pytest.raises(ValidationError) as error:
+        intake.full_clean()
+    assert {"headache_days_per_month", "phq9_9"} <= set(error.value.message_dict)
+
+
+def test_record_numbers_are_sequential_and_formatted():
+    first, second = PatientFactory(), PatientFactory()
+    assert first.record_number.startswith("P-")
+    assert len(first.record_number) == 8
+    assert int(second.record_number[2:]) == int(first.record_number[2:]) + 1
+    assert str(first) == first.record_number
