@@ -132,14 +132,7 @@ class IntakeAdmin(PatientSearchMixin, admin.ModelAdmin):
     """The intake in the paper form's order, treatments inline, scores read-only."""
 
     patient_prefix = "patient__"
-    list_display = [
-        "record_number",
-        "status",
-        "source",
-        "submitted_at",
-        "created",
-        "entered_by",
-    ]
+    list_display = ["record_number", "patient_name", "status", "source", "submitted_at"]
     list_filter = ["status", "source"]
     list_select_related = ["patient", "entered_by"]
     search_fields = ["patient__record_number"]
@@ -232,9 +225,16 @@ class IntakeAdmin(PatientSearchMixin, admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["clinic/admin/intake.css"]}
+
     @admin.display(description="record number", ordering="patient__record_number")
     def record_number(self, intake: Intake) -> str:
         return intake.patient.record_number
+
+    @admin.display(description="patient", ordering="patient__last_name")
+    def patient_name(self, intake: Intake) -> str:
+        return f"{intake.patient.last_name}, {intake.patient.first_name}"
 
     @admin.display(description="PHQ-9 score")
     def phq9_score(self, intake: Intake) -> str:
