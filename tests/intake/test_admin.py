@@ -1,4 +1,4 @@
-"""Front-desk work in the admin: intakes with treatment rows, drafts, submission, search."""
+"""Front-desk work in the admin: intakes, treatment rows, drafts, submission, search."""
 
 import pytest
 from django.db import connection
