@@ -119,6 +119,13 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="clinic@localhost")
 
+# The public intake: new drafts one client address may start in an hour, and how
+# long a "finish later" link stays valid.
+INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = env.int(
+    "INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR", default=10
+)
+INTAKE_RESUME_LINK_DAYS = 30
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = f"{settings.CLINIC_NAME}: staff"
 admin.site.site_title = f"{settings.CLINIC_NAME} staff"
@@ -10,4 +10,5 @@ admin.site.index_title = "Patients, intakes and referrals"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("intake.urls")),
 ]

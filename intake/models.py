@@ -120,6 +120,10 @@ class Patient(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("admin:intake_patient_change", args=[self.pk])
 
+    def get_additional_data(self) -> dict:
+        """What the audit trail files this record under: the record number."""
+        return {"patient": self.record_number}
+
     @staticmethod
     def next_record_number() -> str:
         """Allocate the next record number, such as ``P-000123``."""
@@ -472,6 +476,10 @@ class Intake(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("admin:intake_intake_change", args=[self.pk])
 
+    def get_additional_data(self) -> dict:
+        """What the audit trail files this record under: the patient's record number."""
+        return {"patient": self.patient.record_number}
+
     def clean(self):
         errors = {}
         if (
@@ -609,6 +617,72 @@ class TreatmentTrial(models.Model):
     def __str__(self) -> str:
         return f"Treatment row {self.pk}"
 
+    def get_additional_data(self) -> dict:
+        """What the audit trail files this row under: the patient's record number."""
+        return {"patient": self.intake.patient.record_number}
+
     @property
     def name(self) -> str:
         return self.drug.name if self.drug_id else self.drug_name
+
+
+class OnlineDraft(TimeStampedModel):
+    """The public form's working copy of one intake, and the keys that reach it.
+
+    The patient's browser session holds this draft's id; a resume link holds a random
+    token of which only the SHA-256 hash is stored here. ``client_hash`` is a salted
+    hash of the address that started the draft, counted to limit new drafts per
+    address, so no address is stored in the clear.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # CASCADE: the draft is the intake's online wrapper and means nothing without it.
+    intake = models.OneToOneField(
+        Intake,
+        on_delete=models.CASCADE,
+        related_name="online_draft",
+        verbose_name="intake",
+    )
+    start_key = models.CharField(
+        "start key",
+        max_length=64,
+        unique=True,
+        help_text="One per browser start, so a double click makes one draft.",
+    )
+    client_hash = models.CharField("client address (salted hash)", max_length=64)
+    steps_done = models.JSONField("steps completed", default=list, blank=True)
+    resume_token_hash = models.CharField(
+        "resume link (SHA-256 hash)", max_length=64, blank=True
+    )
+    resume_expires_at = models.DateTimeField(
+        "resume link expires", null=True, blank=True
+    )
+    submit_started_at = models.DateTimeField(
+        "submission started",
+        null=True,
+        blank=True,
+        help_text="Claimed by the first submit request, so a second one waits out.",
+    )
+
+    class Meta:
+        verbose_name = "online draft"
+        indexes = [
+            models.Index(
+                fields=["client_hash", "created"], name="draft_client_created"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resume_token_hash"],
+                condition=~Q(resume_token_hash=""),
+                name="draft_resume_token_hash_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(resume_token_hash="", resume_expires_at__isnull=True)
+                | (~Q(resume_token_hash="") & Q(resume_expires_at__isnull=False)),
+                name="draft_resume_token_has_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Online draft {str(self.pk)[:8]}"

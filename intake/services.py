@@ -1,14 +1,30 @@
 """Every write of the intake app that matters, one transaction each."""
 
+import datetime
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 
-from intake.models import Intake, Patient
+from intake.models import Intake, OnlineDraft, Patient, TreatmentTrial
 from intake.signals import intake_submitted
 
 CONSENT_VERSION = "2026-01"
+# A claim on submission older than this is taken to be from a request that died.
+SUBMIT_CLAIM_TIMEOUT = datetime.timedelta(minutes=2)
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -58,3 +74,210 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
         intake.save()
     intake_submitted.send(sender=Intake, intake=intake)
     return intake
+
+
+class DraftLimitReached(Exception):
+    """Too many new drafts from one address within the last hour."""
+
+
+class ResumeLinkInvalid(Exception):
+    """A resume link that is unknown, replaced by a newer one, or expired."""
+
+
+class ResumeLink(NamedTuple):
+    url: str
+    expires_at: datetime.datetime
+    emailed: bool
+
+
+def client_address_hash(address: str) -> str:
+    """A salted hash of a client address: countable, but not the address itself."""
+    return salted_hmac(
+        "intake.online.client-address", address, algorithm="sha256"
+    ).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def plain_name(text: str) -> str:
+    """A name compared without case, spacing or punctuation."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def signature_matches(signature: str, patient: Patient) -> bool:
+    """Whether a typed signature is the patient's first and last name."""
+    return plain_name(signature) == plain_name(
+        f"{patient.first_name} {patient.last_name}"
+    )
+
+
+def _mark_done(draft: OnlineDraft, step: str) -> None:
+    if step not in draft.steps_done:
+        draft.steps_done = [*draft.steps_done, step]
+
+
+def draft_start(
+    *, patient: Patient, client_address: str, start_key: str, step: str
+) -> OnlineDraft:
+    """Start an online intake: the patient, a draft intake and its online wrapper.
+
+    ``start_key`` comes from the browser session, so a double click on the first
+    step makes one draft: the second request gets the draft the first one made.
+    Raises ``DraftLimitReached`` when the address started too many drafts this hour.
+    """
+    address = client_address_hash(client_address)
+    existing = OnlineDraft.objects.filter(start_key=start_key).first()
+    if existing is not None:
+        return existing
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    recent = OnlineDraft.objects.filter(client_hash=address, created__gte=hour_ago)
+    if recent.count() >= settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR:
+        raise DraftLimitReached
+    try:
+        with transaction.atomic():
+            patient_create(patient=patient)
+            intake = Intake(patient=patient, source=Intake.Source.ONLINE)
+            intake.full_clean()
+            intake.save()
+            draft = OnlineDraft(
+                intake=intake,
+                start_key=start_key,
+                client_hash=address,
+                steps_done=[step],
+            )
+            draft.full_clean(validate_unique=False)
+            draft.save()
+    except IntegrityError:
+        return OnlineDraft.objects.get(start_key=start_key)
+    return draft
+
+
+@transaction.atomic
+def draft_save_answers(
+    *,
+    draft: OnlineDraft,
+    step: str,
+    patient: Patient | None = None,
+    intake: Intake | None = None,
+    treatments: list[TreatmentTrial] | None = None,
+) -> OnlineDraft:
+    """Save one step's answers to a draft and mark the step done.
+
+    ``patient`` and ``intake`` are the draft's own records with the step's answers
+    applied; ``treatments`` replace the draft's treatment rows. A changed name
+    voids a signature that no longer matches it, so consent is asked again.
+    """
+    draft = OnlineDraft.objects.select_for_update().get(pk=draft.pk)
+    stored = draft.intake
+    if stored.status != Intake.Status.DRAFT:
+        raise ValidationError("This intake was already sent.", code="submitted")
+    if patient is not None:
+        patient.full_clean()
+        patient.save()
+        if stored.consent_signature and not signature_matches(
+            stored.consent_signature, patient
+        ):
+            stored.consent_signature = ""
+            stored.consent_signed_at = None
+            intake_save(intake=stored)
+            draft.steps_done = [done for done in draft.steps_done if done != "consent"]
+    if intake is not None:
+        if step == "consent":
+            intake.consent_signed_at = timezone.now()
+        intake_save(intake=intake)
+    if treatments is not None:
+        stored.treatments.all().delete()
+        for trial in treatments:
+            trial.intake = stored
+            trial.full_clean()
+        TreatmentTrial.objects.bulk_create(treatments)
+    _mark_done(draft, step)
+    draft.save()
+    return draft
+
+
+def resume_link_issue(
+    *, draft: OnlineDraft, build_url: Callable[[str], str]
+) -> ResumeLink:
+    """Give a draft a new private resume link, replacing any earlier one.
+
+    The token is returned once, inside the link, and stored only as its SHA-256
+    hash. The link is e-mailed when the patient gave an address; a failed e-mail
+    is logged and reported, since the link is shown on screen as well.
+    """
+    token = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + datetime.timedelta(
+        days=settings.INTAKE_RESUME_LINK_DAYS
+    )
+    with transaction.atomic():
+        draft = OnlineDraft.objects.select_for_update().get(pk=draft.pk)
+        draft.resume_token_hash = token_hash(token)
+        draft.resume_expires_at = expires_at
+        draft.full_clean(validate_unique=False)
+        draft.save(update_fields=["resume_token_hash", "resume_expires_at", "modified"])
+    url = build_url(token)
+    email = draft.intake.patient.email
+    if not email:
+        return ResumeLink(url, expires_at, emailed=False)
+    try:
+        send_mail(
+            subject=f"{settings.CLINIC_NAME}: your link to finish your intake",
+            message=(
+                "Hello,\n\n"
+                "You saved your intake form to finish later. Open this private "
+                "link to carry on where you stopped:\n\n"
+                f"{url}\n\n"
+                f"The link works until {date_format(timezone.localtime(expires_at))}. "
+                "Please don't share it: anyone with the link can read your answers."
+                "\n\nIf this is an emergency, call 911.\n\n"
+                f"{settings.CLINIC_NAME}\n"
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    except Exception:
+        logger.exception("The resume link e-mail could not be sent.")
+        return ResumeLink(url, expires_at, emailed=False)
+    return ResumeLink(url, expires_at, emailed=True)
+
+
+def draft_resume(*, token: str) -> OnlineDraft:
+    """The draft a resume link opens; ``ResumeLinkInvalid`` for a dead link.
+
+    A link of a submitted intake still resolves, so the patient can be told
+    kindly that it was sent; the caller must not show its answers.
+    """
+    draft = (
+        OnlineDraft.objects.select_related("intake")
+        .filter(resume_token_hash=token_hash(token))
+        .first()
+    )
+    if draft is None or draft.resume_expires_at <= timezone.now():
+        raise ResumeLinkInvalid
+    return draft
+
+
+def draft_submit(*, draft: OnlineDraft) -> Intake:
+    """Submit a draft's intake once, however many requests ask at the same time.
+
+    The first request claims the draft with a conditional update (a write, so the
+    database serialises it); a concurrent second one finds it claimed and returns
+    the intake without submitting. ``intake_submit`` then does the submission and
+    its announcement, and a failed submission releases the claim.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            OnlineDraft.objects.filter(pk=draft.pk, intake__status=Intake.Status.DRAFT)
+            .exclude(submit_started_at__gt=now - SUBMIT_CLAIM_TIMEOUT)
+            .update(submit_started_at=now)
+        )
+    if not claimed:
+        return Intake.objects.get(pk=draft.intake_id)
+    try:
+        return intake_submit(intake=draft.intake)
+    except Exception:
+        OnlineDraft.objects.filter(pk=draft.pk).update(submit_started_at=None)
+        raise

@@ -98,3 +98,88 @@ def add_treatment(intake: Intake, drug: str, outcome: str, weeks: int | None = N
     return TreatmentTrialFactory(
         intake=intake, drug=catalogue, outcome=outcome, weeks=weeks
     )
+
+
+# A patient's answers to every step of the online intake, as a browser posts them.
+ONLINE_STEP_ANSWERS = {
+    "about-you": {
+        "first_name": "Rosa",
+        "last_name": "Delgado-Park",
+        "date_of_birth": "04/12/1987",
+        "sex": "female",
+        "email": "rosa@example.com",
+        "mobile_phone": "(704) 555-0134",
+        "preferred_language": "Spanish",
+        "emergency_contact_name": "Luis Delgado",
+        "emergency_contact_phone": "704 555 0199",
+    },
+    "headaches": {
+        "diagnosis": "migraine_with_aura",
+        "onset_age": "16",
+        "lifetime_attacks": "2000",
+        "headache_days_per_month": "20",
+        "migraine_days_per_month": "14",
+        "months_at_this_frequency": "9",
+        "debilitating_days_per_month": "10",
+        "debilitating_months": "6",
+        "attack_length": "1_to_3d",
+        "worst_pain": "9",
+        "features": ["one_sided", "pulsing"],
+        "new_or_changed_pattern": "False",
+    },
+    "symptoms": {
+        "symptoms": ["nausea", "light_sensitivity", "aura_visual"],
+        "triggers": ["stress", "sleep", "chocolate", "msg"],
+    },
+    "treatments": {
+        "treatments-TOTAL_FORMS": "3",
+        "treatments-INITIAL_FORMS": "0",
+        "treatments-MIN_NUM_FORMS": "0",
+        "treatments-MAX_NUM_FORMS": "40",
+        "treatments-0-name": "Propranolol",
+        "treatments-0-weeks": "16",
+        "treatments-0-outcome": "ineffective",
+        "treatments-1-name": "topiramate",
+        "treatments-1-intent": "preventive",
+        "treatments-1-weeks": "3",
+        "treatments-1-outcome": "intolerable",
+        "treatments-2-name": "Feverfew tea",
+        "treatments-2-treatment_class": "other_preventive",
+        "treatments-2-intent": "preventive",
+        "treatments-2-outcome": "helped",
+    },
+    "medicines": {
+        "other_medications": "Sertraline 50 mg",
+        "acute_days_simple_analgesic": "8",
+        "acute_days_triptan": "6",
+        "acute_use_months": "4",
+    },
+    "health": {
+        "pregnant": "False",
+        "breastfeeding": "False",
+        "postpartum_weeks": "",
+        "eyes_nerves": ["vertigo"],
+        "recent": ["needle_phobia"],
+        "general_signs": ["cancer_history"],
+        "allergies": ["ketamine"],
+        "other_allergies": "Penicillin: rash",
+        "medications": ["antiplatelet"],
+        "last_botox_weeks_ago": "30",
+    },
+    "mood": {f"phq9_{n}": "1" for n in range(1, 10)} | {"phq9_9": "0"},
+    "daily-life": {
+        "midas_1": "4",
+        "midas_2": "6",
+        "midas_3": "5",
+        "midas_4": "7",
+        "midas_5": "3",
+        "midas_a": "40",
+        "midas_b": "8",
+    },
+    "services": {
+        "interests": ["ketamine", "acupuncture", "yoga"],
+        "heard_from": "doctor",
+    },
+    "consent": {"consent_signature": "rosa  delgado park", "agree": "on"},
+}
+ONLINE_STEP_SLUGS = list(ONLINE_STEP_ANSWERS)

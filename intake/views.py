@@ -1,0 +1,239 @@
+"""The public intake: a front page, one page per step, resume links, the end page.
+
+The draft lives in the browser session: no URL carries a name or a database id,
+only a step's slug or a resume link's random token.
+"""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import TemplateView
+
+from intake import advice, online
+from intake.models import Drug, Intake, OnlineDraft
+from intake.services import (
+    DraftLimitReached,
+    ResumeLinkInvalid,
+    draft_resume,
+    draft_save_answers,
+    draft_start,
+    draft_submit,
+    resume_link_issue,
+)
+
+SESSION_DRAFT = "intake_draft"
+SESSION_START_KEY = "intake_start_key"
+
+
+def session_draft(request: HttpRequest) -> OnlineDraft | None:
+    """The draft this browser is working on, if any."""
+    draft_id = request.session.get(SESSION_DRAFT)
+    if draft_id is None:
+        return None
+    return (
+        OnlineDraft.objects.select_related("intake__patient")
+        .filter(pk=draft_id)
+        .first()
+    )
+
+
+def step_url(step: online.Step) -> str:
+    return reverse("intake:step", args=[step.slug])
+
+
+def too_many_drafts(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/too_many.html", status=429)
+
+
+@method_decorator(never_cache, name="dispatch")
+class StartView(TemplateView):
+    """The front page: who the clinic is, what the intake takes, and Start."""
+
+    template_name = "intake/start.html"
+
+    def get_context_data(self, **kwargs):
+        draft = session_draft(self.request)
+        in_progress = draft is not None and draft.intake.status == Intake.Status.DRAFT
+        return {
+            **super().get_context_data(**kwargs),
+            "first_step": online.FIRST_STEP,
+            "continue_step": online.first_unfinished_step(draft)
+            if in_progress
+            else None,
+            "step_count": len(online.STEPS),
+        }
+
+
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
+class StepView(View):
+    """One step: show its form, save it to the draft, move on, back or later."""
+
+    def dispatch(self, request, slug):
+        self.step = online.STEP_BY_SLUG.get(slug)
+        if self.step is None:
+            raise Http404("No such step.")
+        self.draft = session_draft(request)
+        if self.draft and self.draft.intake.status == Intake.Status.SUBMITTED:
+            if self.step is online.FIRST_STEP and request.method == "GET":
+                del request.session[SESSION_DRAFT]
+                self.draft = None
+            else:
+                return redirect("intake:done")
+        if self.draft is None and self.step is not online.FIRST_STEP:
+            return redirect("intake:start")
+        return super().dispatch(request, slug)
+
+    def get(self, request, slug):
+        if self.draft is None:
+            request.session.setdefault(SESSION_START_KEY, secrets.token_urlsafe(24))
+        kwargs = {"extra": 1} if "add" in request.GET else {}
+        return self.render(self.step.form(self.draft, **kwargs))
+
+    def post(self, request, slug):
+        action = request.POST.get("action")
+        if self.step is online.REVIEW_STEP and action == "back":
+            return redirect(step_url(online.previous_step(self.step)))
+        if self.step is online.REVIEW_STEP:
+            return self.submit()
+        form = self.step.form(self.draft, data=request.POST)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        if self.step is online.FIRST_STEP and form.is_spam:
+            return redirect(step_url(online.next_step(self.step)))
+        try:
+            self.save(form)
+        except DraftLimitReached:
+            return too_many_drafts(request)
+        if action == "back":
+            return redirect(step_url(online.previous_step(self.step)))
+        if action == "later":
+            return self.finish_later()
+        if action == "add":
+            return redirect(step_url(self.step) + "?add=1")
+        return redirect(step_url(online.next_step(self.step)))
+
+    def save(self, form) -> None:
+        if isinstance(form, online.AboutYouForm) and self.draft is None:
+            start_key = self.request.session.pop(
+                SESSION_START_KEY, secrets.token_urlsafe(24)
+            )
+            self.draft = draft_start(
+                patient=form.instance,
+                client_address=self.request.META.get("REMOTE_ADDR", ""),
+                start_key=start_key,
+                step=self.step.slug,
+            )
+            self.request.session[SESSION_DRAFT] = str(self.draft.pk)
+        elif isinstance(form, online.AboutYouForm):
+            draft_save_answers(
+                draft=self.draft, step=self.step.slug, patient=form.instance
+            )
+        elif isinstance(form, online.BaseTreatmentFormSet):
+            draft_save_answers(
+                draft=self.draft, step=self.step.slug, treatments=form.trials()
+            )
+        else:
+            draft_save_answers(
+                draft=self.draft, step=self.step.slug, intake=form.instance
+            )
+
+    def finish_later(self) -> HttpResponse:
+        link = resume_link_issue(
+            draft=self.draft,
+            build_url=lambda token: self.request.build_absolute_uri(
+                reverse("intake:resume", args=[token])
+            ),
+        )
+        return render(self.request, "intake/saved.html", {"link": link})
+
+    def submit(self) -> HttpResponse:
+        unfinished = [
+            step for step in online.STEPS[:-1] if step.slug not in self.draft.steps_done
+        ]
+        if unfinished:
+            return self.render(
+                self.step.form(self.draft), unfinished=unfinished, status=400
+            )
+        try:
+            draft_submit(draft=self.draft)
+        except ValidationError as error:
+            return self.render(
+                self.step.form(self.draft), problems=error.messages, status=400
+            )
+        return redirect("intake:done")
+
+    def render(self, form, status: int = 200, **extra) -> HttpResponse:
+        step = self.step
+        context = {
+            "step": step,
+            "form": form,
+            "number": online.step_number(step),
+            "total": len(online.STEPS),
+            "previous": online.previous_step(step)
+            if step is not online.FIRST_STEP
+            else None,
+            "errors": online.error_summary(form) if form.is_bound else [],
+            **extra,
+        }
+        if step.slug == "treatments":
+            context["catalogue"] = Drug.objects.values_list("name", flat=True)
+        if step.slug == "consent":
+            context["consent_text"] = online.CONSENT_TEXT
+            context["consent_version"] = online.CONSENT_VERSION
+        if step is online.REVIEW_STEP:
+            context["sections"] = online.review_sections(self.draft)
+        return render(self.request, "intake/step.html", context, status=status)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ResumeView(View):
+    """Open a draft from its private link, then forget the token from the URL."""
+
+    def get(self, request, token):
+        try:
+            draft = draft_resume(token=token)
+        except ResumeLinkInvalid:
+            return render(request, "intake/resume_invalid.html", status=404)
+        if draft.intake.status == Intake.Status.SUBMITTED:
+            return render(
+                request,
+                "intake/resume_submitted.html",
+                {"submitted_at": draft.intake.submitted_at},
+            )
+        request.session.cycle_key()
+        request.session[SESSION_DRAFT] = str(draft.pk)
+        return redirect(step_url(online.first_unfinished_step(draft)))
+
+
+@method_decorator(never_cache, name="dispatch")
+class DoneView(TemplateView):
+    """What happens next, urgent advice from the answers, and self-care tips."""
+
+    template_name = "intake/done.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.draft = session_draft(request)
+        if self.draft is None or self.draft.intake.status != Intake.Status.SUBMITTED:
+            return redirect("intake:start")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        intake = self.draft.intake
+        return {
+            **super().get_context_data(**kwargs),
+            "intake": intake,
+            "urgent": advice.urgent_advice(
+                red_flags=intake.red_flags,
+                phq9_item9=intake.phq9_9,
+                new_or_changed_pattern=intake.new_or_changed_pattern,
+                onset_age=intake.onset_age,
+            ),
+            "tips": advice.self_care_tips(intake.triggers),
+        }

@@ -1,0 +1,71 @@
+"""Browser tests: Playwright driving the system Chromium against the live server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+# Playwright's sync API runs an event loop in this thread; the tests still read the
+# database synchronously, which is safe here because nothing else uses the loop.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Browser tests need Chromium at {CHROMIUM}; it is not installed.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def drug_catalogue(transactional_db):
+    """The catalogue a migration loads, back after another test's flush."""
+    from intake.catalogue import DRUGS
+    from intake.models import Drug
+
+    for name, treatment_class, intent, preventive_class in DRUGS:
+        Drug.objects.get_or_create(
+            name=name,
+            defaults={
+                "treatment_class": treatment_class,
+                "default_intent": intent,
+                "preventive_class": preventive_class,
+            },
+        )
+
+
+@pytest.fixture
+def new_page(browser, live_server, settings, drug_catalogue):
+    """Open pages in fresh browser contexts (no shared cookies) at a given size."""
+    settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 1000
+    contexts = []
+
+    def open_page(viewport=PHONE):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,210 @@
+"""The online intake in a real browser: keyboard only, bad input, axe, screenshots."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+
+from intake import online
+from intake.models import Intake
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
+from tests.browser.pages import (
+    LONG_HISTORY,
+    answer_directly,
+    answer_step,
+    press_button,
+    tab_to,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    # Serialized rollback restores the drug catalogue that a migration loads.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+SLUGS = [step.slug for step in online.STEPS]
+FIRST_HALF = SLUGS[:5]
+SECOND_HALF = SLUGS[5:-1]
+
+
+def summary_has_focus(page) -> bool:
+    return page.evaluate(
+        "() => document.activeElement.hasAttribute('data-error-summary')"
+    )
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{violation['id']}: {violation['help']} "
+        f"({[node['target'] for node in violation['nodes']]})"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def test_a_patient_fills_the_intake_by_keyboard_stops_and_resumes_from_the_email(
+    new_page,
+):
+    page = new_page(PHONE)
+    page.goto("/")
+    tab_to(page, 'a[href="/intake/about-you/"]')
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    for slug in FIRST_HALF:
+        assert page.url.endswith(f"/intake/{slug}/")
+        answer_step(page, slug, keyboard=True)
+        action = "later" if slug == FIRST_HALF[-1] else "next"
+        press_button(page, action, keyboard=True)
+        assert page.locator(".error-summary").count() == 0, page.content()
+
+    assert page.get_by_role("heading", name="Your answers are saved").is_visible()
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/intake/resume/\S+/", mail.outbox[0].body).group(0)
+    assert page.input_value("#resume-link") == link
+
+    resumed = new_page(PHONE)
+    resumed.goto(link)
+    assert resumed.url.endswith(f"/intake/{SECOND_HALF[0]}/")
+    for slug in SECOND_HALF:
+        answer_step(resumed, slug, keyboard=True)
+        press_button(resumed, "next", keyboard=True)
+        assert resumed.locator(".error-summary").count() == 0, resumed.content()
+
+    assert resumed.url.endswith("/intake/review/")
+    assert resumed.get_by_text("Feverfew tea").is_visible()
+    press_button(resumed, "next", keyboard=True)
+    assert resumed.url.endswith("/intake/done/")
+    assert resumed.get_by_role("heading", name="What happens next").is_visible()
+    assert resumed.get_by_text("Foods to leave out").is_visible()
+
+    intake = Intake.objects.select_related("patient").get()
+    assert (intake.status, intake.source) == ("submitted", "online")
+    assert intake.patient.last_name == "Delgado-Park"
+    assert intake.patient.emergency_contact_name == "Luis Delgado"
+    assert intake.migraine_days_per_month == 14
+    assert intake.features == ["one_sided", "pulsing"]
+    assert intake.triggers == ["stress", "sleep", "chocolate", "msg"]
+    assert intake.acute_days_triptan == 6 and intake.acute_use_months == 4
+    assert intake.conditions == ["vertigo", "needle_phobia"]
+    assert intake.red_flags == ["cancer_history"]
+    assert intake.allergies == ["ketamine"] and intake.medications == ["antiplatelet"]
+    assert intake.phq9_answers == [1, 1, 1, 1, 1, 1, 1, 1, 0]
+    assert intake.midas_answers == [4, 6, 5, 7, 3] and intake.midas_b == 8
+    assert intake.interests == ["ketamine", "acupuncture", "yoga"]
+    assert intake.heard_from == "doctor"
+    assert intake.consent_signature == "rosa delgado park"
+    rows = [
+        (trial.name, trial.weeks, trial.outcome)
+        for trial in intake.treatments.select_related("drug")
+    ]
+    assert rows == [
+        (row["name"], int(row["weeks"]) if "weeks" in row else None, row["outcome"])
+        for row in LONG_HISTORY
+    ]
+    assert intake.treatments.get(drug_name="Feverfew tea").treatment_class == (
+        "other_preventive"
+    )
+
+    resumed.goto(link)
+    assert resumed.get_by_text("You have already sent your answers").is_visible()
+
+
+# (step, answers to type, field whose message must show, typed value kept)
+BAD_ANSWERS = [
+    ("about-you", {"date_of_birth": "13/45/1987"}, "date_of_birth", "13/45/1987"),
+    (
+        "headaches",
+        {"headache_days_per_month": "5", "migraine_days_per_month": "9"},
+        "migraine_days_per_month",
+        "9",
+    ),
+    (
+        "treatments",
+        {"treatments-0-name": "Mystery pill"},
+        "treatments-0-treatment_class",
+        None,
+    ),
+    ("medicines", {"acute_days_triptan": "45"}, "acute_days_triptan", "45"),
+    ("health", {"postpartum_weeks": "500"}, "postpartum_weeks", "500"),
+    ("mood", {}, "phq9_1", None),
+    ("daily-life", {"midas_1": "95"}, "midas_1", "95"),
+    ("consent", {"consent_signature": "Someone Else"}, "consent_signature", None),
+]
+
+
+def test_bad_answers_on_each_step_show_a_focused_summary_and_keep_what_was_typed(
+    new_page,
+):
+    page = new_page(PHONE)
+    page.goto("/intake/about-you/")
+    for slug, answers, field, kept in BAD_ANSWERS:
+        if slug != "about-you":
+            page.goto(f"/intake/{slug}/")
+        for name, value in answers.items():
+            answer_directly(page, name, value)
+        press_button(page, "next", keyboard=False)
+
+        assert page.url.endswith(f"/intake/{slug}/"), slug
+        assert summary_has_focus(page), slug
+        summary = page.locator("[data-error-summary]")
+        assert summary.get_attribute("role") == "alert"
+        assert summary.locator(f'a[href^="#id_{field}"]').count() == 1, slug
+        assert page.locator(f"#id_{field}_error").is_visible(), slug
+        if kept is not None:
+            assert page.input_value(f"#id_{field}") == kept, slug
+        for name, value in answers.items():
+            assert page.input_value(f'[name="{name}"]') == value, (slug, name)
+
+        summary.locator("a").first.press("Enter")
+        assert not summary_has_focus(page)
+
+        if slug == "about-you":
+            for name in answers:
+                answer_directly(page, name, "04/12/1987")
+            answer_step(page, slug, keyboard=False)
+            press_button(page, "next", keyboard=False)
+            assert page.url.endswith("/intake/headaches/")
+
+    page.goto("/intake/review/")
+    press_button(page, "next", keyboard=False)
+    assert summary_has_focus(page)
+    assert page.get_by_text("Some steps are not finished yet").is_visible()
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_every_page_passes_axe_and_is_photographed(new_page, size, viewport):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = new_page(viewport)
+    problems = {}
+
+    def check(name):
+        page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=True)
+        if found := serious_violations(page):
+            problems[name] = found
+
+    page.goto("/")
+    check("00-start")
+    page.goto("/intake/about-you/")
+    for number, slug in enumerate(SLUGS, start=1):
+        assert page.url.endswith(f"/intake/{slug}/")
+        if slug == "review":
+            check(f"{number:02d}-{slug}")
+            break
+        answer_step(page, slug, keyboard=False, treatments=LONG_HISTORY[:2])
+        check(f"{number:02d}-{slug}")
+        press_button(page, "next", keyboard=False)
+        assert page.locator(".error-summary").count() == 0, page.content()
+    press_button(page, "next", keyboard=False)
+    check("12-done")
+
+    page.goto("/intake/about-you/")
+    press_button(page, "next", keyboard=False)
+    check("13-errors")
+    answer_step(page, "about-you", keyboard=False)
+    press_button(page, "later", keyboard=False)
+    check("14-saved")
+
+    assert problems == {}
