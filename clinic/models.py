@@ -1,5 +1,10 @@
-"""What both apps share: a time-stamped abstract model, a counter for record numbers."""
+"""What both apps share: a time-stamped model, counters, and the audit trail."""
 
+import datetime
+import hashlib
+import json
+
+from auditlog.models import AbstractLogEntry
 from django.db import models, transaction
 from django.db.models import F
 
@@ -35,3 +40,75 @@ class Counter(models.Model):
                 cls.objects.get_or_create(name=name)
                 cls.objects.filter(name=name).update(value=F("value") + 1)
             return cls.objects.get(name=name).value
+
+
+class AuditEntryImmutable(Exception):
+    """An audit entry was about to be changed or deleted: the trail is append-only."""
+
+
+class AuditEntry(AbstractLogEntry):
+    """One entry of the audit trail (django-auditlog's log entry, made tamper-evident).
+
+    Entries form a hash chain: each carries a SHA-256 over its own content and the
+    previous entry's hash, so changing, removing or reordering any entry breaks every
+    hash after it (``manage.py verify_audit_chain`` finds the first break). ``patient``
+    holds the record number of the patient the entry concerns, for filtering.
+    """
+
+    GENESIS = "0" * 64
+
+    sequence = models.PositiveBigIntegerField("sequence", unique=True, editable=False)
+    previous_hash = models.CharField("previous hash", max_length=64, editable=False)
+    entry_hash = models.CharField("entry hash", max_length=64, editable=False)
+    patient = models.CharField(
+        "patient record number", max_length=12, blank=True, db_index=True
+    )
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [
+            models.Index(fields=["actor", "-timestamp"], name="audit_actor_time")
+        ]
+
+    def content_hash(self) -> str:
+        """SHA-256 over the entry's content and the previous entry's hash."""
+        content = {
+            "sequence": self.sequence,
+            "previous_hash": self.previous_hash,
+            "content_type": self.content_type_id,
+            "object_pk": str(self.object_pk),
+            "object_repr": self.object_repr,
+            "action": self.action,
+            "changes": self.changes,
+            "changes_text": self.changes_text,
+            "actor": self.actor_id,
+            "timestamp": self.timestamp.astimezone(datetime.UTC).isoformat(),
+            "remote_addr": self.remote_addr,
+            "additional_data": self.additional_data,
+            "patient": self.patient,
+        }
+        canonical = json.dumps(content, sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        # Chaining lives here, not in a service: django-auditlog creates entries itself,
+        # and every entry must be chained whatever path wrote it.
+        if not self._state.adding:
+            raise AuditEntryImmutable("Audit entries cannot be changed.")
+        with transaction.atomic():
+            # The counter's row lock is held to the end of this transaction, so the
+            # next entry waits until this one is stored and reads its hash.
+            self.sequence = Counter.next_value("audit_chain")
+            self.previous_hash = (
+                AuditEntry.objects.filter(sequence=self.sequence - 1)
+                .values_list("entry_hash", flat=True)
+                .first()
+                or self.GENESIS
+            )
+            self.patient = (self.additional_data or {}).get("patient", "")
+            self.entry_hash = self.content_hash()
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEntryImmutable("Audit entries cannot be deleted.")

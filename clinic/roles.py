@@ -41,8 +41,21 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
+        "clinic.view_auditentry",
+        "otp_totp.add_totpdevice",
+        "otp_totp.change_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_totp.view_totpdevice",
     },
 }
+
+
+def requires_two_factor(user) -> bool:
+    """Physicians, clinic managers and superusers sign in with a one-time password."""
+    return (
+        user.is_superuser
+        or user.groups.filter(name__in=[PHYSICIAN, CLINIC_MANAGER]).exists()
+    )
 
 
 def sync_roles(apps, schema_editor) -> None:

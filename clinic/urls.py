@@ -4,11 +4,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic import views
+
 admin.site.site_header = f"{settings.CLINIC_NAME}: staff"
 admin.site.site_title = f"{settings.CLINIC_NAME} staff"
 admin.site.index_title = "Patients, intakes and referrals"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("staff/2fa/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("staff/2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("", include("intake.urls")),
 ]

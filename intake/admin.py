@@ -4,12 +4,14 @@ import datetime
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
+from clinic.audit import record_access
 from intake import scoring
 from intake.forms import PatientForm, TreatmentTrialForm
 from intake.models import Drug, Intake, Patient, TreatmentTrial
@@ -56,6 +58,18 @@ def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
     )
 
 
+class AuditedReadMixin:
+    """Record every staff read of a record's page in the audit trail."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                record_access(obj)
+        return response
+
+
 class PatientSearchMixin:
     """Admin search over patients by record number, birth date, phone or name."""
 
@@ -83,7 +97,7 @@ class IntakeRowInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(PatientSearchMixin, admin.ModelAdmin):
+class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     form = PatientForm
     list_display = [
         "record_number",
@@ -128,7 +142,7 @@ MIDAS_FIELDS = [f"midas_{n}" for n in range(1, 6)] + ["midas_a", "midas_b"]
 
 
 @admin.register(Intake)
-class IntakeAdmin(PatientSearchMixin, admin.ModelAdmin):
+class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     """The intake in the paper form's order, treatments inline, scores read-only."""
 
     patient_prefix = "patient__"

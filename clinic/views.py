@@ -1,0 +1,74 @@
+"""Two-factor sign-in for staff: set up an authenticator app, then verify codes."""
+
+import base64
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.forms import TokenForm
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    return {**admin.site.each_context(request), **extra}
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Ask for the current code of the staff member's authenticator app."""
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect("two_factor_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect("admin:index")
+        form.add_error("token", "That code is not right, or it has expired.")
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        _context(request, form=form, title="Two-step sign-in"),
+    )
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Link an authenticator app to the account, confirmed by its first code."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect("two_factor_verify")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            messages.success(request, "Two-step sign-in is set up.")
+            return redirect("admin:index")
+        form.add_error("token", "That code is not right, or it has expired.")
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        _context(
+            request,
+            form=form,
+            qr_svg=mark_safe(image.to_string(encoding="unicode")),
+            secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            title="Set up two-step sign-in",
+        ),
+    )

@@ -1,0 +1,104 @@
+"""The audit trail: every change and staff read, masked, append-only, tamper-evident."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from clinic.audit import MASKED
+from clinic.models import AuditEntry, AuditEntryImmutable
+from tests.factories import COMPLETE_ANSWERS, IntakeFactory, PatientFactory
+from tests.intake.test_admin import intake_form
+
+pytestmark = pytest.mark.django_db
+ACCESS = AuditEntry.Action.ACCESS
+
+
+def test_creating_a_patient_is_recorded_with_identifiers_masked():
+    patient = PatientFactory(first_name="Imogen", last_name="Quartermaine")
+    entry = AuditEntry.objects.get(object_pk=str(patient.pk))
+    assert entry.action == AuditEntry.Action.CREATE
+    assert entry.patient == patient.record_number
+    assert entry.changes["first_name"] == [MASKED, MASKED]
+    assert "Imogen" not in str(entry.changes)
+    assert "Quartermaine" not in entry.object_repr
+
+
+def test_a_change_records_who_changed_what(desk_client, front_desk_user):
+    intake = IntakeFactory(headache_days_per_month=12)
+    url = reverse("admin:intake_intake_change", args=[intake.pk])
+    answers = {**COMPLETE_ANSWERS, "headache_days_per_month": 20}
+    response = desk_client.post(url, intake_form(intake.patient, answers, rows=[]))
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(
+        object_pk=str(intake.pk), action=AuditEntry.Action.UPDATE
+    )
+    assert entry.actor == front_desk_user
+    assert entry.changes["headache_days_per_month"] == [12, 20]
+
+
+@pytest.mark.parametrize("model", ["patient", "intake"])
+def test_staff_reading_a_record_is_recorded(desk_client, front_desk_user, model):
+    intake = IntakeFactory()
+    record = intake.patient if model == "patient" else intake
+    desk_client.get(reverse(f"admin:intake_{model}_change", args=[record.pk]))
+    entry = AuditEntry.objects.get(object_pk=str(record.pk), action=ACCESS)
+    assert entry.actor == front_desk_user
+    assert entry.patient == intake.patient.record_number
+
+
+def test_the_chain_verifies_when_untouched():
+    IntakeFactory.create_batch(3)
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out)
+    assert f"{AuditEntry.objects.count()} entries verified" in out.getvalue()
+
+
+def test_editing_an_entry_behind_the_application_is_detected_at_that_entry():
+    IntakeFactory.create_batch(3)
+    target = AuditEntry.objects.order_by("sequence")[2]
+    AuditEntry.objects.filter(pk=target.pk).update(object_repr="P-999999")
+    with pytest.raises(CommandError, match=f"broken at entry {target.sequence} "):
+        call_command("verify_audit_chain", stdout=io.StringIO())
+
+
+def test_removing_an_entry_is_detected():
+    IntakeFactory.create_batch(3)
+    target = AuditEntry.objects.order_by("sequence")[1]
+    AuditEntry.objects.filter(pk=target.pk)._raw_delete(AuditEntry.objects.db)
+    with pytest.raises(CommandError, match="is missing"):
+        call_command("verify_audit_chain", stdout=io.StringIO())
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_application():
+    PatientFactory()
+    entry = AuditEntry.objects.first()
+    entry.object_repr = "changed"
+    with pytest.raises(AuditEntryImmutable):
+        entry.save()
+    with pytest.raises(AuditEntryImmutable):
+        entry.delete()
+
+
+def test_manager_reads_the_trail_filtered_by_patient(client, manager_user):
+    first, second = PatientFactory(), PatientFactory()
+    client.force_login(manager_user)
+    url = reverse("admin:clinic_auditentry_changelist")
+    response = client.get(url, {"q": first.record_number})
+    assert response.status_code == 200
+    assert {e.patient for e in response.context["cl"].result_list} == {
+        first.record_number
+    }
+    entry = AuditEntry.objects.filter(patient=second.record_number).first()
+    change = client.get(reverse("admin:clinic_auditentry_change", args=[entry.pk]))
+    assert change.status_code == 200
+    assert b'name="_save"' not in change.content
+    delete = reverse("admin:clinic_auditentry_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_front_desk_cannot_read_the_trail(desk_client):
+    response = desk_client.get(reverse("admin:clinic_auditentry_changelist"))
+    assert response.status_code == 403

@@ -1,0 +1,179 @@
+"""Person authentication, sessions and transport security."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.middleware import LAST_SEEN
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery"
+
+
+def sign_in(client, username, password):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": "/admin/"},
+    )
+
+
+def test_five_failed_sign_ins_lock_the_account_for_fifteen_minutes(
+    client, front_desk_user, settings
+):
+    for _ in range(4):
+        assert sign_in(client, "desk", "wrong-password").status_code == 200
+    response = sign_in(client, "desk", "wrong-password")
+    assert response.status_code == 429
+    assert "locked for 15 minutes" in response.content.decode()
+    response = sign_in(client, "desk", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_four_failed_sign_ins_still_let_the_right_password_in(client, front_desk_user):
+    for _ in range(4):
+        sign_in(client, "desk", "wrong-password")
+    assert sign_in(client, "desk", PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(front_desk_user.pk)
+
+
+def test_short_passwords_are_refused(front_desk_user):
+    with pytest.raises(ValidationError):
+        validate_password("Xk9#mQ2!vL4", front_desk_user)
+    validate_password("Xk9#mQ2!vL4@", front_desk_user)
+
+
+@pytest.fixture
+def two_factor_on(settings):
+    settings.REQUIRE_2FA = True
+
+
+def test_physician_without_a_device_is_sent_to_set_one_up(
+    client, physician_user, two_factor_on
+):
+    client.force_login(physician_user)
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("two_factor_setup")
+    assert b"authenticator app" in response.content
+
+
+def test_physician_sets_up_a_device_with_its_first_code(
+    client, physician_user, two_factor_on
+):
+    client.force_login(physician_user)
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice.objects.get(user=physician_user)
+    wrong = client.post(reverse("two_factor_setup"), {"token": "000000"})
+    assert "not right" in wrong.content.decode()
+    # A wrong code throttles the next attempt; the physician waits it out.
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+    response = client.post(
+        reverse("two_factor_setup"), {"token": f"{totp(device.bin_key):06d}"}
+    )
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/admin/").status_code == 200
+
+
+def test_physician_with_a_device_must_enter_a_code_before_any_staff_page(
+    client, physician_user, two_factor_on
+):
+    device = TOTPDevice.objects.create(
+        user=physician_user, name="phone", confirmed=True
+    )
+    client.force_login(physician_user)
+    assert client.get("/admin/intake/intake/").url == reverse("two_factor_verify")
+    client.post(reverse("two_factor_verify"), {"token": f"{totp(device.bin_key):06d}"})
+    assert client.get("/admin/intake/intake/").status_code == 200
+
+
+def test_front_desk_does_not_need_a_second_factor(
+    client, front_desk_user, two_factor_on
+):
+    client.force_login(front_desk_user)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_two_factor_is_required_by_default_when_debug_is_off():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.REQUIRE_2FA)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "DJANGO_ALLOWED_HOSTS": "intake.example.org",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_idle_staff_session_ends_after_the_timeout(client, front_desk_user, settings):
+    client.force_login(front_desk_user)
+    assert client.get("/admin/").status_code == 200
+    session = client.session
+    session[LAST_SEEN] = time.time() - settings.STAFF_IDLE_TIMEOUT - 1
+    session.save()
+    response = client.get("/admin/intake/intake/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_active_staff_session_continues(client, front_desk_user, settings):
+    client.force_login(front_desk_user)
+    client.get("/admin/")
+    session = client.session
+    session[LAST_SEEN] = time.time() - settings.STAFF_IDLE_TIMEOUT + 60
+    session.save()
+    assert client.get("/admin/intake/intake/").status_code == 200
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(client):
+    response = client.get(reverse("admin:login"))
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("DJANGO_") and k != "DATABASE_URL"
+            },
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "k7#Qw9!zR2@xV5$mN8^pL3&tY6*bH1(cF4)jD0_sG7+aE2-uJ9",
+            "DJANGO_ALLOWED_HOSTS": "intake.example.org",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
