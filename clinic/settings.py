@@ -214,6 +214,11 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Proxies in front of the application that append to X-Forwarded-For (the load
+# balancer: 1). Zero trusts no forwarded address.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+
 # Lockouts are per account, not per address: the clinic's staff share one address
 # behind its router, and locking that would lock out the whole front desk.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 
+from clinic.net import client_address
 from intake import advice, online
 from intake.models import Drug, Intake, OnlineDraft
 from intake.services import (
@@ -126,7 +127,7 @@ class StepView(View):
             )
             self.draft = draft_start(
                 patient=form.instance,
-                client_address=self.request.META.get("REMOTE_ADDR", ""),
+                client_address=client_address(self.request),
                 start_key=start_key,
                 step=self.step.slug,
             )
