@@ -41,6 +41,10 @@ ALLOWED_HOSTS = _required_in_production(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 CLINIC_NAME = env("CLINIC_NAME", default="Elev8 MD Wellness Center")
+# Printed on referral letters' letterhead.
+CLINIC_ADDRESS = env(
+    "CLINIC_ADDRESS", default="Charlotte, North Carolina · (704) 555-0100"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "post_office",
     "clinic",
     "intake",
     "referrals",
@@ -121,6 +126,26 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="clinic@localhost")
 
+# Mail is queued in the database (django-post-office) and delivered by a worker
+# (`manage.py mail_worker`, or post-office's `send_queued_mail` from cron) through the
+# backend EMAIL_URL names, retried while the server refuses: no request waits on SMTP
+# and no message is lost.
+EMAIL_BACKEND = "post_office.EmailBackend"
+POST_OFFICE = {
+    "BACKENDS": {"default": EMAIL_CONFIG["EMAIL_BACKEND"]},
+    # Any priority but "now" queues ("queued" is not one of post-office's names).
+    "DEFAULT_PRIORITY": "medium",
+    "MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=10),
+    "RETRY_INTERVAL": datetime.timedelta(
+        minutes=env.int("MAIL_RETRY_MINUTES", default=5)
+    ),
+    "THREADS_PER_PROCESS": 1,
+}
+# Who is alerted at once when an intake is put on hold.
+ON_CALL_EMAIL = env("ON_CALL_EMAIL", default="on-call@clinic.example")
+# Where staff links in e-mails point.
+CLINIC_SITE_URL = env("CLINIC_SITE_URL", default="http://127.0.0.1:8000")
+
 # The public intake: new drafts one client address may start in an hour, and how
 # long a "finish later" link stays valid.
 INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = env.int(
@@ -167,6 +192,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
+# django-auditlog's migrations only create its own entry table, which the swap above
+# replaces; left in, that orphan table's foreign keys would block flushing the users.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "clinic.audit.mask"
 AUDITLOG_DISABLE_REMOTE_ADDR = False

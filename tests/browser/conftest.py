@@ -39,24 +39,7 @@ def browser():
 
 
 @pytest.fixture
-def drug_catalogue(transactional_db):
-    """The catalogue a migration loads, back after another test's flush."""
-    from intake.catalogue import DRUGS
-    from intake.models import Drug
-
-    for name, treatment_class, intent, preventive_class in DRUGS:
-        Drug.objects.get_or_create(
-            name=name,
-            defaults={
-                "treatment_class": treatment_class,
-                "default_intent": intent,
-                "preventive_class": preventive_class,
-            },
-        )
-
-
-@pytest.fixture
-def new_page(browser, live_server, settings, drug_catalogue):
+def new_page(browser, live_server, settings):
     """Open pages in fresh browser contexts (no shared cookies) at a given size."""
     settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 1000
     contexts = []

@@ -1,0 +1,326 @@
+"""The referral workflow in the admin: queue, review, services, referrals, decisions."""
+
+from django.contrib import admin, messages
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from intake.admin import PatientSearchMixin
+from referrals import services, views
+from referrals.models import (
+    SCHEDULE,
+    VIEW_LETTER,
+    VIEW_QUEUE,
+    Referral,
+    ReferralEvent,
+    ReviewQueue,
+    RoutingDecision,
+    Service,
+)
+
+
+@admin.register(ReviewQueue)
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """The physicians' review queue and review pages, listed in the admin index."""
+
+    def get_urls(self):
+        site = self.admin_site
+
+        def view(cls):
+            return site.admin_view(cls.as_view(admin_site=site))
+
+        return [
+            path("", view(views.QueueView), name="referrals_reviewqueue_changelist"),
+            path(
+                "intake/<uuid:intake_id>/",
+                view(views.ReviewView),
+                name="referrals_review",
+            ),
+            path(
+                "intake/<uuid:intake_id>/route-again/",
+                view(views.RouteAgainView),
+                name="referrals_route_again",
+            ),
+            path(
+                "intake/<uuid:intake_id>/override/<slug:service_code>/",
+                view(views.OverrideView),
+                name="referrals_override",
+            ),
+            path(
+                "decision/<uuid:decision_id>/clear-hold/",
+                view(views.ClearHoldView),
+                name="referrals_clear_hold",
+            ),
+            path(
+                "referral/<uuid:referral_id>/decide/",
+                view(views.ReferralDecideView),
+                name="referrals_decide",
+            ),
+        ]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(VIEW_QUEUE)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "status_label", "contact_email"]
+    readonly_fields = ["code", "accepts_referrals"]
+    fields = ["code", "name", "description", "accepts_referrals", "contact_email"]
+    actions = ["open_services", "close_services"]
+
+    def has_add_permission(self, request):
+        return False  # one service per routing code, created by a migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="status")
+    def status_label(self, service: Service) -> str:
+        return service.status_label
+
+    @admin.action(
+        description="Open for referrals (waitlisted patients go to review)",
+        permissions=["change"],
+    )
+    def open_services(self, request, queryset):
+        for service in queryset:
+            waiting = service.referrals.waitlisted().count()
+            services.service_open(service=service, user=request.user)
+            self.message_user(
+                request,
+                f"{service.name} is open: {waiting} waitlisted referral(s) moved to "
+                "physician review.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Mark as coming soon", permissions=["change"])
+    def close_services(self, request, queryset):
+        for service in queryset:
+            services.service_close(service=service)
+        self.message_user(request, "Marked as coming soon.", messages.SUCCESS)
+
+
+class ReferralEventInline(admin.TabularInline):
+    model = ReferralEvent
+    fields = ["at", "actor", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Referral)
+class ReferralAdmin(PatientSearchMixin, admin.ModelAdmin):
+    patient_prefix = "intake__patient__"
+    change_form_template = "admin/referrals/referral/change_form.html"
+    change_list_template = "admin/referrals/referral/change_list.html"
+    list_display = [
+        "record_number",
+        "service",
+        "status",
+        "recommended_outcome",
+        "override",
+        "decided_by",
+        "created",
+    ]
+    list_filter = ["status", "service", "recommended_outcome", "override"]
+    list_select_related = ["intake__patient", "service", "decided_by"]
+    search_fields = ["intake__patient__record_number"]
+    show_full_result_count = False
+    list_per_page = 50
+    date_hierarchy = None
+    fields = [
+        "record_number",
+        "review_link",
+        "service",
+        "status",
+        "recommended_outcome",
+        "reasons_list",
+        "override",
+        "decided_by",
+        "decided_at",
+        "note",
+        "created",
+    ]
+    readonly_fields = fields
+    inlines = [ReferralEventInline]
+    view_on_site = False
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not request.user.has_perm(VIEW_QUEUE):
+            fields.remove("review_link")  # front desk does not work the queue
+        return fields
+
+    def get_urls(self):
+        site = self.admin_site
+
+        def view(cls):
+            return site.admin_view(cls.as_view(admin_site=site))
+
+        return [
+            path(
+                "<uuid:referral_id>/letter/",
+                view(views.LetterView),
+                name="referrals_referral_letter",
+            ),
+            path(
+                "<uuid:referral_id>/letter.pdf",
+                view(views.LetterPdfView),
+                name="referrals_referral_letter_pdf",
+            ),
+            path(
+                "<uuid:referral_id>/transition/<slug:name>/",
+                view(views.ReferralTransitionView),
+                name="referrals_referral_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("intake__patient", "service", "decided_by")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(
+        description="record number", ordering="intake__patient__record_number"
+    )
+    def record_number(self, referral: Referral) -> str:
+        return referral.intake.patient.record_number
+
+    @admin.display(description="review page")
+    def review_link(self, referral: Referral) -> str:
+        return format_html(
+            '<a href="{}">Open the intake\'s review page</a>',
+            reverse("admin:referrals_review", args=[referral.intake_id]),
+        )
+
+    @admin.display(description="engine's reasons")
+    def reasons_list(self, referral: Referral) -> str:
+        if not referral.reasons:
+            return "None: recommended without cautions"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html(
+                "".join(
+                    format_html("<li><code>{}</code> {}</li>", r["code"], r["text"])
+                    for r in referral.reasons
+                )
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        referral = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if referral is not None:
+            can_schedule = request.user.has_perm(SCHEDULE)
+            extra_context["transitions"] = [
+                (name, label)
+                for name, label, ok in [
+                    ("schedule", "Mark scheduled", referral.status == "approved"),
+                    ("complete", "Mark completed", referral.status == "scheduled"),
+                    ("cancel", "Cancel referral", referral.is_open),
+                ]
+                if ok and can_schedule
+            ]
+            extra_context["can_letter"] = referral.has_letter and request.user.has_perm(
+                VIEW_LETTER
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(RoutingDecision)
+class RoutingDecisionAdmin(PatientSearchMixin, admin.ModelAdmin):
+    patient_prefix = "intake__patient__"
+    list_display = [
+        "short_id",
+        "record_number",
+        "status",
+        "hold_tier",
+        "rules_version",
+        "created",
+        "superseded_at",
+        "cleared_by",
+    ]
+    list_filter = ["status", "hold_tier", "rules_version"]
+    list_select_related = ["intake__patient", "cleared_by"]
+    search_fields = ["intake__patient__record_number"]
+    show_full_result_count = False
+    list_per_page = 50
+    fields = [
+        "record_number",
+        "review_link",
+        "status",
+        "hold_tier",
+        "rules_version",
+        "created",
+        "superseded_at",
+        "error",
+        "cleared_by",
+        "cleared_at",
+        "cleared_note",
+        "decision",
+        "facts",
+    ]
+    readonly_fields = fields
+    view_on_site = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("intake__patient")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="decision")
+    def short_id(self, decision: RoutingDecision) -> str:
+        return str(decision)
+
+    @admin.display(
+        description="record number", ordering="intake__patient__record_number"
+    )
+    def record_number(self, decision: RoutingDecision) -> str:
+        return decision.intake.patient.record_number
+
+    @admin.display(description="review page")
+    def review_link(self, decision: RoutingDecision) -> str:
+        return format_html(
+            '<a href="{}">Open the intake\'s review page</a>',
+            reverse("admin:referrals_review", args=[decision.intake_id]),
+        )

@@ -1,0 +1,508 @@
+"""Services, routing decisions, referrals and their events.
+
+A routing decision stores what the engine said about one intake, with the facts it was
+made on and the rules version, so it can be replayed and explained. A referral is one
+service recommended for one intake; its status is a state machine whose transitions
+carry the permission of the role that may take them. Every status change is a
+:class:`ReferralEvent` (who, when, from, to, why).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from clinic.models import TimeStampedModel
+from intake import codes
+from intake.models import Intake
+from referrals import routing
+
+DECIDE = "referrals.decide_referral"
+SCHEDULE = "referrals.schedule_referral"
+CLEAR_HOLD = "referrals.clear_hold"
+VIEW_LETTER = "referrals.view_letter"
+VIEW_QUEUE = "referrals.view_review_queue"
+
+
+class ServiceQuerySet(models.QuerySet):
+    def accepting(self):
+        return self.filter(accepts_referrals=True)
+
+
+class Service(models.Model):
+    """A service the clinic refers patients to; one per routing service code."""
+
+    code = models.CharField(
+        "code", max_length=20, unique=True, choices=codes.SERVICES, editable=False
+    )
+    name = models.CharField("name", max_length=80)
+    description = models.TextField("description", blank=True)
+    accepts_referrals = models.BooleanField(
+        "accepts referrals",
+        default=True,
+        help_text="Off while the service is 'coming soon': eligible patients are "
+        "put on its waitlist instead.",
+    )
+    contact_email = models.EmailField(
+        "team e-mail",
+        blank=True,
+        help_text="Told when one of its referrals is approved.",
+    )
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__in=list(routing.SERVICE_CODES)),
+                name="service_code_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def status_label(self) -> str:
+        return "Accepting referrals" if self.accepts_referrals else "Coming soon"
+
+
+class RoutingDecisionQuerySet(models.QuerySet):
+    def current(self):
+        """Decisions not superseded by a later routing of the same intake."""
+        return self.filter(superseded_at__isnull=True)
+
+    def open_holds(self):
+        """Current held decisions no physician has cleared yet."""
+        return self.current().filter(
+            status=RoutingDecision.Status.HELD, cleared_at__isnull=True
+        )
+
+    def failed(self):
+        """Current decisions whose routing failed: the intake needs routing again."""
+        return self.current().filter(status=RoutingDecision.Status.FAILED)
+
+    def with_tier_rank(self):
+        """Annotate ``tier_rank``: 0 emergency, 1 urgent, 2 same day, 9 none."""
+        return self.annotate(tier_rank=tier_rank("hold_tier"))
+
+
+def tier_rank(field: str) -> Case:
+    """An expression ranking a hold tier field, most urgent first."""
+    return Case(
+        *[
+            When(**{field: tier}, then=Value(rank))
+            for rank, tier in enumerate(routing.TIERS)
+        ],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+
+
+class RoutingDecision(models.Model):
+    """What the routing engine said about one intake, and on which facts."""
+
+    class Status(models.TextChoices):
+        ROUTED = "routed", "Routed"
+        HELD = "held", "On hold"
+        FAILED = "failed", "Routing failed"
+
+    class HoldTier(models.TextChoices):
+        EMERGENCY = "emergency", "Emergency"
+        URGENT = "urgent", "Urgent (within 24 h)"
+        SAME_DAY = "same_day", "Same day"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # PROTECT: a decision explains referrals in the patient's record; the intake it
+    # was made on can never disappear from under it.
+    intake = models.ForeignKey(
+        Intake,
+        on_delete=models.PROTECT,
+        related_name="routing_decisions",
+        verbose_name="intake",
+    )
+    status = models.CharField("status", max_length=10, choices=Status.choices)
+    rules_version = models.CharField("rules version", max_length=20)
+    facts = models.JSONField("facts snapshot", null=True, blank=True)
+    decision = models.JSONField("engine decision", null=True, blank=True)
+    hold_tier = models.CharField(
+        "hold tier", max_length=10, choices=HoldTier.choices, null=True, blank=True
+    )
+    error = models.TextField(
+        "why routing failed",
+        blank=True,
+        help_text="Names the problem, never the patient's answers.",
+    )
+    created = models.DateTimeField("routed", auto_now_add=True, db_index=True)
+    superseded_at = models.DateTimeField("superseded", null=True, blank=True)
+    # PROTECT: who cleared a hold is part of the clinical record; staff accounts are
+    # deactivated, never deleted.
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="hold cleared by",
+    )
+    cleared_at = models.DateTimeField("hold cleared", null=True, blank=True)
+    cleared_note = models.TextField("what was done", blank=True)
+
+    objects = RoutingDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "routing decision"
+        permissions = [
+            ("clear_hold", "Can clear a routing hold and route the intake again"),
+            ("view_review_queue", "Can work the physicians' review queue"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "created"],
+                condition=Q(superseded_at__isnull=True),
+                name="decision_current_status",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake"],
+                condition=Q(superseded_at__isnull=True),
+                name="decision_one_current_per_intake",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["routed", "held", "failed"]),
+                name="decision_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_tier__isnull=True)
+                | Q(hold_tier__in=list(routing.TIERS)),
+                name="decision_hold_tier_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="held", hold_tier__isnull=False)
+                | (~Q(status="held") & Q(cleared_at__isnull=True, hold_tier=None)),
+                name="decision_held_has_tier",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="failed", decision__isnull=True, hold_tier=None)
+                & ~Q(error="")
+                | (~Q(status="failed") & Q(decision__isnull=False, error="")),
+                name="decision_failed_has_error_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True, cleared_by__isnull=True)
+                | Q(cleared_at__isnull=False, cleared_by__isnull=False),
+                name="decision_cleared_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Routing {str(self.pk)[:8]} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:referrals_review", args=[self.intake_id])
+
+    def get_additional_data(self) -> dict:
+        """The audit trail files this decision under the patient's record number."""
+        return {"patient": self.intake.patient.record_number}
+
+    @property
+    def is_open_hold(self) -> bool:
+        return (
+            self.status == self.Status.HELD
+            and self.cleared_at is None
+            and self.superseded_at is None
+        )
+
+    @property
+    def hold_reasons(self) -> list[dict]:
+        hold = (self.decision or {}).get("hold") or {}
+        return hold.get("reasons", [])
+
+    @property
+    def hold_codes(self) -> set[str]:
+        return {reason["code"] for reason in self.hold_reasons}
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Referral.OPEN_STATUSES)
+
+    def awaiting_review(self):
+        """Referrals a physician has to approve or decline, oldest first."""
+        return self.filter(status=Referral.Status.PENDING_REVIEW).order_by("created")
+
+    def waitlisted(self):
+        return self.filter(status=Referral.Status.WAITLISTED)
+
+    def approved_at_some_point(self):
+        """Referrals with an approval on file: approved, scheduled or completed."""
+        return self.filter(
+            status__in=[
+                Referral.Status.APPROVED,
+                Referral.Status.SCHEDULED,
+                Referral.Status.COMPLETED,
+            ]
+        )
+
+
+class Referral(ConcurrentTransitionMixin, TimeStampedModel):
+    """One service recommended for one intake, and where it stands.
+
+    Transitions are methods that change ``status`` only; the services in
+    ``referrals.services`` lock the row, call them, save, and write the event in one
+    transaction. ``ConcurrentTransitionMixin`` makes the save fail if the status
+    changed in the database since the row was read, so a stale copy can never
+    overwrite a decision, even where row locks are not available (SQLite).
+    """
+
+    class Status(models.TextChoices):
+        WAITLISTED = "waitlisted", "Waitlisted"
+        PENDING_REVIEW = "pending_review", "Pending review"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Outcome(models.TextChoices):
+        REC = "REC", "Recommended"
+        FLAG = "FLAG", "Recommended with cautions"
+        NE = "NE", "Not eligible"
+        BLOCK = "BLOCK", "Contraindicated"
+
+    OPEN_STATUSES = ["waitlisted", "pending_review", "approved", "scheduled"]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # PROTECT: a referral is part of the patient's record and of the service's.
+    intake = models.ForeignKey(
+        Intake,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name="intake",
+    )
+    # PROTECT: a service with referrals is closed ("coming soon"), never deleted.
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="referrals"
+    )
+    # PROTECT: the decision is the evidence the referral was made on.
+    decision = models.ForeignKey(
+        RoutingDecision,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name="routing decision",
+    )
+    recommended_outcome = models.CharField(
+        "engine's outcome", max_length=5, choices=Outcome.choices
+    )
+    reasons = models.JSONField("engine's reasons", default=list, blank=True)
+    status = FSMField(
+        "status",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING_REVIEW,
+        db_index=True,
+    )
+    override = models.BooleanField(
+        "physician overrode the engine",
+        default=False,
+        help_text="Referred despite NE or BLOCK, or declined despite REC.",
+    )
+    # PROTECT: who decided is part of the clinical record; staff accounts are
+    # deactivated, never deleted.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="decided by",
+    )
+    decided_at = models.DateTimeField("decided", null=True, blank=True)
+    note = models.TextField("physician's note", blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created"]
+        permissions = [
+            ("decide_referral", "Can approve, decline or override referrals"),
+            ("schedule_referral", "Can schedule, complete and cancel referrals"),
+            ("view_letter", "Can view referral letters"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created"], name="referral_status_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake", "service"],
+                condition=Q(
+                    status__in=["waitlisted", "pending_review", "approved", "scheduled"]
+                ),
+                name="referral_one_open_per_intake_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommended_outcome__in=["REC", "FLAG", "NE", "BLOCK"]),
+                name="referral_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "waitlisted",
+                        "pending_review",
+                        "approved",
+                        "scheduled",
+                        "completed",
+                        "declined",
+                        "cancelled",
+                    ]
+                ),
+                name="referral_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommended_outcome__in=["REC", "FLAG"]) | Q(override=True),
+                name="referral_ne_or_block_only_by_override",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True, decided_by__isnull=True)
+                | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="referral_decided_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(note=""),
+                name="referral_decline_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {str(self.pk)[:8]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:referrals_referral_change", args=[self.pk])
+
+    def get_additional_data(self) -> dict:
+        """The audit trail files this referral under the patient's record number."""
+        return {"patient": self.intake.patient.record_number}
+
+    # Transitions: state changes only; services save and record events.
+
+    @transition(field=status, source=Status.WAITLISTED, target=Status.PENDING_REVIEW)
+    def open_for_review(self) -> None:
+        """The service opened: the waitlisted patient now needs a decision."""
+
+    @transition(
+        field=status,
+        source=Status.PENDING_REVIEW,
+        target=Status.APPROVED,
+        permission=DECIDE,
+    )
+    def approve(self) -> None:
+        """A physician approves the referral."""
+
+    @transition(
+        field=status,
+        source=Status.PENDING_REVIEW,
+        target=Status.DECLINED,
+        permission=DECIDE,
+    )
+    def decline(self) -> None:
+        """A physician declines the referral."""
+
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.SCHEDULED,
+        permission=SCHEDULE,
+    )
+    def schedule(self) -> None:
+        """Front desk booked the patient with the service."""
+
+    @transition(
+        field=status,
+        source=Status.SCHEDULED,
+        target=Status.COMPLETED,
+        permission=SCHEDULE,
+    )
+    def complete(self) -> None:
+        """The patient received the service."""
+
+    @transition(
+        field=status,
+        source=[
+            Status.WAITLISTED,
+            Status.PENDING_REVIEW,
+            Status.APPROVED,
+            Status.SCHEDULED,
+        ],
+        target=Status.CANCELLED,
+        permission=SCHEDULE,
+    )
+    def cancel(self) -> None:
+        """Front desk cancels an open referral (the patient withdrew, moved...)."""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def has_letter(self) -> bool:
+        return self.status in (
+            self.Status.APPROVED,
+            self.Status.SCHEDULED,
+            self.Status.COMPLETED,
+        )
+
+
+class ReferralEvent(models.Model):
+    """One change of a referral's status: append-only."""
+
+    # PROTECT: the events are the referral's audit trail.
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="events"
+    )
+    # PROTECT: who acted stays known; None means the system (routing, service open).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="who",
+    )
+    at = models.DateTimeField("when", auto_now_add=True, db_index=True)
+    from_status = models.CharField(
+        "from", max_length=20, choices=Referral.Status.choices, blank=True
+    )
+    to_status = models.CharField("to", max_length=20, choices=Referral.Status.choices)
+    note = models.TextField("note", blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "referral event"
+
+    def __str__(self) -> str:
+        return f"Referral event {self.pk}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: the audit trail is never rewritten.
+        if not self._state.adding:
+            raise ValueError("Referral events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Referral events are append-only.")
+
+
+class ReviewQueue(RoutingDecision):
+    """The physicians' review queue, listed in the admin index (no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "review queue"
+        verbose_name_plural = "physicians' review queue"
+        default_permissions = ()

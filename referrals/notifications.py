@@ -1,0 +1,81 @@
+"""E-mails of the referral workflow, queued in the database by django-post-office.
+
+Nothing here talks to a mail server: ``post_office.mail.send`` writes an ``Email`` row
+in the caller's transaction, and the mail worker (``manage.py mail_worker``, or
+``send_queued_mail`` from cron) delivers it, retrying while the server refuses. So a
+request never waits on SMTP and a notification commits, or not, with the decision
+that caused it.
+
+Messages say no more than their reader needs: the patient hears that a referral was
+approved and that the clinic will call; staff get a record number and a link, never a
+name or a diagnosis.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from post_office import mail
+
+from referrals.models import Referral, RoutingDecision
+
+HOLD_PRIORITY = "high"
+
+
+def _absolute(path: str) -> str:
+    return settings.CLINIC_SITE_URL.rstrip("/") + path
+
+
+def _send(*, to: str, template: str, context: dict, priority: str | None = None):
+    context = {"clinic_name": settings.CLINIC_NAME, **context}
+    subject = render_to_string(f"referrals/email/{template}_subject.txt", context)
+    return mail.send(
+        recipients=[to],
+        subject=" ".join(subject.split()),
+        message=render_to_string(f"referrals/email/{template}.txt", context),
+        priority=priority,  # None: POST_OFFICE's default, which queues
+    )
+
+
+def hold_alert(*, decision: RoutingDecision):
+    """Alert the on-call physician that an intake is on hold, ahead of the queue."""
+    return _send(
+        to=settings.ON_CALL_EMAIL,
+        template="hold_alert",
+        context={
+            "decision": decision,
+            "record_number": decision.intake.patient.record_number,
+            "review_url": _absolute(
+                reverse("admin:referrals_review", args=[decision.intake_id])
+            ),
+        },
+        priority=HOLD_PRIORITY,
+    )
+
+
+def referral_approved(*, referral: Referral) -> list:
+    """Tell the patient (if they gave an e-mail) and the service's team."""
+    sent = []
+    patient = referral.intake.patient
+    context = {
+        "referral": referral,
+        "service": referral.service,
+        "record_number": patient.record_number,
+    }
+    if patient.email:
+        sent.append(
+            _send(
+                to=patient.email,
+                template="approved_patient",
+                context={**context, "first_name": patient.first_name},
+            )
+        )
+    if referral.service.contact_email:
+        letter = reverse("admin:referrals_referral_letter", args=[referral.pk])
+        sent.append(
+            _send(
+                to=referral.service.contact_email,
+                template="approved_service",
+                context={**context, "letter_url": _absolute(letter)},
+            )
+        )
+    return sent

@@ -1,0 +1,216 @@
+"""Reads of the referrals app more involved than one filter."""
+
+import itertools
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from intake import codes, scoring
+from intake.facts import intake_facts
+from intake.models import Intake, TreatmentTrial
+from referrals.models import Referral, RoutingDecision, Service, tier_rank
+
+QUEUE_HOLD, QUEUE_FAILED, QUEUE_PENDING = 0, 1, 2
+
+
+def review_queue() -> QuerySet[Intake]:
+    """Intakes a physician has to look at, in the order they should be looked at.
+
+    Open holds first (emergency, urgent, same day; oldest first within a tier), then
+    failed routings, then intakes with referrals pending review, oldest first. Each
+    row carries ``queue_section``, ``queue_tier``, ``queue_since`` and, prefetched,
+    ``queue_decisions`` (its current decision) and ``queue_referrals`` (open ones),
+    so a page costs the same number of queries whatever its rows.
+    """
+    current = RoutingDecision.objects.current().filter(intake=OuterRef("pk"))
+    pending = Referral.objects.filter(
+        intake=OuterRef("pk"), status=Referral.Status.PENDING_REVIEW
+    ).order_by("created")
+    wanted = (
+        Q(pk__in=RoutingDecision.objects.open_holds().values("intake_id"))
+        | Q(pk__in=RoutingDecision.objects.failed().values("intake_id"))
+        | Q(pk__in=Referral.objects.awaiting_review().order_by().values("intake_id"))
+    )
+    return (
+        Intake.objects.filter(wanted)
+        .select_related("patient")
+        .annotate(
+            queue_tier=Subquery(
+                current.filter(
+                    status=RoutingDecision.Status.HELD, cleared_at__isnull=True
+                ).values("hold_tier")[:1]
+            ),
+            queue_failed=Exists(current.filter(status=RoutingDecision.Status.FAILED)),
+            routed_at=Subquery(current.values("created")[:1]),
+            pending_since=Subquery(pending.values("created")[:1]),
+        )
+        .annotate(
+            queue_section=Case(
+                When(queue_tier__isnull=False, then=Value(QUEUE_HOLD)),
+                When(queue_failed=True, then=Value(QUEUE_FAILED)),
+                default=Value(QUEUE_PENDING),
+                output_field=IntegerField(),
+            ),
+            queue_tier_rank=tier_rank("queue_tier"),
+        )
+        .annotate(
+            queue_since=Case(
+                When(queue_section__lt=QUEUE_PENDING, then=F("routed_at")),
+                default=F("pending_since"),
+            )
+        )
+        .order_by("queue_section", "queue_tier_rank", "queue_since", "pk")
+        .prefetch_related(
+            Prefetch(
+                "routing_decisions",
+                queryset=RoutingDecision.objects.current().defer("facts"),
+                to_attr="queue_decisions",
+            ),
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.open()
+                .select_related("service")
+                .order_by("service_id"),
+                to_attr="queue_referrals",
+            ),
+        )
+    )
+
+
+@dataclass
+class ServiceRow:
+    """One service on the review page: the engine's view and the referral, if any."""
+
+    service: Service
+    outcome: str  # the engine's outcome, HOLD included
+    underlying: str  # the outcome looking through a hold
+    reasons: list[dict]
+    referral: Referral | None
+    past: list[Referral]
+
+    @property
+    def can_override(self) -> bool:
+        return (
+            self.referral is None
+            and self.outcome in ("NE", "BLOCK")
+            and self.service.accepts_referrals
+        )
+
+
+@dataclass
+class IntakeReview:
+    intake: Intake
+    decision: RoutingDecision | None
+    history: list[RoutingDecision]
+    services: list[ServiceRow]
+    treatments: list[TreatmentTrial]
+    treatment_groups: list[tuple[str, list[TreatmentTrial]]]
+    phq9: object
+    midas: object
+    age: int
+    facts: dict
+    derived: dict
+
+
+CLASS_LABELS = dict(codes.TREATMENT_CLASSES)
+CLASS_ORDER = [code for code, _ in codes.TREATMENT_CLASSES]
+
+
+def treatment_groups(
+    treatments: list[TreatmentTrial],
+) -> list[tuple[str, list[TreatmentTrial]]]:
+    """Treatments grouped by class: preventive classes, then acute, then non-drug."""
+    ordered = sorted(
+        treatments, key=lambda row: (CLASS_ORDER.index(row.treatment_class), row.pk)
+    )
+    return [
+        (CLASS_LABELS[cls], list(rows))
+        for cls, rows in itertools.groupby(ordered, key=lambda r: r.treatment_class)
+    ]
+
+
+def intake_review(*, intake_id) -> IntakeReview:
+    """Everything the review page shows about one intake, in a handful of queries."""
+    from referrals.services import service_outcome
+
+    intake = (
+        Intake.objects.select_related("patient", "safety_cleared_by")
+        .prefetch_related(
+            Prefetch(
+                "treatments",
+                queryset=TreatmentTrial.objects.select_related("drug"),
+            )
+        )
+        .get(pk=intake_id)
+    )
+    history = list(
+        RoutingDecision.objects.filter(intake=intake)
+        .select_related("cleared_by")
+        .order_by("-created")
+    )
+    decision = next((d for d in history if d.superseded_at is None), None)
+    referrals = list(
+        Referral.objects.filter(intake=intake)
+        .select_related("service", "decided_by")
+        .order_by("created")
+    )
+    rows = []
+    engine = (decision.decision or {}).get("services", {}) if decision else {}
+    for service in Service.objects.all():
+        result = engine.get(service.code, {"outcome": "", "reasons": []})
+        mine = [r for r in referrals if r.service_id == service.pk]
+        open_ones = [r for r in mine if r.is_open]
+        shown = open_ones[-1] if open_ones else (mine[-1] if mine else None)
+        rows.append(
+            ServiceRow(
+                service=service,
+                outcome=result["outcome"],
+                underlying=service_outcome(result) if result["outcome"] else "",
+                reasons=result["reasons"],
+                referral=shown,
+                past=[r for r in mine if r is not shown],
+            )
+        )
+    treatments = list(intake.treatments.all())
+    phq9 = scoring.phq9(intake.phq9_answers) if intake.phq9_answers else None
+    midas = scoring.midas(intake.midas_answers) if intake.midas_answers else None
+    return IntakeReview(
+        intake=intake,
+        decision=decision,
+        history=history,
+        services=rows,
+        treatments=treatments,
+        treatment_groups=treatment_groups(treatments),
+        phq9=phq9,
+        midas=midas,
+        age=intake.patient.age_on(intake.intake_date),
+        facts=(decision.facts if decision and decision.facts else intake_facts(intake)),
+        derived=((decision.decision or {}).get("derived", {}) if decision else {}),
+    )
+
+
+def referral_for_letter(*, referral_id) -> Referral:
+    """An approved referral with everything its letter prints."""
+    return (
+        Referral.objects.approved_at_some_point()
+        .select_related("intake__patient", "service", "decided_by", "decision")
+        .prefetch_related(
+            Prefetch(
+                "intake__treatments",
+                queryset=TreatmentTrial.objects.select_related("drug"),
+            )
+        )
+        .get(pk=referral_id)
+    )

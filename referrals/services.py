@@ -1,0 +1,435 @@
+"""Every write of the referrals app that matters, one transaction each.
+
+Each service validates with ``full_clean()`` before saving and writes the workflow
+event (a :class:`ReferralEvent`) and any e-mail (a queued post-office row) in the same
+transaction, so a decision, its audit trail and its notifications commit or vanish
+together.
+"""
+
+import logging
+import re
+import traceback
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from intake.facts import intake_facts
+from intake.models import Intake
+from referrals import notifications, routing
+from referrals.models import (
+    CLEAR_HOLD,
+    DECIDE,
+    Referral,
+    ReferralEvent,
+    RoutingDecision,
+    Service,
+)
+
+logger = logging.getLogger(__name__)
+
+PHQ9_HOLD_CODE = "G2_PHQ9_ITEM9"
+_LEVELS = (routing.BLOCK, routing.NE, routing.FLAG)
+
+
+class ReferralConflict(Exception):
+    """The record changed since it was read: someone else acted first."""
+
+
+def service_outcome(result: dict) -> str:
+    """The outcome of one service of a decision, looking through a HOLD.
+
+    Under a hold the engine still lists the service's own reasons, each coded
+    ``<service prefix>_<NE|BLOCK|FLAG>_...`` (ROUTING.md section 5); the outcome they
+    give follows the engine's precedence BLOCK > NE > FLAG > REC.
+    """
+    if result["outcome"] != routing.HOLD:
+        return result["outcome"]
+    levels = {reason["code"].split("_")[1] for reason in result["reasons"]}
+    return next((level for level in _LEVELS if level in levels), routing.REC)
+
+
+def _failure_text(error: Exception) -> str:
+    """Describe a routing failure without any of the patient's answers."""
+    if isinstance(error, routing.InvalidFacts):
+        problems = [
+            f"{key}: {re.sub(r', got .*$', '', message)}"
+            for key, message in error.errors.items()
+        ]
+        return "Invalid facts: " + "; ".join(problems)
+    return f"The routing engine raised {type(error).__name__}; see the server log."
+
+
+def _log_failure(intake: Intake, error: Exception) -> None:
+    """Log a routing failure with its traceback but not its message (may hold data)."""
+    logger.error(
+        "Routing failed for intake %s: %s\n%s",
+        intake.pk,
+        type(error).__name__,
+        "".join(traceback.format_tb(error.__traceback__)),
+    )
+
+
+def _event(
+    *,
+    referral: Referral,
+    actor: AbstractBaseUser | None,
+    from_status: str,
+    note: str = "",
+) -> ReferralEvent:
+    event = ReferralEvent(
+        referral=referral,
+        actor=actor,
+        from_status=from_status,
+        to_status=referral.status,
+        note=note,
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _store_decision(
+    *, intake: Intake, user: AbstractBaseUser | None
+) -> RoutingDecision:
+    """Route ``intake`` and store the decision and its referrals; may raise."""
+    facts = intake_facts(intake)
+    try:
+        decision = routing.route(facts)
+    except Exception as error:
+        error.facts = facts
+        raise
+    hold = decision["hold"]
+    record = RoutingDecision(
+        intake=intake,
+        status=RoutingDecision.Status.HELD if hold else RoutingDecision.Status.ROUTED,
+        rules_version=decision["rules_version"],
+        facts=facts,
+        decision=decision,
+        hold_tier=hold["tier"] if hold else None,
+    )
+    clearance = None
+    if hold:
+        # A physician's clearance covers the hold reasons it cleared; a re-routing
+        # that finds only those (a red flag already investigated) goes ahead.
+        cleared = RoutingDecision.objects.filter(
+            intake=intake, cleared_at__isnull=False
+        ).order_by("-cleared_at")
+        covered = set().union(*(earlier.hold_codes for earlier in cleared))
+        if {reason["code"] for reason in hold["reasons"]} <= covered:
+            clearance = cleared[0]
+            record.cleared_by_id = clearance.cleared_by_id
+            record.cleared_at = clearance.cleared_at
+            record.cleared_note = clearance.cleared_note
+    record.full_clean()
+    record.save()
+    if hold and clearance is None:
+        notifications.hold_alert(decision=record)
+        return record
+
+    services = Service.objects.in_bulk(field_name="code")
+    taken = set(
+        Referral.objects.filter(intake=intake)
+        .exclude(status=Referral.Status.CANCELLED)
+        .values_list("service__code", flat=True)
+    )
+    for code, result in decision["services"].items():
+        outcome = service_outcome(result)
+        if outcome not in (routing.REC, routing.FLAG) or code in taken:
+            continue
+        service = services[code]
+        referral = Referral(
+            intake=intake,
+            service=service,
+            decision=record,
+            recommended_outcome=outcome,
+            reasons=result["reasons"],
+            status=(
+                Referral.Status.PENDING_REVIEW
+                if service.accepts_referrals
+                else Referral.Status.WAITLISTED
+            ),
+        )
+        referral.full_clean()
+        referral.save()
+        note = f"Routed (rules {record.rules_version})"
+        if not service.accepts_referrals:
+            note += "; the service is not accepting referrals yet"
+        _event(referral=referral, actor=user, from_status="", note=note)
+    return record
+
+
+def intake_route(
+    *, intake: Intake, user: AbstractBaseUser | None = None
+) -> RoutingDecision:
+    """Route a submitted intake: store the decision, make its referrals, alert holds.
+
+    The intake's current decision, if any, is superseded. A failure of the engine or of
+    storing its result never escapes: it is rolled back to a savepoint and stored as a
+    failed decision (which the review queue shows, with "Route again"), and logged
+    without patient details. Routing only reads the intake, so it can never
+    un-submit it.
+    """
+    with transaction.atomic():
+        intake = (
+            Intake.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(pk=intake.pk)
+        )
+        if intake.status != Intake.Status.SUBMITTED:
+            raise ValidationError("Only a submitted intake can be routed.")
+        now = timezone.now()
+        RoutingDecision.objects.current().filter(intake=intake).update(
+            superseded_at=now
+        )
+        try:
+            with transaction.atomic():
+                return _store_decision(intake=intake, user=user)
+        except Exception as error:
+            _log_failure(intake, error)
+            record = RoutingDecision(
+                intake=intake,
+                status=RoutingDecision.Status.FAILED,
+                rules_version=routing.RULES_VERSION,
+                facts=getattr(error, "facts", None),
+                error=_failure_text(error),
+            )
+            record.full_clean()
+            record.save()
+            return record
+
+
+def intake_route_again(*, intake: Intake, user: AbstractBaseUser) -> RoutingDecision:
+    """Re-run routing for an intake whose routing failed (staff's "Route again")."""
+    if not user.has_perm(CLEAR_HOLD):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = (
+            RoutingDecision.objects.current()
+            .select_for_update()
+            .filter(intake=intake)
+            .first()
+        )
+        if current is not None and current.status != RoutingDecision.Status.FAILED:
+            raise ReferralConflict("This intake was already routed again.")
+        return intake_route(intake=intake, user=user)
+
+
+def decision_clear_hold(
+    *, decision: RoutingDecision, user: AbstractBaseUser, note: str
+) -> RoutingDecision:
+    """Record what a physician did about a hold, then route the intake again.
+
+    For a PHQ-9 item 9 hold this is the safety clearance: it is recorded on the intake
+    too, so the facts say ``safety_cleared`` from now on. Returns the new decision.
+    """
+    if not user.has_perm(CLEAR_HOLD):
+        raise PermissionDenied
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Record what was done before clearing a hold."})
+    with transaction.atomic():
+        decision = RoutingDecision.objects.select_for_update().get(pk=decision.pk)
+        if not decision.is_open_hold:
+            raise ReferralConflict(
+                "This hold was already cleared or routed again by someone else."
+            )
+        now = timezone.now()
+        decision.cleared_by = user
+        decision.cleared_at = now
+        decision.cleared_note = note
+        decision.full_clean()
+        decision.save(update_fields=["cleared_by", "cleared_at", "cleared_note"])
+        if PHQ9_HOLD_CODE in decision.hold_codes:
+            intake_safety_clear(intake=decision.intake, user=user, note=note, when=now)
+        return intake_route(intake=decision.intake, user=user)
+
+
+def intake_safety_clear(
+    *, intake: Intake, user: AbstractBaseUser, note: str, when=None
+) -> Intake:
+    """Record on the intake that a clinician documented safety after PHQ-9 item 9."""
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake.pk)
+        intake.safety_cleared_at = when or timezone.now()
+        intake.safety_cleared_by = user
+        intake.safety_note = note
+        intake.full_clean()
+        intake.save(
+            update_fields=["safety_cleared_at", "safety_cleared_by", "safety_note"]
+        )
+        return intake
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("intake__patient", "service", "decided_by")
+        .get(pk=referral.pk)
+    )
+
+
+def _transition(
+    *, referral: Referral, user: AbstractBaseUser, name: str, note: str = ""
+) -> Referral:
+    """Take transition ``name`` on a freshly locked copy; save; record the event."""
+    with transaction.atomic():
+        referral = _locked(referral)
+        method = getattr(referral, name)
+        if not can_proceed(method):
+            raise ReferralConflict(_already_text(referral))
+        if not has_transition_perm(method, user):
+            raise PermissionDenied
+        from_status = referral.status
+        method()
+        if name in ("approve", "decline"):
+            referral.decided_by = user
+            referral.decided_at = timezone.now()
+            referral.note = note
+        if name == "decline" and referral.recommended_outcome == routing.REC:
+            referral.override = True  # declined despite the engine's REC
+        referral.full_clean()
+        try:
+            referral.save()
+        except ConcurrentTransition as error:
+            raise ReferralConflict(_already_text(referral)) from error
+        _event(referral=referral, actor=user, from_status=from_status, note=note)
+        return referral
+
+
+def _already_text(referral: Referral) -> str:
+    fresh = Referral.objects.select_related("decided_by").get(pk=referral.pk)
+    text = f"This referral is already {fresh.get_status_display().lower()}"
+    if fresh.decided_by is not None:
+        who = fresh.decided_by.get_full_name() or fresh.decided_by.get_username()
+        when = timezone.localtime(fresh.decided_at).strftime("%Y-%m-%d %H:%M")
+        text += f" (decided by {who}, {when})"
+    return text + ". Nothing was changed."
+
+
+def referral_approve(
+    *, referral: Referral, user: AbstractBaseUser, note: str = ""
+) -> Referral:
+    """A physician approves a referral; the patient and the service are told."""
+    with transaction.atomic():
+        referral = _transition(
+            referral=referral, user=user, name="approve", note=note.strip()
+        )
+        notifications.referral_approved(referral=referral)
+        return referral
+
+
+def referral_decline(
+    *, referral: Referral, user: AbstractBaseUser, note: str
+) -> Referral:
+    """A physician declines a referral, saying why; declining a REC is an override."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Say why the referral is declined."})
+    return _transition(referral=referral, user=user, name="decline", note=note)
+
+
+def referral_override(
+    *, intake: Intake, service: Service, user: AbstractBaseUser, note: str
+) -> Referral:
+    """Refer despite the engine's NE or BLOCK: an approved referral, marked override."""
+    if not user.has_perm(DECIDE):
+        raise PermissionDenied
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "An override needs a note saying why."})
+    with transaction.atomic():
+        decision = (
+            RoutingDecision.objects.current()
+            .select_for_update()
+            .filter(intake=intake)
+            .first()
+        )
+        if decision is None or decision.status == RoutingDecision.Status.FAILED:
+            raise ReferralConflict("This intake has no routing decision to override.")
+        if decision.is_open_hold:
+            raise ReferralConflict("Clear the hold before overriding a service.")
+        result = decision.decision["services"][service.code]
+        outcome = service_outcome(result)
+        if outcome not in (routing.NE, routing.BLOCK):
+            raise ReferralConflict(
+                f"{service.name} is recommended: approve its referral instead."
+            )
+        if not service.accepts_referrals:
+            raise ReferralConflict(f"{service.name} is not accepting referrals yet.")
+        referral = Referral(
+            intake=intake,
+            service=service,
+            decision=decision,
+            recommended_outcome=outcome,
+            reasons=result["reasons"],
+            status=Referral.Status.APPROVED,
+            override=True,
+            decided_by=user,
+            decided_at=timezone.now(),
+            note=note,
+        )
+        try:
+            referral.full_clean()
+            with transaction.atomic():
+                referral.save()
+        except (ValidationError, IntegrityError) as error:
+            raise ReferralConflict(
+                f"{service.name} already has an open referral for this intake."
+            ) from error
+        _event(referral=referral, actor=user, from_status="", note=note)
+        notifications.referral_approved(referral=referral)
+        return referral
+
+
+def referral_schedule(
+    *, referral: Referral, user: AbstractBaseUser, note: str = ""
+) -> Referral:
+    """Front desk booked the patient with the service."""
+    return _transition(referral=referral, user=user, name="schedule", note=note)
+
+
+def referral_complete(
+    *, referral: Referral, user: AbstractBaseUser, note: str = ""
+) -> Referral:
+    """The patient received the service."""
+    return _transition(referral=referral, user=user, name="complete", note=note)
+
+
+def referral_cancel(
+    *, referral: Referral, user: AbstractBaseUser, note: str = ""
+) -> Referral:
+    """Front desk cancels an open referral."""
+    return _transition(referral=referral, user=user, name="cancel", note=note)
+
+
+def service_open(*, service: Service, user: AbstractBaseUser | None) -> Service:
+    """Open a "coming soon" service: its waitlisted referrals go to physician review."""
+    with transaction.atomic():
+        service = Service.objects.select_for_update().get(pk=service.pk)
+        service.accepts_referrals = True
+        service.full_clean()
+        service.save(update_fields=["accepts_referrals"])
+        waiting = Referral.objects.waitlisted().filter(service=service)
+        for referral in waiting.select_for_update().order_by("created"):
+            referral.open_for_review()
+            referral.save()
+            _event(
+                referral=referral,
+                actor=user,
+                from_status=Referral.Status.WAITLISTED,
+                note=f"{service.name} opened for referrals",
+            )
+        return service
+
+
+def service_close(*, service: Service) -> Service:
+    """Mark a service "coming soon": new eligible patients go on its waitlist."""
+    with transaction.atomic():
+        service = Service.objects.select_for_update().get(pk=service.pk)
+        service.accepts_referrals = False
+        service.full_clean()
+        service.save(update_fields=["accepts_referrals"])
+        return service

@@ -1,0 +1,41 @@
+"""Small presentation helpers of the referral pages and letter."""
+
+from django import template
+
+from intake import codes
+
+register = template.Library()
+
+_LABELS = {
+    **dict(codes.DIAGNOSES),
+    **dict(codes.OUTCOMES),
+    **dict(codes.INTENTS),
+}
+
+
+@register.filter
+def code_words(value) -> str:
+    """A code as words: ``bleeding_disorder`` -> ``bleeding disorder``."""
+    if value is None:
+        return ""
+    return str(value).replace("_", " ")
+
+
+@register.filter
+def code_label(value) -> str:
+    """The plain label of a diagnosis, outcome or intent code."""
+    return _LABELS.get(value, code_words(value))
+
+
+@register.filter
+def reason_level(code: str) -> str:
+    """``K_FLAG_BP_RAISED`` -> ``FLAG``; global codes -> ``HOLD``."""
+    part = str(code).split("_")[1] if "_" in str(code) else ""
+    return part if part in ("NE", "BLOCK", "FLAG") else "HOLD"
+
+
+@register.filter
+def yes_no(value) -> str:
+    if value is None:
+        return "not answered"
+    return "yes" if value else "no"

@@ -1,0 +1,296 @@
+"""Staff pages of the referral workflow, served inside the admin (see ``admin.py``).
+
+Thin views: validate a form, call one service, redirect with a message. Actions are
+POST-only and CSRF-protected; every page is ``never_cache`` (patient data) and checks
+the permission of the role it serves.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from clinic.audit import record_access
+from intake.models import Intake
+from referrals import letters, selectors, services
+from referrals.forms import (
+    ClearHoldForm,
+    OverrideForm,
+    ReferralDecisionForm,
+    TransitionForm,
+)
+from referrals.models import (
+    CLEAR_HOLD,
+    DECIDE,
+    SCHEDULE,
+    VIEW_LETTER,
+    VIEW_QUEUE,
+    Referral,
+    RoutingDecision,
+    Service,
+)
+
+QUEUE_PAGE_SIZE = 50
+
+
+def review_url(intake_id) -> str:
+    return reverse("admin:referrals_review", args=[intake_id])
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffView(PermissionRequiredMixin, View):
+    """A page inside the admin: admin chrome, staff permission, never cached."""
+
+    admin_site = None
+    raise_exception = True
+
+    def admin_context(self, request, title: str) -> dict:
+        return {**self.admin_site.each_context(request), "title": title}
+
+
+class QueueView(StaffView):
+    permission_required = VIEW_QUEUE
+
+    def get(self, request):
+        page = Paginator(selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = [
+            {
+                "intake": intake,
+                "decision": next(iter(intake.queue_decisions), None),
+                "referrals": intake.queue_referrals,
+                "age": intake.patient.age_on(intake.intake_date),
+            }
+            for intake in page.object_list
+        ]
+        context = {
+            **self.admin_context(request, "Physicians' review queue"),
+            "page": page,
+            "rows": rows,
+            "open_holds": RoutingDecision.objects.open_holds().count(),
+        }
+        return render(request, "admin/referrals/review_queue.html", context)
+
+
+def render_review(view: StaffView, request, intake_id, bound: dict | None = None):
+    """The review page of one intake, with any bound (invalid) form in place."""
+    try:
+        review = selectors.intake_review(intake_id=intake_id)
+    except Intake.DoesNotExist as error:
+        raise Http404 from error
+    record_access(review.intake)
+    bound = bound or {}
+    for row in review.services:
+        referral = row.referral
+        if referral is not None and referral.status == Referral.Status.PENDING_REVIEW:
+            row.form = bound.get(f"referral:{referral.pk}") or ReferralDecisionForm(
+                auto_id=f"id_%s_{referral.pk.hex}"
+            )
+        if row.can_override and (review.decision and not review.decision.is_open_hold):
+            row.override_form = bound.get(f"override:{row.service.code}") or (
+                OverrideForm(auto_id=f"id_%s_override_{row.service.code}")
+            )
+    context = {
+        **view.admin_context(request, f"Review: {review.intake.patient}"),
+        "review": review,
+        "hold_form": bound.get("hold") or ClearHoldForm(auto_id="id_%s_hold"),
+        "can_decide": request.user.has_perm(DECIDE),
+        "can_clear": request.user.has_perm(CLEAR_HOLD),
+        "can_letter": request.user.has_perm(VIEW_LETTER),
+    }
+    status = 400 if bound else 200
+    return render(request, "admin/referrals/review.html", context, status=status)
+
+
+class ReviewView(StaffView):
+    permission_required = VIEW_QUEUE
+
+    def get(self, request, intake_id):
+        return render_review(self, request, intake_id)
+
+
+class ReferralDecideView(StaffView):
+    """Approve or decline one referral."""
+
+    permission_required = DECIDE
+
+    def post(self, request, referral_id):
+        referral = get_object_or_404(Referral, pk=referral_id)
+        form = ReferralDecisionForm(request.POST, auto_id=f"id_%s_{referral.pk.hex}")
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            service = (
+                services.referral_approve
+                if action == "approve"
+                else services.referral_decline
+            )
+            try:
+                service(
+                    referral=referral, user=request.user, note=form.cleaned_data["note"]
+                )
+            except services.ReferralConflict as conflict:
+                messages.error(request, str(conflict))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                verb = "approved" if action == "approve" else "declined"
+                messages.success(request, f"{referral.service.name} referral {verb}.")
+            if form.is_valid():
+                return HttpResponseRedirect(
+                    review_url(referral.intake_id) + f"#service-{referral.service.code}"
+                )
+        messages.error(request, "The decision was not recorded: see the note below.")
+        return render_review(
+            self, request, referral.intake_id, {f"referral:{referral.pk}": form}
+        )
+
+
+class OverrideView(StaffView):
+    """Refer despite the engine's NE or BLOCK."""
+
+    permission_required = DECIDE
+
+    def post(self, request, intake_id, service_code):
+        intake = get_object_or_404(Intake, pk=intake_id)
+        service = get_object_or_404(Service, code=service_code)
+        form = OverrideForm(request.POST, auto_id=f"id_%s_override_{service.code}")
+        if form.is_valid():
+            try:
+                services.referral_override(
+                    intake=intake,
+                    service=service,
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except services.ReferralConflict as conflict:
+                messages.error(request, str(conflict))
+            else:
+                messages.success(
+                    request, f"{service.name}: referred by override, approved."
+                )
+            return HttpResponseRedirect(
+                review_url(intake.pk) + f"#service-{service.code}"
+            )
+        messages.error(request, "The override was not recorded: see the note below.")
+        return render_review(
+            self, request, intake.pk, {f"override:{service.code}": form}
+        )
+
+
+class ClearHoldView(StaffView):
+    """Record what was done about a hold, clear it, and route the intake again."""
+
+    permission_required = CLEAR_HOLD
+
+    def post(self, request, decision_id):
+        decision = get_object_or_404(RoutingDecision, pk=decision_id)
+        form = ClearHoldForm(request.POST, auto_id="id_%s_hold")
+        if form.is_valid():
+            try:
+                new = services.decision_clear_hold(
+                    decision=decision, user=request.user, note=form.cleaned_data["note"]
+                )
+            except services.ReferralConflict as conflict:
+                messages.error(request, str(conflict))
+            else:
+                messages.success(
+                    request,
+                    f"Hold cleared and the intake routed again: "
+                    f"{new.get_status_display().lower()}.",
+                )
+            return HttpResponseRedirect(review_url(decision.intake_id))
+        messages.error(request, "The hold was not cleared: see the note below.")
+        return render_review(self, request, decision.intake_id, {"hold": form})
+
+
+class RouteAgainView(StaffView):
+    """Run routing again for an intake whose routing failed."""
+
+    permission_required = CLEAR_HOLD
+
+    def post(self, request, intake_id):
+        intake = get_object_or_404(Intake, pk=intake_id)
+        try:
+            decision = services.intake_route_again(intake=intake, user=request.user)
+        except services.ReferralConflict as conflict:
+            messages.error(request, str(conflict))
+        else:
+            level = (
+                messages.ERROR
+                if decision.status == RoutingDecision.Status.FAILED
+                else messages.SUCCESS
+            )
+            messages.add_message(
+                request,
+                level,
+                f"Routed again: {decision.get_status_display().lower()}.",
+            )
+        return HttpResponseRedirect(review_url(intake.pk))
+
+
+TRANSITIONS = {
+    "schedule": services.referral_schedule,
+    "complete": services.referral_complete,
+    "cancel": services.referral_cancel,
+}
+
+
+class ReferralTransitionView(StaffView):
+    """Front desk: schedule, complete or cancel a referral."""
+
+    permission_required = SCHEDULE
+
+    def post(self, request, referral_id, name):
+        if name not in TRANSITIONS:
+            raise Http404
+        referral = get_object_or_404(Referral, pk=referral_id)
+        form = TransitionForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            referral = TRANSITIONS[name](
+                referral=referral, user=request.user, note=note
+            )
+        except services.ReferralConflict as conflict:
+            messages.error(request, str(conflict))
+        else:
+            messages.success(
+                request, f"Referral {referral.get_status_display().lower()}."
+            )
+        return HttpResponseRedirect(referral.get_absolute_url())
+
+
+class LetterView(StaffView):
+    """The referral letter as a printable page."""
+
+    permission_required = VIEW_LETTER
+
+    def referral(self, referral_id) -> Referral:
+        """The approved referral, its read recorded in the audit trail."""
+        try:
+            referral = selectors.referral_for_letter(referral_id=referral_id)
+        except Referral.DoesNotExist as error:
+            raise Http404("No approved referral here.") from error
+        record_access(referral.intake)
+        return referral
+
+    def get(self, request, referral_id):
+        return HttpResponse(letters.letter_html(self.referral(referral_id)))
+
+
+class LetterPdfView(LetterView):
+    """The referral letter as a PDF."""
+
+    def get(self, request, referral_id):
+        referral = self.referral(referral_id)
+        response = HttpResponse(letters.letter_pdf(referral), "application/pdf")
+        record = referral.intake.patient.record_number
+        filename = f"referral-{record}-{referral.service.code}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
