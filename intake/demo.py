@@ -83,6 +83,9 @@ PREVENTIVES = [
     "valproate",
     "metoprolol",
 ]
+# (systolic, diastolic): mostly normal, some raised (a caution for ketamine and yoga).
+BLOOD_PRESSURES = [(112, 72), (118, 76), (124, 80), (128, 82), (134, 86), (146, 92)]
+SEVERE_BLOOD_PRESSURE = (186, 114)
 TRIPTANS = ["sumatriptan", "rizatriptan", "zolmitriptan", "eletriptan", "naratriptan"]
 
 
@@ -209,13 +212,15 @@ def _answers(rng: random.Random, number: int) -> dict:
         "midas_5": rng.randint(0, 15),
         "midas_a": rng.randint(10, 80),
         "midas_b": rng.randint(5, 10),
-        "bp_systolic": rng.choice([112, 118, 124, 131, 142, 150]),
         "interests": rng.sample(
             ["ketamine", "botox", "acupuncture", "massage", "yoga"], 2
         ),
         "heard_from": rng.choice([c for c, _ in Intake.HeardFrom.choices]),
     }
-    answers["bp_diastolic"] = answers["bp_systolic"] - rng.randint(40, 50)
+    systolic, diastolic = (
+        SEVERE_BLOOD_PRESSURE if number % 37 == 21 else rng.choice(BLOOD_PRESSURES)
+    )
+    answers.update(bp_systolic=systolic, bp_diastolic=diastolic)
     answers.update({f"phq9_{n}": value for n, value in enumerate(phq9, start=1)})
     return answers
 
