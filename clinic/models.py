@@ -107,8 +107,11 @@ class AuditEntry(AbstractLogEntry):
                 or self.GENESIS
             )
             self.patient = (self.additional_data or {}).get("patient", "")
-            self.entry_hash = self.content_hash()
             super().save(*args, **kwargs)
+            # Hashed once stored: django-auditlog fills in the actor and address in a
+            # pre_save receiver, which runs inside the save above.
+            self.entry_hash = self.content_hash()
+            AuditEntry.objects.filter(pk=self.pk).update(entry_hash=self.entry_hash)
 
     def delete(self, *args, **kwargs):
         raise AuditEntryImmutable("Audit entries cannot be deleted.")

@@ -102,3 +102,12 @@ def test_manager_reads_the_trail_filtered_by_patient(client, manager_user):
 def test_front_desk_cannot_read_the_trail(desk_client):
     response = desk_client.get(reverse("admin:clinic_auditentry_changelist"))
     assert response.status_code == 403
+
+
+def test_entries_written_during_a_request_keep_the_chain_intact(desk_client):
+    intake = IntakeFactory()
+    desk_client.get(reverse("admin:intake_intake_change", args=[intake.pk]))
+    entry = AuditEntry.objects.get(action=ACCESS)
+    assert entry.actor is not None
+    assert entry.remote_addr == "127.0.0.1"
+    call_command("verify_audit_chain", stdout=io.StringIO())
