@@ -1,0 +1,307 @@
+"""Each role sees and does only what it needs: every role over every page and action.
+
+Roles: anonymous, front desk, physician, clinic manager, and a patient who opened a
+resume link to their own draft. Expected answers: 200 (shown), 302 (done, or sent
+elsewhere: to sign in, or back to the start of the public form), 403 (refused).
+"""
+
+import pytest
+from django.urls import reverse
+
+from clinic import roles
+from intake.models import Drug, OnlineDraft
+from intake.services import resume_link_issue
+from referrals import services
+from referrals.models import Referral, RoutingDecision, Service
+from tests.factories import UserFactory
+from tests.referrals.builders import submitted_example1
+
+pytestmark = pytest.mark.django_db
+
+ANON, DESK, DOCTOR, MANAGER, PATIENT = "anon", "desk", "doctor", "manager", "patient"
+ROLES = [ANON, DESK, DOCTOR, MANAGER, PATIENT]
+
+
+def expect(anon, desk, doctor, manager, patient=None):
+    """Expected status per role; a patient outside the public form is anonymous."""
+    return dict(
+        zip(ROLES, [anon, desk, doctor, manager, anon if patient is None else patient])
+    )
+
+
+LOGIN = 302
+# (name, method, url builder, expected answers)
+PAGES = [
+    ("public start", "get", lambda w: "/", expect(200, 200, 200, 200, 200)),
+    (
+        "public step",
+        "get",
+        lambda w: "/intake/headaches/",
+        expect(302, 302, 302, 302, 200),
+    ),
+    ("staff home", "get", lambda w: "/admin/", expect(LOGIN, 200, 200, 200)),
+    (
+        "intake list",
+        "get",
+        lambda w: reverse("admin:intake_intake_changelist"),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "intake add",
+        "get",
+        lambda w: reverse("admin:intake_intake_add"),
+        expect(LOGIN, 200, 403, 403),
+    ),
+    ("intake page", "get", lambda w: w["intake_url"], expect(LOGIN, 200, 200, 200)),
+    (
+        "patient list",
+        "get",
+        lambda w: reverse("admin:intake_patient_changelist"),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "patient add",
+        "get",
+        lambda w: reverse("admin:intake_patient_add"),
+        expect(LOGIN, 200, 403, 403),
+    ),
+    ("patient page", "get", lambda w: w["patient_url"], expect(LOGIN, 200, 200, 200)),
+    (
+        "catalogue",
+        "get",
+        lambda w: reverse("admin:intake_drug_changelist"),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "catalogue add",
+        "get",
+        lambda w: reverse("admin:intake_drug_add"),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "audit trail",
+        "get",
+        lambda w: reverse("admin:clinic_auditentry_changelist"),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "staff accounts",
+        "get",
+        lambda w: reverse("admin:auth_user_changelist"),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "add staff account",
+        "get",
+        lambda w: reverse("admin:auth_user_add"),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "roles",
+        "get",
+        lambda w: reverse("admin:auth_group_changelist"),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "two-factor devices",
+        "get",
+        lambda w: reverse("admin:otp_totp_totpdevice_changelist"),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "queued e-mail",
+        "get",
+        lambda w: reverse("admin:post_office_email_changelist"),
+        expect(LOGIN, 403, 403, 403),
+    ),
+    (
+        "review queue",
+        "get",
+        lambda w: reverse("admin:referrals_reviewqueue_changelist"),
+        expect(LOGIN, 403, 200, 200),
+    ),
+    (
+        "review page",
+        "get",
+        lambda w: reverse("admin:referrals_review", args=[w["intake"].pk]),
+        expect(LOGIN, 403, 200, 200),
+    ),
+    (
+        "routing decisions",
+        "get",
+        lambda w: reverse("admin:referrals_routingdecision_changelist"),
+        expect(LOGIN, 403, 200, 200),
+    ),
+    (
+        "referral list",
+        "get",
+        lambda w: reverse("admin:referrals_referral_changelist"),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "referral page",
+        "get",
+        lambda w: reverse("admin:referrals_referral_change", args=[w["approved"].pk]),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "letter",
+        "get",
+        lambda w: reverse("admin:referrals_referral_letter", args=[w["approved"].pk]),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "letter PDF",
+        "get",
+        lambda w: reverse(
+            "admin:referrals_referral_letter_pdf", args=[w["approved"].pk]
+        ),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "services",
+        "get",
+        lambda w: reverse("admin:referrals_service_changelist"),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "approve a referral",
+        "post",
+        lambda w: reverse("admin:referrals_decide", args=[w["pending"].pk]),
+        expect(LOGIN, 403, 302, 403),
+    ),
+    (
+        "override the engine",
+        "post",
+        lambda w: reverse("admin:referrals_override", args=[w["intake"].pk, "botox"]),
+        expect(LOGIN, 403, 302, 403),
+    ),
+    (
+        "schedule a referral",
+        "post",
+        lambda w: reverse(
+            "admin:referrals_referral_transition", args=[w["approved"].pk, "schedule"]
+        ),
+        expect(LOGIN, 302, 403, 403),
+    ),
+    (
+        "route again",
+        "post",
+        lambda w: reverse("admin:referrals_route_again", args=[w["intake"].pk]),
+        expect(LOGIN, 403, 302, 403),
+    ),
+    # The admin leaves out actions a role may not take: the list comes back, unchanged.
+    (
+        "open a service",
+        "post",
+        lambda w: reverse("admin:referrals_service_changelist"),
+        expect(LOGIN, 200, 200, 302),
+    ),
+    (
+        "change the catalogue",
+        "post",
+        lambda w: reverse("admin:intake_drug_change", args=[w["drug"].pk]),
+        expect(LOGIN, 403, 403, 302),
+    ),
+]
+POST_DATA = {
+    "approve a referral": {"action": "approve"},
+    "override the engine": {"note": "Discussed with the patient."},
+    "schedule a referral": {"note": ""},
+    "route again": {},
+    "open a service": {"action": "open_services", "_selected_action": "botox"},
+}
+
+
+@pytest.fixture
+def world(client_class):
+    """One submitted intake with referrals: one pending, one approved."""
+    doctor = UserFactory(username="doctor", role=roles.PHYSICIAN)
+    intake = submitted_example1()
+    pending, approved = Referral.objects.filter(
+        intake=intake, status=Referral.Status.PENDING_REVIEW
+    )[:2]
+    services.referral_approve(referral=approved, user=doctor, note="")
+    drug = Drug.objects.get(name="propranolol")
+    return {
+        "intake": intake,
+        "pending": pending,
+        "approved": Referral.objects.get(pk=approved.pk),
+        "drug": drug,
+        "intake_url": reverse("admin:intake_intake_change", args=[intake.pk]),
+        "patient_url": reverse("admin:intake_patient_change", args=[intake.patient.pk]),
+        "doctor": doctor,
+    }
+
+
+def client_for(role, world, client_class, request):
+    if role == PATIENT:
+        request.getfixturevalue("online_patient_client")
+        draft = OnlineDraft.objects.get()
+        link = resume_link_issue(draft=draft, build_url=lambda token: token)
+        browser = client_class()
+        browser.get(reverse("intake:resume", args=[link.url]))
+        return browser
+    browser = client_class()
+    users = {
+        DESK: lambda: UserFactory(username="desk", role=roles.FRONT_DESK),
+        DOCTOR: lambda: world["doctor"],
+        MANAGER: lambda: UserFactory(username="boss", role=roles.CLINIC_MANAGER),
+    }
+    if role in users:
+        browser.force_login(users[role]())
+    return browser
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "url", "expected"), PAGES, ids=[page[0] for page in PAGES]
+)
+def test_role_gets_exactly_the_expected_answer(
+    role, name, method, url, expected, world, client_class, request
+):
+    browser = client_for(role, world, client_class, request)
+    target = url(world)
+    if name == "change the catalogue":
+        data = {
+            "name": "propranolol",
+            "treatment_class": "beta_blocker",
+            "default_intent": "preventive",
+            "preventive_class": "",
+        }
+    elif name == "open a service":
+        data = {
+            **POST_DATA[name],
+            "_selected_action": Service.objects.get(code="botox").pk,
+        }
+    else:
+        data = POST_DATA.get(name, {})
+    response = (
+        getattr(browser, method)(target, data)
+        if method == "post"
+        else browser.get(target)
+    )
+    assert response.status_code == expected[role], (
+        role,
+        name,
+        response.get("Location"),
+    )
+    if (
+        expected[role] == LOGIN
+        and role in (ANON, PATIENT)
+        and target.startswith("/admin/")
+    ):
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_refused_decision_changes_nothing(world, client_class):
+    browser = client_class()
+    browser.force_login(UserFactory(username="desk", role=roles.FRONT_DESK))
+    browser.post(
+        reverse("admin:referrals_decide", args=[world["pending"].pk]),
+        {"action": "approve"},
+    )
+    assert Referral.objects.get(pk=world["pending"].pk).status == (
+        Referral.Status.PENDING_REVIEW
+    )
+    assert RoutingDecision.objects.filter(intake=world["intake"]).count() == 1
