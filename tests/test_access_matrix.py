@@ -24,9 +24,8 @@ ROLES = [ANON, DESK, DOCTOR, MANAGER, PATIENT]
 
 def expect(anon, desk, doctor, manager, patient=None):
     """Expected status per role; a patient outside the public form is anonymous."""
-    return dict(
-        zip(ROLES, [anon, desk, doctor, manager, anon if patient is None else patient])
-    )
+    answers = [anon, desk, doctor, manager, anon if patient is None else patient]
+    return dict(zip(ROLES, answers, strict=True))
 
 
 LOGIN = 302
