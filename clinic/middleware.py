@@ -11,6 +11,7 @@ from django.urls import reverse
 from clinic import roles
 
 LAST_SEEN = "staff_last_seen"
+LAST_SEEN_RESOLUTION = 60
 
 
 class StaffIdleTimeoutMiddleware:
@@ -34,7 +35,13 @@ class StaffIdleTimeoutMiddleware:
                     request, "You were signed out after a period of inactivity."
                 )
                 return redirect(f"{reverse('admin:login')}?next={request.path}")
-            request.session[LAST_SEEN] = now
+            if (
+                now - last_seen > LAST_SEEN_RESOLUTION
+                or LAST_SEEN not in request.session
+            ):
+                # A session write on every request costs a query; a minute's
+                # resolution is plenty for a 15-minute timeout.
+                request.session[LAST_SEEN] = now
         return self.get_response(request)
 
 

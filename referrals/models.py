@@ -167,6 +167,14 @@ class RoutingDecision(models.Model):
                 condition=Q(superseded_at__isnull=True),
                 name="decision_current_status",
             ),
+            # The review queue's open holds, without scanning every decision.
+            models.Index(
+                fields=["intake"],
+                condition=Q(
+                    status="held", cleared_at__isnull=True, superseded_at__isnull=True
+                ),
+                name="decision_open_hold",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -96,6 +96,9 @@ class Reason(NamedTuple):
     code: str
     text: str
 
+    def as_json(self) -> dict[str, str]:
+        return {"code": self.code, "text": self.text}
+
 
 Finding = tuple[str, Reason]  # (NE, BLOCK or FLAG, reason)
 
@@ -173,6 +176,12 @@ def _code_list(choices: list[tuple[str, str]]) -> Check:
     return check
 
 
+# Checks are built once, not on every call: validation is on the hot path of routing.
+_PHQ9_ANSWER = _int(0, 3)
+_DAYS = _int(0, MAX_DAYS_PER_MONTH)
+_ACUTE_CLASSES = codes.codes(codes.ACUTE_CLASSES)
+
+
 def _phq9(errors: dict[str, str], path: str, value: Any) -> None:
     """Check nine PHQ-9 answers of 0-3, or null when the PHQ-9 was not completed."""
     if value is None:
@@ -183,7 +192,7 @@ def _phq9(errors: dict[str, str], path: str, value: Any) -> None:
         errors[path] = f"must have exactly 9 answers, got {len(value)}"
     else:
         for index, answer in enumerate(value):
-            _int(0, 3)(errors, f"{path}[{index}]", answer)
+            _PHQ9_ANSWER(errors, f"{path}[{index}]", answer)
 
 
 def _acute_use(errors: dict[str, str], path: str, value: Any) -> None:
@@ -191,14 +200,13 @@ def _acute_use(errors: dict[str, str], path: str, value: Any) -> None:
     if not isinstance(value, Mapping):
         errors[path] = f"must be an object of acute class to days, got {_kind(value)}"
         return
-    acute_classes = codes.codes(codes.ACUTE_CLASSES)
     for key, days in value.items():
         if not isinstance(key, str):
             errors[f"{path}[{key!r}]"] = "keys must be acute class codes"
-        elif key not in acute_classes:
+        elif key not in _ACUTE_CLASSES:
             errors[f"{path}.{key}"] = f"unknown acute class {key!r}"
         else:
-            _int(0, MAX_DAYS_PER_MONTH)(errors, f"{path}.{key}", days)
+            _DAYS(errors, f"{path}.{key}", days)
 
 
 _TREATMENT_CHECKS: dict[str, Check] = {
@@ -218,10 +226,9 @@ def _record(checks: Mapping[str, Check]) -> Check:
             errors[path or "facts"] = f"must be an object, got {_kind(value)}"
             return
         prefix = f"{path}." if path else ""
-        for key in value:
-            if key not in checks:
-                name = key if isinstance(key, str) else repr(key)
-                errors[f"{prefix}{name}"] = "unknown key"
+        for key in sorted(value.keys() - checks.keys(), key=repr):
+            name = key if isinstance(key, str) else repr(key)
+            errors[f"{prefix}{name}"] = "unknown key"
         for key, check_field in checks.items():
             if key in value:
                 check_field(errors, f"{prefix}{key}", value[key])
@@ -236,12 +243,11 @@ def _treatments(errors: dict[str, str], path: str, value: Any) -> None:
     if not isinstance(value, (list, tuple)):
         errors[path] = f"must be a list of treatments, got {_kind(value)}"
         return
-    check_row = _record(_TREATMENT_CHECKS)
     for index, row in enumerate(value):
-        check_row(errors, f"{path}[{index}]", row)
+        _TREATMENT_ROW(errors, f"{path}[{index}]", row)
 
 
-_DAYS = _int(0, MAX_DAYS_PER_MONTH)
+_TREATMENT_ROW = _record(_TREATMENT_CHECKS)
 _AGE = _int(0, MAX_AGE)
 _MONTHS = _int(0, MAX_MONTHS)
 _WEEKS_OR_NULL = _int(0, MAX_WEEKS, nullable=True)
@@ -278,6 +284,9 @@ _FACT_CHECKS: dict[str, Check] = {
 }
 
 
+_FACTS = _record(_FACT_CHECKS)
+
+
 def validate_facts(facts: Any) -> dict[str, str]:
     """Return every problem with ``facts`` as {key path: message}; empty when valid.
 
@@ -286,7 +295,7 @@ def validate_facts(facts: Any) -> dict[str, str]:
     Nested keys are named by path, such as ``treatments[2].weeks`` or ``phq9[8]``.
     """
     errors: dict[str, str] = {}
-    _record(_FACT_CHECKS)(errors, "", facts)
+    _FACTS(errors, "", facts)
     return errors
 
 
@@ -871,7 +880,7 @@ def _service_decision(findings: list[Finding], held: bool) -> dict[str, Any]:
     outcome = next((level for level in (BLOCK, NE, FLAG) if level in levels), REC)
     return {
         "outcome": HOLD if held else outcome,
-        "reasons": [reason._asdict() for _, reason in findings],
+        "reasons": [reason.as_json() for _, reason in findings],
     }
 
 
@@ -889,7 +898,7 @@ def route(facts: Facts) -> dict[str, Any]:
     if fired:
         hold = {
             "tier": min((tier for tier, _ in fired), key=TIERS.index),
-            "reasons": [reason._asdict() for _, reason in fired],
+            "reasons": [reason.as_json() for _, reason in fired],
         }
     age = facts["age"]
     services = {}

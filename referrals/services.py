@@ -13,11 +13,12 @@ import traceback
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from intake.facts import intake_facts
-from intake.models import Intake
+from intake.models import Intake, TreatmentTrial
 from referrals import notifications, routing
 from referrals.models import (
     CLEAR_HOLD,
@@ -123,7 +124,9 @@ def _store_decision(
             record.cleared_by_id = clearance.cleared_by_id
             record.cleared_at = clearance.cleared_at
             record.cleared_note = clearance.cleared_note
-    record.full_clean()
+    # Constraints are left to the database on this hot path: the values come from the
+    # engine, and the duplicates the unique constraint guards are skipped above.
+    record.full_clean(validate_constraints=False)
     record.save()
     if hold and clearance is None:
         notifications.hold_alert(decision=record)
@@ -152,7 +155,7 @@ def _store_decision(
                 else Referral.Status.WAITLISTED
             ),
         )
-        referral.full_clean()
+        referral.full_clean(validate_constraints=False)
         referral.save()
         note = f"Routed (rules {record.rules_version})"
         if not service.accepts_referrals:
@@ -176,6 +179,12 @@ def intake_route(
         intake = (
             Intake.objects.select_for_update(of=("self",))
             .select_related("patient")
+            .prefetch_related(
+                Prefetch(
+                    "treatments",
+                    queryset=TreatmentTrial.objects.select_related("drug"),
+                )
+            )
             .get(pk=intake.pk)
         )
         if intake.status != Intake.Status.SUBMITTED:

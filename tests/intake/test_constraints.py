@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from intake.models import RANGES, Intake, Patient, TreatmentTrial
+from intake.services import validate_intake
 from tests.factories import IntakeFactory, PatientFactory, TreatmentTrialFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,19 @@ def test_record_numbers_are_sequential_and_formatted():
     assert len(first.record_number) == 8
     assert int(second.record_number[2:]) == int(first.record_number[2:]) + 1
     assert str(first) == first.record_number
+
+
+@pytest.mark.parametrize("name", sorted(RANGES))
+def test_validation_without_constraint_queries_still_refuses_each_range(name):
+    low, high = RANGES[name]
+    intake = IntakeFactory(headache_days_per_month=31, bp_systolic=260)
+    setattr(intake, name, high)
+    validate_intake(intake)
+    setattr(intake, name, high + 1)
+    with pytest.raises(ValidationError) as error:
+        validate_intake(intake)
+    assert name in error.value.message_dict
+    if low:
+        setattr(intake, name, low - 1)
+        with pytest.raises(ValidationError):
+            validate_intake(intake)
