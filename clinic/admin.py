@@ -3,13 +3,14 @@
 from auditlog.admin import LogEntryAdmin
 from django.contrib import admin
 
+from clinic.admin_utils import ReadOnlyAdminMixin
 from clinic.models import AuditEntry
 
 admin.site.unregister(AuditEntry)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(LogEntryAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
     """Who read or changed which record, when; nobody can add, change or delete."""
 
     list_display = [
@@ -24,12 +25,3 @@ class AuditEntryAdmin(LogEntryAdmin):
     search_fields = ["=patient"]
     search_help_text = "Patient record number, e.g. P-000123."
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,6 +6,19 @@ from django.utils.html import format_html_join
 from intake.models import Patient, TreatmentTrial
 from intake.selectors import patient_lookalikes
 
+# A patient's details, in the order both the front desk and the public form ask them.
+PATIENT_FIELDS = [
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "email",
+    "mobile_phone",
+    "preferred_language",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+]
+
 
 class PatientForm(forms.ModelForm):
     """A patient's details, with the duplicate-patient check on name and birth date."""
@@ -18,17 +31,7 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "email",
-            "mobile_phone",
-            "preferred_language",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-        ]
+        fields = PATIENT_FIELDS
 
     def clean(self):
         cleaned = super().clean()

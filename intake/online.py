@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from intake import codes, scoring
+from intake.forms import PATIENT_FIELDS
 from intake.models import RANGES, Drug, Intake, OnlineDraft, Patient, TreatmentTrial
 from intake.services import CONSENT_VERSION, signature_matches
 
@@ -263,17 +264,7 @@ class AboutYouForm(StepForm, forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "email",
-            "mobile_phone",
-            "preferred_language",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-        ]
+        fields = PATIENT_FIELDS
 
     @classmethod
     def for_draft(cls, draft: OnlineDraft | None, data=None):

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from clinic.admin_utils import ReadOnlyAdminMixin
 from intake.admin import PatientSearchMixin
 from referrals import services, views
 from referrals.models import (
@@ -19,7 +20,7 @@ from referrals.models import (
 
 
 @admin.register(ReviewQueue)
-class ReviewQueueAdmin(admin.ModelAdmin):
+class ReviewQueueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The physicians' review queue and review pages, listed in the admin index."""
 
     def get_urls(self):
@@ -62,15 +63,6 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Service)
@@ -130,7 +122,7 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(PatientSearchMixin, admin.ModelAdmin):
+class ReferralAdmin(ReadOnlyAdminMixin, PatientSearchMixin, admin.ModelAdmin):
     patient_prefix = "intake__patient__"
     change_form_template = "admin/referrals/referral/change_form.html"
     change_list_template = "admin/referrals/referral/change_list.html"
@@ -204,15 +196,6 @@ class ReferralAdmin(PatientSearchMixin, admin.ModelAdmin):
             .select_related("intake__patient", "service", "decided_by")
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(
         description="record number", ordering="intake__patient__record_number"
     )
@@ -261,7 +244,7 @@ class ReferralAdmin(PatientSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(RoutingDecision)
-class RoutingDecisionAdmin(PatientSearchMixin, admin.ModelAdmin):
+class RoutingDecisionAdmin(ReadOnlyAdminMixin, PatientSearchMixin, admin.ModelAdmin):
     patient_prefix = "intake__patient__"
     list_display = [
         "short_id",
@@ -298,15 +281,6 @@ class RoutingDecisionAdmin(PatientSearchMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("intake__patient")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="decision")
     def short_id(self, decision: RoutingDecision) -> str:
