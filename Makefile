@@ -38,3 +38,27 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks (not part of `make test`): `make bench`, `make bench SCALE=1000000`.
+# PostgreSQL when DATABASE_URL points at a server (database clinic_bench_<SCALE> there),
+# a SQLite file under /tmp otherwise. `make loadtest` needs PostgreSQL.
+SCALE ?= 100000
+DURATION ?= 10
+BENCH_ARGS ?=
+
+.PHONY: bench loadtest install-bench
+
+$(VENV)/.bench-deps: requirements.txt bench/requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+install-bench: $(VENV)/.bench-deps
+	@command -v wrk >/dev/null || { echo "Installing wrk..."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q wrk; \
+		else sudo apt-get install -y -q wrk; fi; }
+
+bench: install-bench
+	$(PY) -m bench.run --scale=$(SCALE) --seconds=$(DURATION) $(BENCH_ARGS)
+
+loadtest: install-bench
+	$(PY) -m bench.loadtest
