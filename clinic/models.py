@@ -42,6 +42,24 @@ class Counter(models.Model):
             return cls.objects.get(name=name).value
 
 
+GENESIS_HASH = "0" * 64
+
+
+class AuditChain(models.Model):
+    """The head of the audit trail's hash chain: one row, its last entry and hash."""
+
+    sequence = models.PositiveBigIntegerField("last sequence", default=0)
+    last_hash = models.CharField("last hash", max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="audit_chain_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit chain at {self.sequence}"
+
+
 class AuditEntryImmutable(Exception):
     """An audit entry was about to be changed or deleted: the trail is append-only."""
 
@@ -55,7 +73,7 @@ class AuditEntry(AbstractLogEntry):
     holds the record number of the patient the entry concerns, for filtering.
     """
 
-    GENESIS = "0" * 64
+    GENESIS = GENESIS_HASH
 
     sequence = models.PositiveBigIntegerField("sequence", unique=True, editable=False)
     previous_hash = models.CharField("previous hash", max_length=64, editable=False)
@@ -93,25 +111,27 @@ class AuditEntry(AbstractLogEntry):
 
     def save(self, *args, **kwargs):
         # Chaining lives here, not in a service: django-auditlog creates entries itself,
-        # and every entry must be chained whatever path wrote it.
+        # and every entry must be chained whatever path wrote it. No savepoint: an
+        # entry that cannot be written fails the change it records.
         if not self._state.adding:
             raise AuditEntryImmutable("Audit entries cannot be changed.")
-        with transaction.atomic():
-            # The counter's row lock is held to the end of this transaction, so the
-            # next entry waits until this one is stored and reads its hash.
-            self.sequence = Counter.next_value("audit_chain")
-            self.previous_hash = (
-                AuditEntry.objects.filter(sequence=self.sequence - 1)
-                .values_list("entry_hash", flat=True)
-                .first()
-                or self.GENESIS
-            )
+        with transaction.atomic(savepoint=False):
+            # The head's row lock is held to the end of the transaction, so the next
+            # entry waits until this one is stored and reads its hash from the head.
+            head, _ = AuditChain.objects.select_for_update().get_or_create(pk=1)
+            self.sequence = head.sequence + 1
+            self.previous_hash = head.last_hash
             self.patient = (self.additional_data or {}).get("patient", "")
             super().save(*args, **kwargs)
             # Hashed once stored: django-auditlog fills in the actor and address in a
-            # pre_save receiver, which runs inside the save above.
+            # pre_save receiver connected for the request, which runs inside the save
+            # above (its context outlives the request, so only that receiver may
+            # apply it).
             self.entry_hash = self.content_hash()
             AuditEntry.objects.filter(pk=self.pk).update(entry_hash=self.entry_hash)
+            AuditChain.objects.filter(pk=1).update(
+                sequence=self.sequence, last_hash=self.entry_hash
+            )
 
     def delete(self, *args, **kwargs):
         raise AuditEntryImmutable("Audit entries cannot be deleted.")

@@ -111,3 +111,15 @@ def test_entries_written_during_a_request_keep_the_chain_intact(desk_client):
     assert entry.actor is not None
     assert entry.remote_addr == "127.0.0.1"
     call_command("verify_audit_chain", stdout=io.StringIO())
+
+
+def test_the_trail_records_the_address_the_proxy_saw_not_one_the_client_wrote(
+    desk_client, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    intake = IntakeFactory()
+    desk_client.get(
+        reverse("admin:intake_intake_change", args=[intake.pk]),
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9",
+    )
+    assert AuditEntry.objects.get(action=ACCESS).remote_addr == "203.0.113.9"
