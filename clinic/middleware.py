@@ -2,6 +2,7 @@
 
 import time
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -9,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from clinic import roles
+from clinic.net import client_address
 
 LAST_SEEN = "staff_last_seen"
 LAST_SEEN_RESOLUTION = 60
@@ -68,3 +70,15 @@ class RequireTwoFactorMiddleware:
         ):
             return redirect("two_factor_verify")
         return self.get_response(request)
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, trusting X-Forwarded-For only from our proxies.
+
+    The stock one records the first X-Forwarded-For entry, which any client can write;
+    the audit trail records the address the load balancer saw instead.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_address(request) or None

@@ -188,7 +188,7 @@ MIDDLEWARE.insert(
 MIDDLEWARE += [
     "clinic.middleware.StaffIdleTimeoutMiddleware",
     "clinic.middleware.RequireTwoFactorMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "clinic.middleware.AuditMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into its answer.
     "axes.middleware.AxesMiddleware",
