@@ -6,8 +6,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
+from clinic import roles
 from intake import online
 from intake.models import Intake
+from referrals.models import Referral
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.browser.pages import (
     LONG_HISTORY,
@@ -16,6 +18,7 @@ from tests.browser.pages import (
     press_button,
     tab_to,
 )
+from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,6 +26,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
+PASSWORD = "correct-horse-battery"  # UserFactory's
 SLUGS = [step.slug for step in online.STEPS]
 FIRST_HALF = SLUGS[:5]
 SECOND_HALF = SLUGS[5:-1]
@@ -110,6 +114,45 @@ def test_a_patient_fills_the_intake_by_keyboard_stops_and_resumes_from_the_email
 
     resumed.goto(link)
     assert resumed.get_by_text("You have already sent your answers").is_visible()
+
+    staff_sees_the_online_intake_and_its_referrals(new_page, intake)
+
+
+def staff_sees_the_online_intake_and_its_referrals(new_page, intake):
+    """The front desk finds it marked online; the physician clears its hold (a past
+    cancer is a red flag) and its referrals follow."""
+    record = intake.patient.record_number
+    UserFactory(username="desk", role=roles.FRONT_DESK)
+    UserFactory(username="doctor", role=roles.PHYSICIAN)
+
+    desk = new_page(DESKTOP)
+    sign_in(desk, "desk")
+    desk.goto(f"/admin/intake/intake/?q={record}")
+    row = desk.locator("#result_list tbody tr")
+    assert row.count() == 1
+    assert "Online" in row.inner_text() and "Submitted" in row.inner_text()
+
+    doctor = new_page(DESKTOP)
+    sign_in(doctor, "doctor")
+    doctor.goto("/admin/referrals/reviewqueue/")
+    queued = doctor.locator("tr", has_text=record)
+    assert "Urgent" in queued.inner_text()
+    queued.get_by_role("link", name="Review").click()
+    doctor.get_by_label("What was done").fill("Oncology history reviewed.")
+    doctor.get_by_role("button", name="Clear hold and route again").click()
+    assert doctor.get_by_text("Pending review").first.is_visible()
+    services = set(
+        Referral.objects.filter(intake=intake).values_list("service__code", flat=True)
+    )
+    assert {"acupuncture", "yoga"} <= services
+
+
+def sign_in(page, username):
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    assert page.url.endswith("/admin/")
 
 
 # (step, answers to type, field whose message must show, typed value kept)
