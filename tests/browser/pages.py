@@ -101,7 +101,8 @@ def answer_directly(page: Page, name: str, value) -> None:
 
 
 def press_button(page: Page, value: str, keyboard: bool) -> None:
-    button = f'button[name="action"][value="{value}"]'
+    # The visible button, not the hidden default one Enter in a field presses.
+    button = f'button[name="action"][value="{value}"]:not(.visually-hidden)'
     with page.expect_navigation():
         if keyboard:
             tab_to(page, button)

@@ -22,8 +22,9 @@ from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.browser,
-    # Serialized rollback restores the drug catalogue that a migration loads.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed data; ``migrated_data`` (in new_page) reloads
+    # the catalogue and services after each test's flush.
+    pytest.mark.django_db(transaction=True),
 ]
 
 PASSWORD = "correct-horse-battery"  # UserFactory's
@@ -251,3 +252,18 @@ def test_every_page_passes_axe_and_is_photographed(new_page, size, viewport):
     check("14-saved")
 
     assert problems == {}
+
+
+def test_enter_in_a_treatment_field_saves_and_continues(new_page):
+    page = new_page(PHONE)
+    page.goto("/intake/about-you/")
+    for slug in SLUGS[: SLUGS.index("treatments")]:
+        answer_step(page, slug, keyboard=False)
+        press_button(page, "next", keyboard=False)
+    answer_step(page, "treatments", keyboard=False, treatments=LONG_HISTORY[:1])
+    page.focus('[name="treatments-0-weeks"]')
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/intake/{SLUGS[SLUGS.index('treatments') + 1]}/")
+    draft = Intake.objects.get()
+    assert [trial.name for trial in draft.treatments.all()] == ["propranolol"]
