@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite."""
 
+from importlib import import_module
+
 import pytest
 
 from clinic import roles
@@ -44,3 +46,24 @@ def client_class():
     from django.test import Client
 
     return Client
+
+
+@pytest.fixture
+def migrated_data(transactional_db):
+    """The catalogue, services and roles the data migrations load, loaded again.
+
+    A transactional test's flush empties them. Serialized rollback is meant to put
+    them back, but once Playwright's sync API has run in the process, later
+    transactional tests find them still gone (the restore is skipped, without an
+    error), so transactional tests load them with the migrations' own idempotent
+    functions instead.
+    """
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from clinic.roles import sync_roles
+
+    apps = MigrationLoader(connection).project_state().apps
+    import_module("intake.migrations.0002_drug_catalogue").load_catalogue(apps, None)
+    import_module("referrals.migrations.0002_services").create_services(apps, None)
+    sync_roles(apps, None)

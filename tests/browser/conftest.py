@@ -1,7 +1,6 @@
 """Browser tests: Playwright driving the system Chromium against the live server."""
 
 import os
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -37,26 +36,6 @@ def browser():
         )
         yield chromium
         chromium.close()
-
-
-@pytest.fixture
-def migrated_data(transactional_db):
-    """The catalogue, services and roles the data migrations load, loaded again.
-
-    Serialized rollback should restore them after a transactional test's flush, and
-    does for the other transactional tests; behind the live server, the second
-    browser test after an ordinary database test still finds the catalogue empty.
-    The migrations' own loaders are idempotent, so each browser test runs them.
-    """
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    from clinic.roles import sync_roles
-
-    apps = MigrationLoader(connection).project_state().apps
-    import_module("intake.migrations.0002_drug_catalogue").load_catalogue(apps, None)
-    import_module("referrals.migrations.0002_services").create_services(apps, None)
-    sync_roles(apps, None)
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from tests.referrals.builders import submitted_example1
 
 pytestmark = [
     # The flush after each test empties what the data migrations made (catalogue,
-    # services, roles); serialized rollback puts it back.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # services, roles): the ``migrated_data`` fixture loads it again.
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migrated_data"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs row locks and concurrent connections: run with a PostgreSQL "
