@@ -186,7 +186,7 @@ def check_database() -> dict:
 
     from intake.models import Intake, Patient
     from referrals.models import Referral, RoutingDecision
-    from referrals.services import service_outcome
+    from referrals.routing import outcome_under_hold
 
     problems = []
     intakes = Intake.objects.count()
@@ -202,7 +202,7 @@ def check_database() -> dict:
         if decision.status == RoutingDecision.Status.HELD:
             continue
         expected_referrals += sum(
-            service_outcome(result) in ("REC", "FLAG")
+            outcome_under_hold(result) in ("REC", "FLAG")
             for result in decision.decision["services"].values()
         )
     referrals = Referral.objects.count()

@@ -29,7 +29,7 @@ from intake.facts import intake_facts
 from intake.models import Drug, Intake, Patient, TreatmentTrial
 from referrals import routing
 from referrals.models import Referral, ReferralEvent, RoutingDecision, Service
-from referrals.services import service_outcome
+from referrals.routing import outcome_under_hold
 
 RECORD_COUNTER = "patient_record_number"
 FRONT_DESK_USER = "bench_frontdesk"
@@ -504,7 +504,7 @@ def _one(
         decision.cleared_at = submitted + datetime.timedelta(hours=6)
         decision.cleared_note = "Seen in clinic; safe to proceed."
     for code, result in variant.decision["services"].items():
-        outcome = service_outcome(result)
+        outcome = outcome_under_hold(result)
         if outcome not in (routing.REC, routing.FLAG):
             continue
         service = services[code]

@@ -109,11 +109,6 @@ def midas(answers: list[int]) -> Score:
     return Score(total, f"grade {grade}, {meaning}")
 
 
-def midas_grade(total: int) -> str:
-    """The MIDAS grade, I to IV, of a score."""
-    return _band(total, MIDAS_GRADES)[1]
-
-
 def hit6(total: int) -> Score:
     """HIT-6 impact band of a total score (36-78)."""
     if isinstance(total, bool) or not isinstance(total, int) or not 36 <= total <= 78:

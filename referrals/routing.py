@@ -874,10 +874,17 @@ _SERVICE_RULES: dict[str, tuple[str, Callable[[Facts, _Analysis], list[Finding]]
 }
 
 
+_PRECEDENCE = (BLOCK, NE, FLAG)  # then REC; HOLD pre-empts them all
+
+
+def _outcome(levels: set[str]) -> str:
+    """The winning outcome of a service's findings, by precedence."""
+    return next((level for level in _PRECEDENCE if level in levels), REC)
+
+
 def _service_decision(findings: list[Finding], held: bool) -> dict[str, Any]:
     """Pick the outcome by precedence HOLD > BLOCK > NE > FLAG > REC."""
-    levels = {level for level, _ in findings}
-    outcome = next((level for level in (BLOCK, NE, FLAG) if level in levels), REC)
+    outcome = _outcome({level for level, _ in findings})
     return {
         "outcome": HOLD if held else outcome,
         "reasons": [reason.as_json() for _, reason in findings],
@@ -918,3 +925,15 @@ def route(facts: Facts) -> dict[str, Any]:
         "derived": analysis.derived(),
         "services": services,
     }
+
+
+def outcome_under_hold(result: Mapping[str, Any]) -> str:
+    """The outcome of one service of a decision, looking through a HOLD.
+
+    Under a hold the service's own reasons are still listed (section 5), each coded
+    ``<service prefix>_<NE|BLOCK|FLAG>_...``; they give the outcome the service has
+    once the hold is cleared.
+    """
+    if result["outcome"] != HOLD:
+        return result["outcome"]
+    return _outcome({reason["code"].split("_")[1] for reason in result["reasons"]})

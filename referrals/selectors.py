@@ -20,6 +20,7 @@ from django.db.models import (
 from intake import codes, scoring
 from intake.facts import intake_facts
 from intake.models import Intake, TreatmentTrial
+from referrals import routing
 from referrals.models import Referral, RoutingDecision, Service, tier_rank
 
 QUEUE_HOLD, QUEUE_FAILED, QUEUE_PENDING = 0, 1, 2
@@ -143,8 +144,6 @@ def treatment_groups(
 
 def intake_review(*, intake_id) -> IntakeReview:
     """Everything the review page shows about one intake, in a handful of queries."""
-    from referrals.services import service_outcome
-
     intake = (
         Intake.objects.select_related("patient", "safety_cleared_by")
         .prefetch_related(
@@ -177,7 +176,9 @@ def intake_review(*, intake_id) -> IntakeReview:
             ServiceRow(
                 service=service,
                 outcome=result["outcome"],
-                underlying=service_outcome(result) if result["outcome"] else "",
+                underlying=(
+                    routing.outcome_under_hold(result) if result["outcome"] else ""
+                ),
                 reasons=result["reasons"],
                 referral=shown,
                 past=[r for r in mine if r is not shown],

@@ -32,24 +32,10 @@ from referrals.models import (
 logger = logging.getLogger(__name__)
 
 PHQ9_HOLD_CODE = "G2_PHQ9_ITEM9"
-_LEVELS = (routing.BLOCK, routing.NE, routing.FLAG)
 
 
 class ReferralConflict(Exception):
     """The record changed since it was read: someone else acted first."""
-
-
-def service_outcome(result: dict) -> str:
-    """The outcome of one service of a decision, looking through a HOLD.
-
-    Under a hold the engine still lists the service's own reasons, each coded
-    ``<service prefix>_<NE|BLOCK|FLAG>_...`` (ROUTING.md section 5); the outcome they
-    give follows the engine's precedence BLOCK > NE > FLAG > REC.
-    """
-    if result["outcome"] != routing.HOLD:
-        return result["outcome"]
-    levels = {reason["code"].split("_")[1] for reason in result["reasons"]}
-    return next((level for level in _LEVELS if level in levels), routing.REC)
 
 
 def _failure_text(error: Exception) -> str:
@@ -139,7 +125,7 @@ def _store_decision(
         .values_list("service__code", flat=True)
     )
     for code, result in decision["services"].items():
-        outcome = service_outcome(result)
+        outcome = routing.outcome_under_hold(result)
         if outcome not in (routing.REC, routing.FLAG) or code in taken:
             continue
         service = services[code]
@@ -361,7 +347,7 @@ def referral_override(
         if decision.is_open_hold:
             raise ReferralConflict("Clear the hold before overriding a service.")
         result = decision.decision["services"][service.code]
-        outcome = service_outcome(result)
+        outcome = routing.outcome_under_hold(result)
         if outcome not in (routing.NE, routing.BLOCK):
             raise ReferralConflict(
                 f"{service.name} is recommended: approve its referral instead."

@@ -1429,3 +1429,26 @@ def test_valid_facts_always_give_a_well_formed_decision(facts):
     assert route(copy.deepcopy(facts)) == decision
     interests = [code for code, _ in codes.SERVICES if code not in facts["interests"]]
     assert route({**facts, "interests": interests}) == decision
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        ({"outcome": "FLAG", "reasons": [{"code": "Y_FLAG_BP", "text": ""}]}, "FLAG"),
+        ({"outcome": "HOLD", "reasons": []}, "REC"),
+        ({"outcome": "HOLD", "reasons": [{"code": "Y_FLAG_BP", "text": ""}]}, "FLAG"),
+        (
+            {
+                "outcome": "HOLD",
+                "reasons": [
+                    {"code": "K_FLAG_BP_RAISED", "text": ""},
+                    {"code": "K_NE_CLASSES", "text": ""},
+                    {"code": "K_BLOCK_BP", "text": ""},
+                ],
+            },
+            "BLOCK",
+        ),
+    ],
+)
+def test_outcome_under_hold_follows_the_engines_precedence(result, expected):
+    assert routing.outcome_under_hold(result) == expected
