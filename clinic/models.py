@@ -64,6 +64,20 @@ class AuditEntryImmutable(Exception):
     """An audit entry was about to be changed or deleted: the trail is append-only."""
 
 
+class ChainHashField(models.CharField):
+    """An audit entry's hash, computed from the entry as its row is inserted.
+
+    Django calls ``Field.pre_save`` while building the INSERT, after the ``pre_save``
+    signal in which django-auditlog fills in the actor and address for the request, so
+    the hash covers them and is written with the row itself.
+    """
+
+    def pre_save(self, model_instance, add):
+        value = model_instance.content_hash()
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class AuditEntry(AbstractLogEntry):
     """One entry of the audit trail (django-auditlog's log entry, made tamper-evident).
 
@@ -77,7 +91,7 @@ class AuditEntry(AbstractLogEntry):
 
     sequence = models.PositiveBigIntegerField("sequence", unique=True, editable=False)
     previous_hash = models.CharField("previous hash", max_length=64, editable=False)
-    entry_hash = models.CharField("entry hash", max_length=64, editable=False)
+    entry_hash = ChainHashField("entry hash", max_length=64, editable=False)
     patient = models.CharField(
         "patient record number", max_length=12, blank=True, db_index=True
     )
@@ -122,13 +136,7 @@ class AuditEntry(AbstractLogEntry):
             self.sequence = head.sequence + 1
             self.previous_hash = head.last_hash
             self.patient = (self.additional_data or {}).get("patient", "")
-            super().save(*args, **kwargs)
-            # Hashed once stored: django-auditlog fills in the actor and address in a
-            # pre_save receiver connected for the request, which runs inside the save
-            # above (its context outlives the request, so only that receiver may
-            # apply it).
-            self.entry_hash = self.content_hash()
-            AuditEntry.objects.filter(pk=self.pk).update(entry_hash=self.entry_hash)
+            super().save(*args, **kwargs)  # entry_hash is computed as it inserts
             AuditChain.objects.filter(pk=1).update(
                 sequence=self.sequence, last_hash=self.entry_hash
             )
