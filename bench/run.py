@@ -297,7 +297,7 @@ def prepare(workdir: Path, *, pool: int, seed: int) -> Prepared:
         (
             "review queue",
             "physician",
-            [url("admin:referrals_reviewqueue_changelist")],
+            [url("admin:referrals_queueentry_changelist")],
         ),
         (
             "search: record number",

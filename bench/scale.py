@@ -28,7 +28,13 @@ from intake import codes
 from intake.facts import intake_facts
 from intake.models import Drug, Intake, Patient, TreatmentTrial
 from referrals import routing
-from referrals.models import Referral, ReferralEvent, RoutingDecision, Service
+from referrals.models import (
+    QueueEntry,
+    Referral,
+    ReferralEvent,
+    RoutingDecision,
+    Service,
+)
 from referrals.routing import outcome_under_hold
 
 RECORD_COUNTER = "patient_record_number"
@@ -389,7 +395,16 @@ def _build(*, intakes, seed, chunk, variants, recent_share, draft_share, log) ->
     now = timezone.now()
     span = datetime.timedelta(days=5 * 365)
     counts = dict.fromkeys(
-        ["patients", "intakes", "treatments", "decisions", "referrals", "events"], 0
+        [
+            "patients",
+            "intakes",
+            "treatments",
+            "decisions",
+            "referrals",
+            "events",
+            "queue",
+        ],
+        0,
     )
     recent_from = intakes * (1 - recent_share)
     with explicit_timestamps(*_timestamp_fields()):
@@ -416,6 +431,7 @@ def _build(*, intakes, seed, chunk, variants, recent_share, draft_share, log) ->
                 RoutingDecision.objects.bulk_create(rows["decisions"], batch_size=500)
                 Referral.objects.bulk_create(rows["referrals"], batch_size=1000)
                 ReferralEvent.objects.bulk_create(rows["events"], batch_size=2000)
+                QueueEntry.objects.bulk_create(rows["queue"], batch_size=1000)
             for key, made in rows.items():
                 counts[key] += len(made)
             done = min(start + chunk, intakes)
@@ -498,11 +514,20 @@ def _one(
     )
     rows["decisions"].append(decision)
     if hold:
-        if recent:
-            return  # an open hold: in the physicians' queue, no referrals yet
+        if recent:  # an open hold: in the physicians' queue, no referrals yet
+            rows["queue"].append(
+                QueueEntry(
+                    intake=intake,
+                    section=QueueEntry.Section.HOLD,
+                    tier_rank=routing.TIERS.index(hold["tier"]),
+                    since=submitted,
+                )
+            )
+            return
         decision.cleared_by = physician
         decision.cleared_at = submitted + datetime.timedelta(hours=6)
         decision.cleared_note = "Seen in clinic; safe to proceed."
+    made = []
     for code, result in variant.decision["services"].items():
         outcome = outcome_under_hold(result)
         if outcome not in (routing.REC, routing.FLAG):
@@ -538,6 +563,7 @@ def _one(
         if final == "declined":
             referral.note = "Not the right service for now; discussed with the patient."
         rows["referrals"].append(referral)
+        made.append(referral)
         note = f"Routed (rules {decision.rules_version})"
         rows["events"].append(
             ReferralEvent(
@@ -564,6 +590,15 @@ def _one(
             )
             previous = status
         referral.modified = at
+    if any(referral.status == "pending_review" for referral in made):
+        rows["queue"].append(
+            QueueEntry(
+                intake=intake,
+                section=QueueEntry.Section.PENDING,
+                tier_rank=QueueEntry.NO_TIER,
+                since=submitted,
+            )
+        )
 
 
 def _pick(rng: random.Random, options):

@@ -11,16 +11,16 @@ from referrals.models import (
     SCHEDULE,
     VIEW_LETTER,
     VIEW_QUEUE,
+    QueueEntry,
     Referral,
     ReferralEvent,
-    ReviewQueue,
     RoutingDecision,
     Service,
 )
 
 
-@admin.register(ReviewQueue)
-class ReviewQueueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+@admin.register(QueueEntry)
+class QueueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The physicians' review queue and review pages, listed in the admin index."""
 
     def get_urls(self):
@@ -30,7 +30,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return site.admin_view(cls.as_view(admin_site=site))
 
         return [
-            path("", view(views.QueueView), name="referrals_reviewqueue_changelist"),
+            path("", view(views.QueueView), name="referrals_queueentry_changelist"),
             path(
                 "intake/<uuid:intake_id>/",
                 view(views.ReviewView),

@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -86,22 +86,6 @@ class RoutingDecisionQuerySet(models.QuerySet):
         """Current decisions whose routing failed: the intake needs routing again."""
         return self.current().filter(status=RoutingDecision.Status.FAILED)
 
-    def with_tier_rank(self):
-        """Annotate ``tier_rank``: 0 emergency, 1 urgent, 2 same day, 9 none."""
-        return self.annotate(tier_rank=tier_rank("hold_tier"))
-
-
-def tier_rank(field: str) -> Case:
-    """An expression ranking a hold tier field, most urgent first."""
-    return Case(
-        *[
-            When(**{field: tier}, then=Value(rank))
-            for rank, tier in enumerate(routing.TIERS)
-        ],
-        default=Value(9),
-        output_field=IntegerField(),
-    )
-
 
 class RoutingDecision(models.Model):
     """What the routing engine said about one intake, and on which facts."""
@@ -166,14 +150,6 @@ class RoutingDecision(models.Model):
                 fields=["status", "created"],
                 condition=Q(superseded_at__isnull=True),
                 name="decision_current_status",
-            ),
-            # The review queue's open holds, without scanning every decision.
-            models.Index(
-                fields=["intake"],
-                condition=Q(
-                    status="held", cleared_at__isnull=True, superseded_at__isnull=True
-                ),
-                name="decision_open_hold",
             ),
         ]
         constraints = [
@@ -506,11 +482,68 @@ class ReferralEvent(models.Model):
         raise ValueError("Referral events are append-only.")
 
 
-class ReviewQueue(RoutingDecision):
-    """The physicians' review queue, listed in the admin index (no table of its own)."""
+class QueueEntryQuerySet(models.QuerySet):
+    def in_order(self):
+        """Holds first (most urgent tier first), then failed routings, then pending
+        referrals; oldest first within each."""
+        return self.order_by("section", "tier_rank", "since", "intake_id")
+
+    def holds(self):
+        return self.filter(section=QueueEntry.Section.HOLD)
+
+
+class QueueEntry(models.Model):
+    """One intake waiting for a physician, and its place in the review queue.
+
+    Derived from the intake's current routing decision and its referrals, and kept by
+    ``referrals.services.queue_sync`` in the transaction of every service that writes
+    either, so the queue page reads one small table in index order instead of deriving
+    the queue from the clinic's whole history.
+    """
+
+    class Section(models.IntegerChoices):
+        HOLD = 0, "On hold"
+        FAILED = 1, "Routing failed"
+        PENDING = 2, "Referrals pending review"
+
+    NO_TIER = 9
+
+    # CASCADE: the entry is derived from the intake and means nothing without it.
+    intake = models.OneToOneField(
+        Intake,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="queue_entry",
+        verbose_name="intake",
+    )
+    section = models.PositiveSmallIntegerField("section", choices=Section.choices)
+    tier_rank = models.PositiveSmallIntegerField(
+        "hold tier rank", help_text="0 emergency, 1 urgent, 2 same day; 9 not on hold."
+    )
+    since = models.DateTimeField(
+        "waiting since",
+        help_text="When the intake was routed (holds, failures) or its oldest pending "
+        "referral was made.",
+    )
+
+    objects = QueueEntryQuerySet.as_manager()
 
     class Meta:
-        proxy = True
-        verbose_name = "review queue"
+        verbose_name = "review queue entry"
         verbose_name_plural = "physicians' review queue"
         default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["section", "tier_rank", "since", "intake"], name="queue_order"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(section=0, tier_rank__in=range(len(routing.TIERS)))
+                | Q(section__in=[1, 2], tier_rank=9),
+                name="queue_entry_section_and_tier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Queue entry ({self.get_section_display().lower()})"

@@ -3,84 +3,33 @@
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Prefetch, QuerySet
 
 from intake import codes, scoring
 from intake.facts import intake_facts
 from intake.models import Intake, TreatmentTrial
 from referrals import routing
-from referrals.models import Referral, RoutingDecision, Service, tier_rank
-
-QUEUE_HOLD, QUEUE_FAILED, QUEUE_PENDING = 0, 1, 2
+from referrals.models import QueueEntry, Referral, RoutingDecision, Service
 
 
-def review_queue() -> QuerySet[Intake]:
-    """Intakes a physician has to look at, in the order they should be looked at.
+def review_queue() -> QuerySet[QueueEntry]:
+    """The intakes a physician has to look at, in the order they should be looked at.
 
-    Open holds first (emergency, urgent, same day; oldest first within a tier), then
-    failed routings, then intakes with referrals pending review, oldest first. Each
-    row carries ``queue_section``, ``queue_tier``, ``queue_since`` and, prefetched,
-    ``queue_decisions`` (its current decision) and ``queue_referrals`` (open ones),
-    so a page costs the same number of queries whatever its rows.
+    Each entry carries its intake and patient and, prefetched on the intake,
+    ``queue_decisions`` (its current decision) and ``queue_referrals`` (open ones), so
+    a page costs the same number of queries whatever its rows.
     """
-    current = RoutingDecision.objects.current().filter(intake=OuterRef("pk"))
-    pending = Referral.objects.filter(
-        intake=OuterRef("pk"), status=Referral.Status.PENDING_REVIEW
-    ).order_by("created")
-    wanted = (
-        Q(pk__in=RoutingDecision.objects.open_holds().values("intake_id"))
-        | Q(pk__in=RoutingDecision.objects.failed().values("intake_id"))
-        | Q(pk__in=Referral.objects.awaiting_review().order_by().values("intake_id"))
-    )
     return (
-        Intake.objects.filter(wanted)
-        .select_related("patient")
-        .annotate(
-            queue_tier=Subquery(
-                current.filter(
-                    status=RoutingDecision.Status.HELD, cleared_at__isnull=True
-                ).values("hold_tier")[:1]
-            ),
-            queue_failed=Exists(current.filter(status=RoutingDecision.Status.FAILED)),
-            routed_at=Subquery(current.values("created")[:1]),
-            pending_since=Subquery(pending.values("created")[:1]),
-        )
-        .annotate(
-            queue_section=Case(
-                When(queue_tier__isnull=False, then=Value(QUEUE_HOLD)),
-                When(queue_failed=True, then=Value(QUEUE_FAILED)),
-                default=Value(QUEUE_PENDING),
-                output_field=IntegerField(),
-            ),
-            queue_tier_rank=tier_rank("queue_tier"),
-        )
-        .annotate(
-            queue_since=Case(
-                When(queue_section__lt=QUEUE_PENDING, then=F("routed_at")),
-                default=F("pending_since"),
-            )
-        )
-        .order_by("queue_section", "queue_tier_rank", "queue_since", "pk")
+        QueueEntry.objects.in_order()
+        .select_related("intake__patient")
         .prefetch_related(
             Prefetch(
-                "routing_decisions",
+                "intake__routing_decisions",
                 queryset=RoutingDecision.objects.current().defer("facts"),
                 to_attr="queue_decisions",
             ),
             Prefetch(
-                "referrals",
+                "intake__referrals",
                 queryset=Referral.objects.open()
                 .select_related("service")
                 .order_by("service_id"),

@@ -1,9 +1,9 @@
 """Every write of the referrals app that matters, one transaction each.
 
 Each service validates with ``full_clean()`` before saving and writes the workflow
-event (a :class:`ReferralEvent`) and any e-mail (a queued post-office row) in the same
-transaction, so a decision, its audit trail and its notifications commit or vanish
-together.
+event (a :class:`ReferralEvent`), any e-mail (a queued post-office row) and the
+intake's place in the review queue (:func:`queue_sync`) in the same transaction, so a
+decision, its audit trail, its notifications and the queue commit or vanish together.
 """
 
 import logging
@@ -13,7 +13,7 @@ import traceback
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
@@ -23,6 +23,7 @@ from referrals import notifications, routing
 from referrals.models import (
     CLEAR_HOLD,
     DECIDE,
+    QueueEntry,
     Referral,
     ReferralEvent,
     RoutingDecision,
@@ -76,6 +77,61 @@ def _event(
     event.full_clean()
     event.save()
     return event
+
+
+def queue_sync(*, intake_ids) -> None:
+    """Put each intake in its place in the physicians' review queue, or take it out.
+
+    Called inside the transaction of every service that writes a routing decision or a
+    referral, so the queue never disagrees with the history it is derived from: an open
+    hold (by tier), else a failed routing (both since the routing), else referrals
+    pending review (since the oldest one).
+    """
+    intake_ids = set(intake_ids)
+    current = {
+        decision.intake_id: decision
+        for decision in RoutingDecision.objects.current()
+        .filter(intake_id__in=intake_ids)
+        .only("intake_id", "status", "hold_tier", "cleared_at", "created")
+    }
+    pending = dict(
+        Referral.objects.filter(
+            intake_id__in=intake_ids, status=Referral.Status.PENDING_REVIEW
+        )
+        .order_by()
+        .values("intake_id")
+        .annotate(since=Min("created"))
+        .values_list("intake_id", "since")
+    )
+    entries = []
+    for intake_id in intake_ids:
+        decision = current.get(intake_id)
+        held = decision is not None and decision.status == RoutingDecision.Status.HELD
+        if held and decision.cleared_at is None:
+            tier_rank = routing.TIERS.index(decision.hold_tier)
+            place = (QueueEntry.Section.HOLD, tier_rank, decision.created)
+        elif decision is not None and decision.status == RoutingDecision.Status.FAILED:
+            place = (QueueEntry.Section.FAILED, QueueEntry.NO_TIER, decision.created)
+        elif intake_id in pending:
+            place = (QueueEntry.Section.PENDING, QueueEntry.NO_TIER, pending[intake_id])
+        else:
+            continue
+        section, tier_rank, since = place
+        entries.append(
+            QueueEntry(
+                intake_id=intake_id, section=section, tier_rank=tier_rank, since=since
+            )
+        )
+    leaving = intake_ids - {entry.intake_id for entry in entries}
+    if leaving:
+        QueueEntry.objects.filter(intake_id__in=leaving).delete()
+    if entries:
+        QueueEntry.objects.bulk_create(
+            entries,
+            update_conflicts=True,
+            unique_fields=["intake"],
+            update_fields=["section", "tier_rank", "since"],
+        )
 
 
 def _store_decision(
@@ -181,7 +237,7 @@ def intake_route(
         )
         try:
             with transaction.atomic():
-                return _store_decision(intake=intake, user=user)
+                record = _store_decision(intake=intake, user=user)
         except Exception as error:
             _log_failure(intake, error)
             record = RoutingDecision(
@@ -193,7 +249,8 @@ def intake_route(
             )
             record.full_clean()
             record.save()
-            return record
+        queue_sync(intake_ids=[intake.pk])
+        return record
 
 
 def intake_route_again(*, intake: Intake, user: AbstractBaseUser) -> RoutingDecision:
@@ -291,6 +348,7 @@ def _transition(
         except ConcurrentTransition as error:
             raise ReferralConflict(_already_text(referral)) from error
         _event(referral=referral, actor=user, from_status=from_status, note=note)
+        queue_sync(intake_ids=[referral.intake_id])
         return referral
 
 
@@ -375,6 +433,7 @@ def referral_override(
                 f"{service.name} already has an open referral for this intake."
             ) from error
         _event(referral=referral, actor=user, from_status="", note=note)
+        queue_sync(intake_ids=[intake.pk])
         notifications.referral_approved(referral=referral)
         return referral
 
@@ -408,7 +467,9 @@ def service_open(*, service: Service, user: AbstractBaseUser | None) -> Service:
         service.full_clean()
         service.save(update_fields=["accepts_referrals"])
         waiting = Referral.objects.waitlisted().filter(service=service)
+        opened = set()
         for referral in waiting.select_for_update().order_by("created"):
+            opened.add(referral.intake_id)
             referral.open_for_review()
             referral.save()
             _event(
@@ -417,6 +478,7 @@ def service_open(*, service: Service, user: AbstractBaseUser | None) -> Service:
                 from_status=Referral.Status.WAITLISTED,
                 note=f"{service.name} opened for referrals",
             )
+        queue_sync(intake_ids=opened)
         return service
 
 

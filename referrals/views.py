@@ -31,6 +31,7 @@ from referrals.models import (
     SCHEDULE,
     VIEW_LETTER,
     VIEW_QUEUE,
+    QueueEntry,
     Referral,
     RoutingDecision,
     Service,
@@ -63,18 +64,19 @@ class QueueView(StaffView):
         )
         rows = [
             {
-                "intake": intake,
-                "decision": next(iter(intake.queue_decisions), None),
-                "referrals": intake.queue_referrals,
-                "age": intake.patient.age_on(intake.intake_date),
+                "entry": entry,
+                "intake": entry.intake,
+                "decision": next(iter(entry.intake.queue_decisions), None),
+                "referrals": entry.intake.queue_referrals,
+                "age": entry.intake.patient.age_on(entry.intake.intake_date),
             }
-            for intake in page.object_list
+            for entry in page.object_list
         ]
         context = {
             **self.admin_context(request, "Physicians' review queue"),
             "page": page,
             "rows": rows,
-            "open_holds": RoutingDecision.objects.open_holds().count(),
+            "open_holds": QueueEntry.objects.holds().count(),
         }
         return render(request, "admin/referrals/review_queue.html", context)
 

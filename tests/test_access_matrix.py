@@ -116,7 +116,7 @@ PAGES = [
     (
         "review queue",
         "get",
-        lambda w: reverse("admin:referrals_reviewqueue_changelist"),
+        lambda w: reverse("admin:referrals_queueentry_changelist"),
         expect(LOGIN, 403, 200, 200),
     ),
     (

@@ -135,7 +135,7 @@ def staff_sees_the_online_intake_and_its_referrals(new_page, intake):
 
     doctor = new_page(DESKTOP)
     sign_in(doctor, "doctor")
-    doctor.goto("/admin/referrals/reviewqueue/")
+    doctor.goto("/admin/referrals/queueentry/")
     queued = doctor.locator("tr", has_text=record)
     assert "Urgent" in queued.inner_text()
     queued.get_by_role("link", name="Review").click()

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from intake.models import Intake
 from referrals.models import Referral, RoutingDecision, Service
+from referrals.services import queue_sync
 from tests.factories import IntakeFactory
 from tests.referrals.builders import submitted_example1
 
 pytestmark = pytest.mark.django_db
 
-QUEUE_URL = reverse("admin:referrals_reviewqueue_changelist")
+QUEUE_URL = reverse("admin:referrals_queueentry_changelist")
 DECISION = {
     "rules_version": "2026.1",
     "hold": None,
@@ -52,6 +53,7 @@ def make_pending(intakes: int, per_intake: int = 5) -> None:
         for decision in decisions
         for service in services
     )
+    queue_sync(intake_ids=[intake.pk for intake in rows])
 
 
 def queue_queries(client) -> int:

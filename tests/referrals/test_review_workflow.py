@@ -168,7 +168,7 @@ def test_front_desk_cannot_approve_or_see_the_queue(desk_client):
         desk_client.post(decide_url(ketamine), {"action": "approve"}).status_code == 403
     )
     assert desk_client.get(review_url(intake)).status_code == 403
-    queue = reverse("admin:referrals_reviewqueue_changelist")
+    queue = reverse("admin:referrals_queueentry_changelist")
     assert desk_client.get(queue).status_code == 403
     ketamine.refresh_from_db()
     assert ketamine.status == Referral.Status.PENDING_REVIEW

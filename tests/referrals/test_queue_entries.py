@@ -1,0 +1,173 @@
+"""The stored review queue never disagrees with the history it is derived from.
+
+Each step of a clinic's day goes through a service; after every step the stored
+entries must equal the queue derived the slow way from every decision and referral.
+"""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError
+
+from intake.models import Intake
+from referrals import routing, services
+from referrals.models import QueueEntry, Referral, RoutingDecision, Service
+from tests.referrals.builders import submitted_example1
+
+pytestmark = pytest.mark.django_db
+
+HOLD, FAILED, PENDING = 0, 1, 2
+NE_FOR_KETAMINE = [
+    ("propranolol", "ineffective", 16),
+    ("topiramate", "intolerable", None),
+    ("nortriptyline", "ineffective", 4),
+    ("sumatriptan", "ineffective", None),
+    ("rizatriptan", "ineffective", None),
+]
+
+
+def derived_queue() -> dict:
+    """Each waiting intake's (section, tier rank, since), from the whole history."""
+    places = {}
+    for referral in Referral.objects.filter(status=Referral.Status.PENDING_REVIEW):
+        since = places.get(referral.intake_id, (PENDING, 9, referral.created))[2]
+        places[referral.intake_id] = (PENDING, 9, min(since, referral.created))
+    for decision in RoutingDecision.objects.current():
+        if decision.status == RoutingDecision.Status.FAILED:
+            places[decision.intake_id] = (FAILED, 9, decision.created)
+        elif decision.is_open_hold:
+            rank = routing.TIERS.index(decision.hold_tier)
+            places[decision.intake_id] = (HOLD, rank, decision.created)
+    return places
+
+
+def stored_queue() -> dict:
+    return {
+        entry.intake_id: (entry.section, entry.tier_rank, entry.since)
+        for entry in QueueEntry.objects.all()
+    }
+
+
+def assert_in_step(expected_sections: dict) -> None:
+    stored = stored_queue()
+    assert stored == derived_queue()
+    assert {key: place[0] for key, place in stored.items()} == expected_sections
+
+
+def pending(intake: Intake, code: str) -> Referral:
+    return intake.referrals.get(service__code=code, status="pending_review")
+
+
+def test_every_service_keeps_the_queue_equal_to_the_history(
+    physician_user, front_desk_user, monkeypatch
+):
+    routine = submitted_example1()
+    emergency = submitted_example1(red_flags=["seizure"])
+    same_day = submitted_example1(phq9_9=1)
+    not_for_ketamine = submitted_example1(treatments=NE_FOR_KETAMINE)
+    with monkeypatch.context() as patched:
+        patched.setattr("referrals.routing.route", lambda facts: 1 / 0)
+        failed = submitted_example1()
+    assert_in_step(
+        {
+            routine.pk: PENDING,
+            emergency.pk: HOLD,
+            same_day.pk: HOLD,
+            not_for_ketamine.pk: PENDING,
+            failed.pk: FAILED,
+        }
+    )
+    assert stored_queue()[emergency.pk][1] < stored_queue()[same_day.pk][1]
+
+    # Deciding some of an intake's referrals keeps it waiting, since its oldest
+    # remaining one; deciding the last takes it out.
+    services.referral_approve(
+        referral=pending(routine, "ketamine"), user=physician_user
+    )
+    services.referral_decline(
+        referral=pending(routine, "yoga"), user=physician_user, note="Not now."
+    )
+    services.referral_cancel(referral=pending(routine, "massage"), user=front_desk_user)
+    assert_in_step(
+        {
+            routine.pk: PENDING,
+            emergency.pk: HOLD,
+            same_day.pk: HOLD,
+            not_for_ketamine.pk: PENDING,
+            failed.pk: FAILED,
+        }
+    )
+    services.referral_approve(
+        referral=pending(routine, "acupuncture"), user=physician_user
+    )
+    assert routine.pk not in stored_queue()
+
+    # Clearing a hold routes again: the intake moves to the pending section.
+    hold = same_day.routing_decisions.current().get()
+    services.decision_clear_hold(
+        decision=hold, user=physician_user, note="Safety plan made by phone."
+    )
+    # Routing again after a failure does the same.
+    services.intake_route_again(intake=failed, user=physician_user)
+    # An override adds an approved referral: nothing for the queue to do.
+    services.referral_override(
+        intake=not_for_ketamine,
+        service=Service.objects.get(code="ketamine"),
+        user=physician_user,
+        note="Nortriptyline stopped for QT prolongation.",
+    )
+    assert_in_step(
+        {
+            emergency.pk: HOLD,
+            same_day.pk: PENDING,
+            not_for_ketamine.pk: PENDING,
+            failed.pk: PENDING,
+        }
+    )
+
+    # Opening a "coming soon" service brings its waitlist into review; an intake
+    # whose other referrals were all decided comes back to the queue.
+    botox = Service.objects.get(code="botox")
+    assert routine.referrals.get(service=botox).status == "waitlisted"
+    services.service_open(service=botox, user=None)
+    assert_in_step(
+        {
+            routine.pk: PENDING,
+            emergency.pk: HOLD,
+            same_day.pk: PENDING,
+            not_for_ketamine.pk: PENDING,
+            failed.pk: PENDING,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "tier_rank"), [(HOLD, 9), (PENDING, 0), (FAILED, 2), (3, 9)]
+)
+def test_the_database_refuses_a_place_that_cannot_be(section, tier_rank):
+    intake = submitted_example1()
+    entry = QueueEntry.objects.get(intake=intake)
+    entry.section, entry.tier_rank = section, tier_rank
+    with pytest.raises(IntegrityError):
+        entry.save()
+
+
+def test_the_migration_places_the_intakes_already_waiting(physician_user, monkeypatch):
+    migration = importlib.import_module(
+        "referrals.migrations.0004_review_queue_entries"
+    )
+    submitted_example1()
+    submitted_example1(new_or_changed_pattern=True)
+    decided = submitted_example1()
+    for referral in decided.referrals.filter(status="pending_review"):
+        services.referral_approve(referral=referral, user=physician_user)
+    monkeypatch.setattr("referrals.routing.route", lambda facts: 1 / 0)
+    submitted_example1()
+    expected = stored_queue()
+    QueueEntry.objects.all().delete()
+
+    migration.fill_queue(apps, None)
+
+    assert stored_queue() == expected == derived_queue()
+    assert sorted(place[0] for place in expected.values()) == [HOLD, FAILED, PENDING]
