@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
+from clinic.validation import validate_built
 from intake.models import Intake, OnlineDraft, Patient, TreatmentTrial
 from intake.signals import intake_submitted
 
@@ -28,13 +29,14 @@ logger = logging.getLogger(__name__)
 
 
 def validate_intake(intake: Intake) -> None:
-    """Validate an intake's answers in Python, without a query per constraint.
+    """Validate an intake's answers in Python, without a query.
 
     Every database constraint on an intake mirrors a field validator or ``clean()``
     (tests/intake/test_constraints.py checks both sides), so the database is asked
-    only when the row is written, and still refuses anything out of range.
+    only when the row is written, and still refuses anything out of range. The
+    patient and the staff member who entered it are rows the caller holds.
     """
-    intake.full_clean(validate_constraints=False)
+    validate_built(intake, held=("patient", "entered_by"))
 
 
 @transaction.atomic

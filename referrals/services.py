@@ -1,6 +1,6 @@
 """Every write of the referrals app that matters, one transaction each.
 
-Each service validates with ``full_clean()`` before saving and writes the workflow
+Each service validates every row before saving it and writes the workflow
 event (a :class:`ReferralEvent`), any e-mail (a queued post-office row) and the
 intake's place in the review queue (:func:`queue_sync`) in the same transaction, so a
 decision, its audit trail, its notifications and the queue commit or vanish together.
@@ -17,6 +17,7 @@ from django.db.models import Min, Prefetch
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from clinic.validation import validate_built
 from intake.facts import intake_facts
 from intake.models import Intake, TreatmentTrial
 from referrals import notifications, routing
@@ -74,7 +75,7 @@ def _event(
         to_status=referral.status,
         note=note,
     )
-    event.full_clean()
+    validate_built(event, held=("referral", "actor"))
     event.save()
     return event
 
@@ -168,7 +169,7 @@ def _store_decision(
             record.cleared_note = clearance.cleared_note
     # Constraints are left to the database on this hot path: the values come from the
     # engine, and the duplicates the unique constraint guards are skipped above.
-    record.full_clean(validate_constraints=False)
+    validate_built(record, held=("intake", "cleared_by"))
     record.save()
     if hold and clearance is None:
         notifications.hold_alert(decision=record)
@@ -197,7 +198,7 @@ def _store_decision(
                 else Referral.Status.WAITLISTED
             ),
         )
-        referral.full_clean(validate_constraints=False)
+        validate_built(referral, held=("intake", "service", "decision"))
         referral.save()
         note = f"Routed (rules {record.rules_version})"
         if not service.accepts_referrals:

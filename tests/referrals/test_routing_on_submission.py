@@ -1,6 +1,8 @@
 """Submitting an intake routes it: decision, referrals, waitlist, holds, failures."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from post_office.models import Email
 
@@ -9,11 +11,12 @@ from referrals import services
 from referrals.models import Referral, ReferralEvent, RoutingDecision
 from tests.factories import COMPLETE_ANSWERS, PatientFactory
 from tests.intake.test_admin import TREATMENTS, intake_form
-from tests.referrals.builders import submitted_example1
+from intake.services import intake_submit
+from tests.referrals.builders import example1_intake, submitted_example1
 
 pytestmark = pytest.mark.django_db
 
-QUEUE_URL = reverse("admin:referrals_reviewqueue_changelist")
+QUEUE_URL = reverse("admin:referrals_queueentry_changelist")
 
 
 def test_front_desk_submission_in_the_admin_puts_referrals_in_the_queue(
@@ -183,3 +186,19 @@ def test_clearing_a_hold_needs_a_note(physician_client):
     assert response.context["hold_form"].errors["note"]
     hold.refresh_from_db()
     assert hold.is_open_hold
+
+
+def test_each_referral_costs_its_writes_and_no_read():
+    def submission(**answers) -> tuple[int, int]:
+        intake = example1_intake(**answers)
+        with CaptureQueriesContext(connection) as queries:
+            intake_submit(intake=intake)
+        return len(queries), intake.referrals.count()
+
+    submission()  # content types and the like are cached after the first
+    five_queries, five = submission()
+    fewer_queries, fewer = submission(interests=[], conditions=["psychosis"])
+
+    assert (five, fewer) == (5, 4)
+    # Its row, its event, and its audit entry (lock the chain, insert, move the head).
+    assert five_queries - fewer_queries == 5
