@@ -7,11 +7,11 @@ from django.urls import reverse
 from post_office.models import Email
 
 from intake.models import Intake
+from intake.services import intake_submit
 from referrals import services
 from referrals.models import Referral, ReferralEvent, RoutingDecision
 from tests.factories import COMPLETE_ANSWERS, PatientFactory
 from tests.intake.test_admin import TREATMENTS, intake_form
-from intake.services import intake_submit
 from tests.referrals.builders import example1_intake, submitted_example1
 
 pytestmark = pytest.mark.django_db
