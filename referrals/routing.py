@@ -104,60 +104,92 @@ Finding = tuple[str, Reason]  # (NE, BLOCK or FLAG, reason)
 
 
 # Validation ---------------------------------------------------------------------------
+#
+# A check takes a value and returns None when it is valid, else its problem: a message,
+# or for a list or an object {path suffix: message} naming each bad part, such as
+# "[2]" or "[2].weeks". Paths are built only for problems, because validation is on
+# the hot path of routing; the container of a bad part puts its own path in front.
 
-Check = Callable[[dict[str, str], str, Any], None]
+Problem = str | dict[str, str] | None
+Check = Callable[[Any], Problem]
+
+# The types of a JSON object: testing dict first is much faster than the Mapping ABC.
+_OBJECT = (dict, Mapping)
+_KINDS = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
 def _kind(value: Any) -> str:
     """Name a value's JSON type for an error message."""
-    names = {bool: "boolean", int: "integer", float: "number", str: "string"}
     if value is None:
         return "null"
-    if isinstance(value, Mapping):
+    if isinstance(value, _OBJECT):
         return "object"
     if isinstance(value, (list, tuple)):
         return "list"
-    return names.get(type(value), type(value).__name__)
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def _add(problems: dict[str, str], path: str, problem: str | dict[str, str]) -> None:
+    """Add the problem of the value at ``path`` to ``problems``."""
+    if isinstance(problem, str):
+        problems[path] = problem
+    else:
+        for suffix, message in problem.items():
+            problems[path + suffix] = message
+
+
+def _each(check: Check, items: Iterable[Any]) -> Problem:
+    """Check every item of a list, naming a bad item by its index."""
+    problems: dict[str, str] = {}
+    for index, item in enumerate(items):
+        problem = check(item)
+        if problem is not None:
+            _add(problems, f"[{index}]", problem)
+    return problems or None
 
 
 def _int(low: int, high: int, *, nullable: bool = False) -> Check:
     """Check a whole number in ``[low, high]``; a boolean is not a number."""
+    wanted = "a whole number or null" if nullable else "a whole number"
 
-    def check(errors: dict[str, str], path: str, value: Any) -> None:
+    def check(value: Any) -> Problem:
+        if type(value) is int:
+            if low <= value <= high:
+                return None
+            return f"must be between {low} and {high}, got {value}"
         if value is None and nullable:
-            return
-        if type(value) is not int:
-            wanted = "a whole number or null" if nullable else "a whole number"
-            errors[path] = f"must be {wanted}, got {_kind(value)}"
-        elif not low <= value <= high:
-            errors[path] = f"must be between {low} and {high}, got {value}"
+            return None
+        return f"must be {wanted}, got {_kind(value)}"
 
     return check
 
 
-def _bool(errors: dict[str, str], path: str, value: Any) -> None:
+def _bool(value: Any) -> Problem:
     """Check a boolean."""
     if type(value) is not bool:
-        errors[path] = f"must be true or false, got {_kind(value)}"
+        return f"must be true or false, got {_kind(value)}"
+    return None
 
 
-def _text(errors: dict[str, str], path: str, value: Any) -> None:
+def _text(value: Any) -> Problem:
     """Check a non-blank string."""
     if not isinstance(value, str):
-        errors[path] = f"must be a string, got {_kind(value)}"
-    elif not value.strip():
-        errors[path] = "must not be blank"
+        return f"must be a string, got {_kind(value)}"
+    if not value.strip():
+        return "must not be blank"
+    return None
 
 
 def _code(choices: list[tuple[str, str]]) -> Check:
     """Check one code of ``choices``."""
     allowed = codes.codes(choices)
 
-    def check(errors: dict[str, str], path: str, value: Any) -> None:
+    def check(value: Any) -> Problem:
         if not isinstance(value, str):
-            errors[path] = f"must be a code (string), got {_kind(value)}"
-        elif value not in allowed:
-            errors[path] = f"unknown code {value!r}"
+            return f"must be a code (string), got {_kind(value)}"
+        if value not in allowed:
+            return f"unknown code {value!r}"
+        return None
 
     return check
 
@@ -166,12 +198,10 @@ def _code_list(choices: list[tuple[str, str]]) -> Check:
     """Check a list of codes of ``choices``."""
     check_code = _code(choices)
 
-    def check(errors: dict[str, str], path: str, value: Any) -> None:
+    def check(value: Any) -> Problem:
         if not isinstance(value, (list, tuple)):
-            errors[path] = f"must be a list of codes, got {_kind(value)}"
-            return
-        for index, item in enumerate(value):
-            check_code(errors, f"{path}[{index}]", item)
+            return f"must be a list of codes, got {_kind(value)}"
+        return _each(check_code, value)
 
     return check
 
@@ -182,72 +212,79 @@ _DAYS = _int(0, MAX_DAYS_PER_MONTH)
 _ACUTE_CLASSES = codes.codes(codes.ACUTE_CLASSES)
 
 
-def _phq9(errors: dict[str, str], path: str, value: Any) -> None:
+def _phq9(value: Any) -> Problem:
     """Check nine PHQ-9 answers of 0-3, or null when the PHQ-9 was not completed."""
     if value is None:
-        return
+        return None
     if not isinstance(value, (list, tuple)):
-        errors[path] = f"must be a list of 9 answers or null, got {_kind(value)}"
-    elif len(value) != 9:
-        errors[path] = f"must have exactly 9 answers, got {len(value)}"
-    else:
-        for index, answer in enumerate(value):
-            _PHQ9_ANSWER(errors, f"{path}[{index}]", answer)
+        return f"must be a list of 9 answers or null, got {_kind(value)}"
+    if len(value) != 9:
+        return f"must have exactly 9 answers, got {len(value)}"
+    return _each(_PHQ9_ANSWER, value)
 
 
-def _acute_use(errors: dict[str, str], path: str, value: Any) -> None:
+def _acute_use(value: Any) -> Problem:
     """Check a map of acute class code to days per month."""
-    if not isinstance(value, Mapping):
-        errors[path] = f"must be an object of acute class to days, got {_kind(value)}"
-        return
+    if not isinstance(value, _OBJECT):
+        return f"must be an object of acute class to days, got {_kind(value)}"
+    problems: dict[str, str] = {}
     for key, days in value.items():
         if not isinstance(key, str):
-            errors[f"{path}[{key!r}]"] = "keys must be acute class codes"
+            problems[f"[{key!r}]"] = "keys must be acute class codes"
         elif key not in _ACUTE_CLASSES:
-            errors[f"{path}.{key}"] = f"unknown acute class {key!r}"
+            problems[f".{key}"] = f"unknown acute class {key!r}"
         else:
-            _DAYS(errors, f"{path}.{key}", days)
-
-
-_TREATMENT_CHECKS: dict[str, Check] = {
-    "drug": _text,
-    "class": _code(codes.TREATMENT_CLASSES),
-    "intent": _code(codes.INTENTS),
-    "outcome": _code(codes.OUTCOMES),
-    "weeks": _int(0, MAX_WEEKS, nullable=True),
-}
+            problem = _DAYS(days)
+            if problem is not None:
+                problems[f".{key}"] = problem
+    return problems or None
 
 
 def _record(checks: Mapping[str, Check]) -> Check:
     """Check an object with exactly the keys of ``checks``."""
 
-    def check(errors: dict[str, str], path: str, value: Any) -> None:
-        if not isinstance(value, Mapping):
-            errors[path or "facts"] = f"must be an object, got {_kind(value)}"
-            return
-        prefix = f"{path}." if path else ""
-        for key in sorted(value.keys() - checks.keys(), key=repr):
-            name = key if isinstance(key, str) else repr(key)
-            errors[f"{prefix}{name}"] = "unknown key"
+    def check(value: Any) -> Problem:
+        if not isinstance(value, _OBJECT):
+            return f"must be an object, got {_kind(value)}"
+        problems: dict[str, str] = {}
+        missing = 0
         for key, check_field in checks.items():
-            if key in value:
-                check_field(errors, f"{prefix}{key}", value[key])
-            else:
-                errors[f"{prefix}{key}"] = "required"
+            if key not in value:
+                problems[f".{key}"] = "required"
+                missing += 1
+                continue
+            problem = check_field(value[key])
+            if problem is not None:
+                _add(problems, f".{key}", problem)
+        if len(value) > len(checks) - missing:  # so value has keys checks lacks
+            unknown: dict[str, str] = {}
+            for key in sorted(value.keys() - checks.keys(), key=repr):
+                name = key if isinstance(key, str) else repr(key)
+                unknown[f".{name}"] = "unknown key"
+            problems = {**unknown, **problems}  # unknown keys are named first
+        return problems or None
 
     return check
 
 
-def _treatments(errors: dict[str, str], path: str, value: Any) -> None:
+_TREATMENT = _record(
+    {
+        "drug": _text,
+        "class": _code(codes.TREATMENT_CLASSES),
+        "intent": _code(codes.INTENTS),
+        "outcome": _code(codes.OUTCOMES),
+        "weeks": _int(0, MAX_WEEKS, nullable=True),
+    }
+)
+
+
+def _treatments(value: Any) -> Problem:
     """Check the list of treatments tried."""
     if not isinstance(value, (list, tuple)):
-        errors[path] = f"must be a list of treatments, got {_kind(value)}"
-        return
-    for index, row in enumerate(value):
-        _TREATMENT_ROW(errors, f"{path}[{index}]", row)
+        return f"must be a list of treatments, got {_kind(value)}"
+    return _each(_TREATMENT, value)
 
 
-_TREATMENT_ROW = _record(_TREATMENT_CHECKS)
 _AGE = _int(0, MAX_AGE)
 _MONTHS = _int(0, MAX_MONTHS)
 _WEEKS_OR_NULL = _int(0, MAX_WEEKS, nullable=True)
@@ -294,9 +331,13 @@ def validate_facts(facts: Any) -> dict[str, str]:
     exact (a boolean is not a whole number), numbers must be in range and codes known.
     Nested keys are named by path, such as ``treatments[2].weeks`` or ``phq9[8]``.
     """
-    errors: dict[str, str] = {}
-    _FACTS(errors, "", facts)
-    return errors
+    problem = _FACTS(facts)
+    if problem is None:
+        return {}
+    if isinstance(problem, str):
+        return {"facts": problem}
+    # The facts object's own keys are named without the leading "." of a nested key.
+    return {path.removeprefix("."): message for path, message in problem.items()}
 
 
 # Derived values (ROUTING.md section 2) ------------------------------------------------
@@ -381,17 +422,18 @@ def _preventive_class(treatment: Facts) -> str:
     return "cgrp_pathway" if treatment["class"] == "gepant" else treatment["class"]
 
 
-def _inadequate_trials(facts: Facts) -> list[str]:
-    """Name each ineffective preventive stopped too early to count as failed.
+def _inadequate_trials(trials: list[Facts], failed: list[Facts]) -> list[str]:
+    """Name each ineffective preventive of ``trials`` stopped too early to count.
 
     A drug that also has a failed trial on another row is not named: it already counts.
     """
-    trials = _preventive_trials(facts)
-    failed = {_drug_key(t) for t in trials if _is_failed_trial(t)}
+    failed_drugs = {_drug_key(t) for t in failed}
     reasons: dict[str, str] = {}
     for trial in trials:
+        if trial["outcome"] != "ineffective":
+            continue
         key = _drug_key(trial)
-        if trial["outcome"] != "ineffective" or key in failed or key in reasons:
+        if key in failed_drugs or key in reasons:
             continue
         drug, weeks = trial["drug"].strip(), trial["weeks"]
         needed = _adequate_weeks(trial)
@@ -474,7 +516,8 @@ def _medication_overuse(facts: Facts) -> bool:
 
 def _analyse(facts: Facts) -> _Analysis:
     """Compute the derived values of valid facts."""
-    failed = [t for t in _preventive_trials(facts) if _is_failed_trial(t)]
+    trials = _preventive_trials(facts)
+    failed = [t for t in trials if _is_failed_trial(t)]
     failed_drugs = {_drug_key(t) for t in failed if t["class"] != "onabotulinumtoxina"}
     failed_classes = len({_preventive_class(t) for t in failed})
     failed_triptans = len(
@@ -493,7 +536,7 @@ def _analyse(facts: Facts) -> _Analysis:
         failed_preventive_drugs=len(failed_drugs),
         failed_preventive_classes=failed_classes,
         failed_triptans=failed_triptans,
-        inadequate_trials=_inadequate_trials(facts),
+        inadequate_trials=_inadequate_trials(trials, failed),
         phq9_total=None if phq9 is None else sum(phq9),
         phq9_item9=None if phq9 is None else phq9[8],
     )
@@ -529,17 +572,26 @@ def _bp_at_least(facts: Facts, systolic: int, diastolic: int) -> bool:
     )
 
 
+# The red flags of each G1 tier, in table order.
+_EMERGENCY_RED_FLAGS = tuple(
+    flag for flag, _ in codes.RED_FLAGS if flag in codes.EMERGENCY_RED_FLAGS
+)
+_URGENT_RED_FLAGS = tuple(
+    flag for flag, _ in codes.RED_FLAGS if flag not in codes.EMERGENCY_RED_FLAGS
+)
+
+
 def _global_rules(facts: Facts, analysis: _Analysis) -> list[tuple[str, Reason]]:
     """Return (tier, reason) for every global rule that fired, in table order."""
     fired = []
-    red_flags = set(facts["red_flags"])
-    for flag, _ in codes.RED_FLAGS:
-        if flag in red_flags and flag in codes.EMERGENCY_RED_FLAGS:
+    red_flags = facts["red_flags"]
+    for flag in _EMERGENCY_RED_FLAGS:
+        if flag in red_flags:
             text = f"Advise emergency department now (red flag: {flag})"
             fired.append(("emergency", Reason(f"G1_EMERGENCY_{flag.upper()}", text)))
     urgent = "Physician review within 24 h; no routine referral"
-    for flag, _ in codes.RED_FLAGS:
-        if flag in red_flags and flag not in codes.EMERGENCY_RED_FLAGS:
+    for flag in _URGENT_RED_FLAGS:
+        if flag in red_flags:
             reason = Reason(f"G1_URGENT_{flag.upper()}", f"{urgent} (red flag: {flag})")
             fired.append(("urgent", reason))
     if facts["new_or_changed_pattern"]:
@@ -562,54 +614,65 @@ def _global_rules(facts: Facts, analysis: _Analysis) -> list[tuple[str, Reason]]
 
 
 # Services (ROUTING.md section 4): each returns its findings as NE, BLOCK, FLAG --------
+#
+# A rule's text is formatted only when the rule fires.
+
+CodeFindings = tuple[tuple[str, Finding], ...]
 
 
-def _when(condition: bool, level: str, code: str, text: str) -> list[Finding]:
-    """Return one finding if ``condition`` holds, else none."""
-    return [(level, Reason(code, text))] if condition else []
-
-
-def _listed(
-    level: str, prefix: str, present: Iterable[str], rules: Mapping[str, str]
-) -> list[Finding]:
-    """Return a finding for each code of ``rules`` present, in ``rules`` order."""
-    present = set(present)
-    return [
-        (level, Reason(f"{prefix}_{level}_{code.upper()}", text))
+def _code_findings(level: str, prefix: str, rules: Mapping[str, str]) -> CodeFindings:
+    """Build, once, the finding of each code of ``rules``, in ``rules`` order."""
+    return tuple(
+        (code, (level, Reason(f"{prefix}_{level}_{code.upper()}", text)))
         for code, text in rules.items()
-        if code in present
-    ]
+    )
 
 
-def _not_migraine(prefix: str, facts: Facts, analysis: _Analysis) -> list[Finding]:
+def _present(rules: CodeFindings, present: list[str]) -> list[Finding]:
+    """Return the finding of each code of ``rules`` present, in ``rules`` order."""
+    if not present:  # the usual case, and much cheaper than the comprehension
+        return []
+    return [finding for code, finding in rules if code in present]
+
+
+def _not_migraine(prefix: str, facts: Facts) -> Finding:
     """Return the NE finding for a diagnosis that is not a migraine."""
     text = f"Not a migraine diagnosis ({facts['diagnosis']})"
-    return _when(not analysis.is_migraine, NE, f"{prefix}_NE_NOT_MIGRAINE", text)
+    return (NE, Reason(f"{prefix}_NE_NOT_MIGRAINE", text))
 
 
-_KETAMINE_BLOCK_CONDITIONS = {
-    "psychosis": "Psychosis",
-    "substance_use_active": "Active substance use disorder",
-    "severe_hepatic": "Severe hepatic disease",
-    "raised_icp": "Raised intracranial pressure",
-    "raised_iop": "Raised intraocular pressure (uncontrolled glaucoma or eye injury)",
-    "cv_unstable": "Unstable cardiovascular disease",
-    "hyperthyroid_untreated": "Untreated hyperthyroidism",
-}
-_KETAMINE_FLAG_CONDITIONS = {
-    "cv_stable": "Stable cardiovascular disease: baseline ECG",
-    "moderate_hepatic": "Moderate hepatic disease: liver tests before and after",
-    "alcohol_misuse": "Alcohol misuse: liver tests before and after",
-    "substance_use_remission": "Substance use disorder in remission",
-    "bipolar": "Bipolar disorder",
-    "glaucoma": "Controlled glaucoma: check intraocular pressure",
-}
+_KETAMINE_BLOCK_CONDITIONS = _code_findings(
+    BLOCK,
+    "K",
+    {
+        "psychosis": "Psychosis",
+        "substance_use_active": "Active substance use disorder",
+        "severe_hepatic": "Severe hepatic disease",
+        "raised_icp": "Raised intracranial pressure",
+        "raised_iop": (
+            "Raised intraocular pressure (uncontrolled glaucoma or eye injury)"
+        ),
+        "cv_unstable": "Unstable cardiovascular disease",
+        "hyperthyroid_untreated": "Untreated hyperthyroidism",
+    },
+)
+_KETAMINE_FLAG_CONDITIONS = _code_findings(
+    FLAG,
+    "K",
+    {
+        "cv_stable": "Stable cardiovascular disease: baseline ECG",
+        "moderate_hepatic": "Moderate hepatic disease: liver tests before and after",
+        "alcohol_misuse": "Alcohol misuse: liver tests before and after",
+        "substance_use_remission": "Substance use disorder in remission",
+        "bipolar": "Bipolar disorder",
+        "glaucoma": "Controlled glaucoma: check intraocular pressure",
+    },
+)
 
 
 def _ketamine(facts: Facts, analysis: _Analysis) -> list[Finding]:
     """Apply the ketamine infusion rules."""
     systolic, diastolic = facts["bp_systolic"], facts["bp_diastolic"]
-    bp = _bp_text(facts)
     raised_bp = (
         systolic is not None
         and KETAMINE_FLAG_SYSTOLIC <= systolic < KETAMINE_BLOCK_SYSTOLIC
@@ -618,67 +681,64 @@ def _ketamine(facts: Facts, analysis: _Analysis) -> list[Finding]:
         and KETAMINE_FLAG_DIASTOLIC <= diastolic < KETAMINE_BLOCK_DIASTOLIC
     )
     phq9_total = analysis.phq9_total
-    found = _not_migraine("K", facts, analysis)
+    found: list[Finding] = []
+    if not analysis.is_migraine:
+        found.append(_not_migraine("K", facts))
     found += [
         (NE, Reason(f"K_NE_{part}", text)) for part, text in analysis.resistant_gaps
     ]
-    found += _when(facts["pregnant"], BLOCK, "K_BLOCK_PREGNANT", "Pregnant")
-    found += _when(
-        "ketamine" in facts["allergies"],
-        BLOCK,
-        "K_BLOCK_ALLERGY",
-        "Allergy to ketamine",
-    )
-    found += _listed(BLOCK, "K", facts["conditions"], _KETAMINE_BLOCK_CONDITIONS)
-    found += _when(
-        _bp_at_least(facts, KETAMINE_BLOCK_SYSTOLIC, KETAMINE_BLOCK_DIASTOLIC),
-        BLOCK,
-        "K_BLOCK_BP",
-        f"Blood pressure {bp} mmHg: systolic >= {KETAMINE_BLOCK_SYSTOLIC} or "
-        f"diastolic >= {KETAMINE_BLOCK_DIASTOLIC}",
-    )
-    found += _when(
-        raised_bp,
-        FLAG,
-        "K_FLAG_BP_RAISED",
-        f"Blood pressure {bp} mmHg: ketamine raises blood pressure; recheck",
-    )
-    found += _when(
-        systolic is None or diastolic is None,
-        FLAG,
-        "K_FLAG_BP_NOT_RECORDED",
-        f"Blood pressure not recorded ({bp} mmHg)",
-    )
-    found += _listed(FLAG, "K", facts["conditions"], _KETAMINE_FLAG_CONDITIONS)
-    found += _when(
-        facts["breastfeeding"], FLAG, "K_FLAG_BREASTFEEDING", "Breastfeeding"
-    )
-    found += _when(
-        phq9_total is None, FLAG, "K_FLAG_PHQ9_MISSING", "PHQ-9 not completed"
-    )
-    found += _when(
-        phq9_total is not None and phq9_total >= PHQ9_HIGH_TOTAL,
-        FLAG,
-        "K_FLAG_PHQ9_HIGH",
-        f"PHQ-9 total {phq9_total} >= {PHQ9_HIGH_TOTAL}: mental-health co-management",
-    )
-    found += _when(
-        facts["safety_cleared"],
-        FLAG,
-        "K_FLAG_SAFETY_CLEARED",
-        "Safety clearance documented: PHQ-9 item 9 was positive; cleared",
-    )
-    found += _when(
-        analysis.medication_overuse,
-        FLAG,
-        "K_FLAG_MEDICATION_OVERUSE",
-        "Medication overuse (ICHD-3 8.2)",
-    )
+    if facts["pregnant"]:
+        found.append((BLOCK, Reason("K_BLOCK_PREGNANT", "Pregnant")))
+    if "ketamine" in facts["allergies"]:
+        found.append((BLOCK, Reason("K_BLOCK_ALLERGY", "Allergy to ketamine")))
+    found += _present(_KETAMINE_BLOCK_CONDITIONS, facts["conditions"])
+    if _bp_at_least(facts, KETAMINE_BLOCK_SYSTOLIC, KETAMINE_BLOCK_DIASTOLIC):
+        text = (
+            f"Blood pressure {_bp_text(facts)} mmHg: systolic >= "
+            f"{KETAMINE_BLOCK_SYSTOLIC} or diastolic >= {KETAMINE_BLOCK_DIASTOLIC}"
+        )
+        found.append((BLOCK, Reason("K_BLOCK_BP", text)))
+    if raised_bp:
+        text = (
+            f"Blood pressure {_bp_text(facts)} mmHg: "
+            "ketamine raises blood pressure; recheck"
+        )
+        found.append((FLAG, Reason("K_FLAG_BP_RAISED", text)))
+    if systolic is None or diastolic is None:
+        text = f"Blood pressure not recorded ({_bp_text(facts)} mmHg)"
+        found.append((FLAG, Reason("K_FLAG_BP_NOT_RECORDED", text)))
+    found += _present(_KETAMINE_FLAG_CONDITIONS, facts["conditions"])
+    if facts["breastfeeding"]:
+        found.append((FLAG, Reason("K_FLAG_BREASTFEEDING", "Breastfeeding")))
+    if phq9_total is None:
+        found.append((FLAG, Reason("K_FLAG_PHQ9_MISSING", "PHQ-9 not completed")))
+    elif phq9_total >= PHQ9_HIGH_TOTAL:
+        text = (
+            f"PHQ-9 total {phq9_total} >= {PHQ9_HIGH_TOTAL}: "
+            "mental-health co-management"
+        )
+        found.append((FLAG, Reason("K_FLAG_PHQ9_HIGH", text)))
+    if facts["safety_cleared"]:
+        text = "Safety clearance documented: PHQ-9 item 9 was positive; cleared"
+        found.append((FLAG, Reason("K_FLAG_SAFETY_CLEARED", text)))
+    if analysis.medication_overuse:
+        text = "Medication overuse (ICHD-3 8.2)"
+        found.append((FLAG, Reason("K_FLAG_MEDICATION_OVERUSE", text)))
     found += [
         (FLAG, Reason("K_FLAG_INADEQUATE_TRIAL", text))
         for text in analysis.inadequate_trials
     ]
     return found
+
+
+_BOTOX_BLOCK_CONDITIONS = _code_findings(
+    BLOCK, "B", {"skin_infection": "Skin infection at the injection sites"}
+)
+_BOTOX_FLAG_CONDITIONS = _code_findings(
+    FLAG,
+    "B",
+    {"neuromuscular": "Neuromuscular disease (myasthenia gravis, LEMS, ALS)"},
+)
 
 
 def _botox(facts: Facts, analysis: _Analysis) -> list[Finding]:
@@ -688,56 +748,33 @@ def _botox(facts: Facts, analysis: _Analysis) -> list[Finding]:
     """
     drugs = analysis.failed_preventive_drugs
     last_weeks = facts["last_botox_weeks_ago"]
-    found = _when(
-        not analysis.is_migraine,
-        NE,
-        "B_NE_NOT_MIGRAINE",
-        f"Not chronic migraine: not a migraine diagnosis ({facts['diagnosis']})",
-    )
+    found: list[Finding] = []
+    if not analysis.is_migraine:
+        text = f"Not chronic migraine: not a migraine diagnosis ({facts['diagnosis']})"
+        found.append((NE, Reason("B_NE_NOT_MIGRAINE", text)))
     found += [
         (NE, Reason(f"B_NE_CHRONIC_{part}", f"Not chronic migraine: {text}"))
         for part, text in analysis.chronic_gaps
     ]
-    found += _when(
-        drugs < BOTOX_MIN_FAILED_PREVENTIVE_DRUGS,
-        NE,
-        "B_NE_PREVENTIVE_DRUGS",
-        f"Failed preventive drugs {drugs} < {BOTOX_MIN_FAILED_PREVENTIVE_DRUGS}",
-    )
-    found += _when(
-        analysis.medication_overuse and not facts["moh_plan_documented"],
-        NE,
-        "B_NE_MOH_UNMANAGED",
-        "Medication overuse not yet managed (no plan documented)",
-    )
-    found += _when(
-        "botulinum_toxin" in facts["allergies"],
-        BLOCK,
-        "B_BLOCK_ALLERGY",
-        "Allergy to botulinum toxin",
-    )
-    found += _listed(
-        BLOCK,
-        "B",
-        facts["conditions"],
-        {"skin_infection": "Skin infection at the injection sites"},
-    )
-    found += _when(facts["pregnant"], BLOCK, "B_BLOCK_PREGNANT", "Pregnant")
-    found += _listed(
-        FLAG,
-        "B",
-        facts["conditions"],
-        {"neuromuscular": "Neuromuscular disease (myasthenia gravis, LEMS, ALS)"},
-    )
-    found += _when(
-        facts["breastfeeding"], FLAG, "B_FLAG_BREASTFEEDING", "Breastfeeding"
-    )
-    found += _when(
-        last_weeks is not None and last_weeks < BOTOX_REPEAT_WEEKS,
-        FLAG,
-        "B_FLAG_RECENT_BOTOX",
-        f"Last onabotulinumtoxinA {last_weeks} weeks ago (< {BOTOX_REPEAT_WEEKS})",
-    )
+    if drugs < BOTOX_MIN_FAILED_PREVENTIVE_DRUGS:
+        text = f"Failed preventive drugs {drugs} < {BOTOX_MIN_FAILED_PREVENTIVE_DRUGS}"
+        found.append((NE, Reason("B_NE_PREVENTIVE_DRUGS", text)))
+    if analysis.medication_overuse and not facts["moh_plan_documented"]:
+        text = "Medication overuse not yet managed (no plan documented)"
+        found.append((NE, Reason("B_NE_MOH_UNMANAGED", text)))
+    if "botulinum_toxin" in facts["allergies"]:
+        found.append((BLOCK, Reason("B_BLOCK_ALLERGY", "Allergy to botulinum toxin")))
+    found += _present(_BOTOX_BLOCK_CONDITIONS, facts["conditions"])
+    if facts["pregnant"]:
+        found.append((BLOCK, Reason("B_BLOCK_PREGNANT", "Pregnant")))
+    found += _present(_BOTOX_FLAG_CONDITIONS, facts["conditions"])
+    if facts["breastfeeding"]:
+        found.append((FLAG, Reason("B_FLAG_BREASTFEEDING", "Breastfeeding")))
+    if last_weeks is not None and last_weeks < BOTOX_REPEAT_WEEKS:
+        text = (
+            f"Last onabotulinumtoxinA {last_weeks} weeks ago (< {BOTOX_REPEAT_WEEKS})"
+        )
+        found.append((FLAG, Reason("B_FLAG_RECENT_BOTOX", text)))
     found += [
         (FLAG, Reason("B_FLAG_INADEQUATE_TRIAL", text))
         for text in analysis.inadequate_trials
@@ -745,123 +782,120 @@ def _botox(facts: Facts, analysis: _Analysis) -> list[Finding]:
     return found
 
 
-_ACUPUNCTURE_FLAG_CONDITIONS = {
-    "pacemaker": "Pacemaker: manual acupuncture only, no electroacupuncture",
-    "needle_phobia": "Needle phobia",
-    "skin_infection": "Skin infection: avoid the site",
-    "immunosuppressed": "Immunosuppressed",
-    "heart_valve": "Heart-valve disease or artificial valve",
-}
+_ACUPUNCTURE_BLOCK_CONDITIONS = _code_findings(
+    BLOCK, "A", {"bleeding_disorder": "Bleeding disorder (haemophilia or severe)"}
+)
+_ACUPUNCTURE_FLAG_MEDICATIONS = _code_findings(
+    FLAG,
+    "A",
+    {
+        "anticoagulant": "Takes an anticoagulant: bleeding risk",
+        "antiplatelet": "Takes an antiplatelet: bleeding risk",
+    },
+)
+_ACUPUNCTURE_FLAG_CONDITIONS = _code_findings(
+    FLAG,
+    "A",
+    {
+        "pacemaker": "Pacemaker: manual acupuncture only, no electroacupuncture",
+        "needle_phobia": "Needle phobia",
+        "skin_infection": "Skin infection: avoid the site",
+        "immunosuppressed": "Immunosuppressed",
+        "heart_valve": "Heart-valve disease or artificial valve",
+    },
+)
 
 
 def _acupuncture(facts: Facts, analysis: _Analysis) -> list[Finding]:
     """Apply the acupuncture rules."""
-    found = _not_migraine("A", facts, analysis)
-    found += _listed(
-        BLOCK,
-        "A",
-        facts["conditions"],
-        {"bleeding_disorder": "Bleeding disorder (haemophilia or severe)"},
-    )
-    found += _listed(
-        FLAG,
-        "A",
-        facts["medications"],
-        {
-            "anticoagulant": "Takes an anticoagulant: bleeding risk",
-            "antiplatelet": "Takes an antiplatelet: bleeding risk",
-        },
-    )
-    found += _when(
-        facts["pregnant"],
-        FLAG,
-        "A_FLAG_PREGNANT",
-        "Pregnant: avoid contraindicated points",
-    )
-    found += _listed(FLAG, "A", facts["conditions"], _ACUPUNCTURE_FLAG_CONDITIONS)
+    found: list[Finding] = []
+    if not analysis.is_migraine:
+        found.append(_not_migraine("A", facts))
+    found += _present(_ACUPUNCTURE_BLOCK_CONDITIONS, facts["conditions"])
+    found += _present(_ACUPUNCTURE_FLAG_MEDICATIONS, facts["medications"])
+    if facts["pregnant"]:
+        text = "Pregnant: avoid contraindicated points"
+        found.append((FLAG, Reason("A_FLAG_PREGNANT", text)))
+    found += _present(_ACUPUNCTURE_FLAG_CONDITIONS, facts["conditions"])
     return found
 
 
 _GENTLE = "no deep or forceful pressure"
 _AVOID_SITE = "avoid the site"
-_MASSAGE_FLAG_CONDITIONS = {
-    "bleeding_disorder": f"Bleeding disorder: {_GENTLE}",
-    "low_platelets": f"Low platelets: {_GENTLE}",
-    "recent_surgery": f"Surgery within 6 weeks: {_AVOID_SITE}",
-    "fracture_osteoporosis": f"Fracture or osteoporosis: {_GENTLE}; {_AVOID_SITE}",
-    "skin_infection": f"Skin infection: {_AVOID_SITE}",
-}
+_MASSAGE_BLOCK_CONDITIONS = _code_findings(
+    BLOCK,
+    "M",
+    {
+        "dvt": "Active or suspected deep-vein thrombosis",
+        "fever_infection": "Fever or acute infection",
+    },
+)
+_MASSAGE_FLAG_CONDITIONS = _code_findings(
+    FLAG,
+    "M",
+    {
+        "bleeding_disorder": f"Bleeding disorder: {_GENTLE}",
+        "low_platelets": f"Low platelets: {_GENTLE}",
+        "recent_surgery": f"Surgery within 6 weeks: {_AVOID_SITE}",
+        "fracture_osteoporosis": f"Fracture or osteoporosis: {_GENTLE}; {_AVOID_SITE}",
+        "skin_infection": f"Skin infection: {_AVOID_SITE}",
+    },
+)
+_MASSAGE_FLAG_CANCER = _code_findings(
+    FLAG, "M", {"cancer": f"Cancer: {_GENTLE}; {_AVOID_SITE}"}
+)
 
 
 def _massage(facts: Facts, analysis: _Analysis) -> list[Finding]:
     """Apply the massage rules."""
-    found = _when(
-        facts["diagnosis"] == "unknown",
-        NE,
-        "M_NE_UNKNOWN_DIAGNOSIS",
-        "Diagnosis unknown",
-    )
-    found += _listed(
-        BLOCK,
-        "M",
-        facts["conditions"],
-        {
-            "dvt": "Active or suspected deep-vein thrombosis",
-            "fever_infection": "Fever or acute infection",
-        },
-    )
-    found += _when(
-        "anticoagulant" in facts["medications"],
-        FLAG,
-        "M_FLAG_ANTICOAGULANT",
-        f"Takes an anticoagulant: {_GENTLE}",
-    )
-    found += _listed(FLAG, "M", facts["conditions"], _MASSAGE_FLAG_CONDITIONS)
-    found += _when(facts["pregnant"], FLAG, "M_FLAG_PREGNANT", f"Pregnant: {_GENTLE}")
-    found += _listed(
-        FLAG, "M", facts["conditions"], {"cancer": f"Cancer: {_GENTLE}; {_AVOID_SITE}"}
-    )
+    found: list[Finding] = []
+    if facts["diagnosis"] == "unknown":
+        found.append((NE, Reason("M_NE_UNKNOWN_DIAGNOSIS", "Diagnosis unknown")))
+    found += _present(_MASSAGE_BLOCK_CONDITIONS, facts["conditions"])
+    if "anticoagulant" in facts["medications"]:
+        text = f"Takes an anticoagulant: {_GENTLE}"
+        found.append((FLAG, Reason("M_FLAG_ANTICOAGULANT", text)))
+    found += _present(_MASSAGE_FLAG_CONDITIONS, facts["conditions"])
+    if facts["pregnant"]:
+        found.append((FLAG, Reason("M_FLAG_PREGNANT", f"Pregnant: {_GENTLE}")))
+    found += _present(_MASSAGE_FLAG_CANCER, facts["conditions"])
     return found
+
+
+_YOGA_FLAG_EYE_CONDITIONS = _code_findings(
+    FLAG,
+    "Y",
+    {
+        "glaucoma": "Glaucoma: no inversions",
+        "raised_iop": "Raised intraocular pressure: no inversions",
+        "retinal_detachment": "Retinal detachment: no inversions",
+    },
+)
+_YOGA_FLAG_OTHER_CONDITIONS = _code_findings(
+    FLAG,
+    "Y",
+    {
+        "vertigo": "Vertigo: seated or supported practice",
+        "recent_surgery": "Surgery within 6 weeks",
+        "cervical_spine": "Cervical spine problem",
+    },
+)
 
 
 def _yoga(facts: Facts, analysis: _Analysis) -> list[Finding]:
     """Apply the yoga rules; only age makes yoga not eligible."""
     age = facts["age"]
-    found = _when(
-        _bp_at_least(facts, YOGA_FLAG_SYSTOLIC, YOGA_FLAG_DIASTOLIC),
-        FLAG,
-        "Y_FLAG_BP",
-        f"Blood pressure {_bp_text(facts)} mmHg: no inversions",
-    )
-    found += _listed(
-        FLAG,
-        "Y",
-        facts["conditions"],
-        {
-            "glaucoma": "Glaucoma: no inversions",
-            "raised_iop": "Raised intraocular pressure: no inversions",
-            "retinal_detachment": "Retinal detachment: no inversions",
-        },
-    )
-    found += _when(
-        facts["pregnant"],
-        FLAG,
-        "Y_FLAG_PREGNANT",
-        "Pregnant: prenatal class; no inversions, no hot yoga",
-    )
-    found += _listed(
-        FLAG,
-        "Y",
-        facts["conditions"],
-        {
-            "vertigo": "Vertigo: seated or supported practice",
-            "recent_surgery": "Surgery within 6 weeks",
-            "cervical_spine": "Cervical spine problem",
-        },
-    )
-    found += _when(
-        age >= YOGA_OLDER_AGE, FLAG, "Y_FLAG_AGE", f"Age {age} >= {YOGA_OLDER_AGE}"
-    )
+    found: list[Finding] = []
+    if _bp_at_least(facts, YOGA_FLAG_SYSTOLIC, YOGA_FLAG_DIASTOLIC):
+        text = f"Blood pressure {_bp_text(facts)} mmHg: no inversions"
+        found.append((FLAG, Reason("Y_FLAG_BP", text)))
+    found += _present(_YOGA_FLAG_EYE_CONDITIONS, facts["conditions"])
+    if facts["pregnant"]:
+        text = "Pregnant: prenatal class; no inversions, no hot yoga"
+        found.append((FLAG, Reason("Y_FLAG_PREGNANT", text)))
+    found += _present(_YOGA_FLAG_OTHER_CONDITIONS, facts["conditions"])
+    if age >= YOGA_OLDER_AGE:
+        found.append((FLAG, Reason("Y_FLAG_AGE", f"Age {age} >= {YOGA_OLDER_AGE}")))
     return found
 
 
@@ -879,14 +913,16 @@ _PRECEDENCE = (BLOCK, NE, FLAG)  # then REC; HOLD pre-empts them all
 
 def _outcome(levels: set[str]) -> str:
     """The winning outcome of a service's findings, by precedence."""
-    return next((level for level in _PRECEDENCE if level in levels), REC)
+    for level in _PRECEDENCE:
+        if level in levels:
+            return level
+    return REC
 
 
 def _service_decision(findings: list[Finding], held: bool) -> dict[str, Any]:
     """Pick the outcome by precedence HOLD > BLOCK > NE > FLAG > REC."""
-    outcome = _outcome({level for level, _ in findings})
     return {
-        "outcome": HOLD if held else outcome,
+        "outcome": HOLD if held else _outcome({level for level, _ in findings}),
         "reasons": [reason.as_json() for _, reason in findings],
     }
 
@@ -911,12 +947,10 @@ def route(facts: Facts) -> dict[str, Any]:
     services = {}
     for service in SERVICE_CODES:
         prefix, rules = _SERVICE_RULES[service]
-        findings = _when(
-            age < ADULT_AGE,
-            NE,
-            f"{prefix}_NE_ADULTS_ONLY",
-            f"The clinic treats adults only (age {age} < {ADULT_AGE})",
-        )
+        findings: list[Finding] = []
+        if age < ADULT_AGE:
+            text = f"The clinic treats adults only (age {age} < {ADULT_AGE})"
+            findings.append((NE, Reason(f"{prefix}_NE_ADULTS_ONLY", text)))
         findings += rules(facts, analysis)
         services[service] = _service_decision(findings, held=hold is not None)
     return {

@@ -1300,6 +1300,104 @@ def test_every_bad_key_is_named_at_once():
     assert set(errors) == {"age", "phq9", "conditions[0]", "extra", "pregnant"}
 
 
+def test_every_problem_is_named_exactly_and_in_order():
+    facts = baseline_facts(
+        age=True,
+        phq9=[0, 1, 4, 0, 0, 0, 0, 0, 0],
+        conditions=["dvt", "x"],
+        zzz=1,
+        acute_use={"triptan": 32, "caffeine": 1, 3: 2},
+        bp_systolic=None,
+        bp_diastolic=19,
+    )
+    facts["weight_kg"] = 70
+    del facts["pregnant"]
+    facts["treatments"].append({**treatment(" ", "vitamin", weeks=-1), "dose": 1})
+    facts["treatments"].append("x")
+
+    errors = validate_facts(facts)
+
+    assert list(errors.items()) == [
+        ("weight_kg", "unknown key"),
+        ("zzz", "unknown key"),
+        ("age", "must be a whole number, got boolean"),
+        ("pregnant", "required"),
+        ("phq9[2]", "must be between 0 and 3, got 4"),
+        ("bp_diastolic", "must be between 20 and 200, got 19"),
+        ("treatments[2].dose", "unknown key"),
+        ("treatments[2].drug", "must not be blank"),
+        ("treatments[2].class", "unknown code 'vitamin'"),
+        ("treatments[2].weeks", "must be between 0 and 6890, got -1"),
+        ("treatments[3]", "must be an object, got string"),
+        ("acute_use.triptan", "must be between 0 and 31, got 32"),
+        ("acute_use.caffeine", "unknown acute class 'caffeine'"),
+        ("acute_use[3]", "keys must be acute class codes"),
+        ("conditions[1]", "unknown code 'x'"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("facts", "errors"),
+    [
+        ([], {"facts": "must be an object, got list"}),
+        (None, {"facts": "must be an object, got null"}),
+        (
+            baseline_facts(postpartum_weeks="2"),
+            {"postpartum_weeks": "must be a whole number or null, got string"},
+        ),
+        (
+            baseline_facts(phq9=[0] * 8),
+            {"phq9": "must have exactly 9 answers, got 8"},
+        ),
+        (
+            baseline_facts(phq9={"a": 1}),
+            {"phq9": "must be a list of 9 answers or null, got object"},
+        ),
+        (
+            baseline_facts(phq9=[0] * 8 + [1.0]),
+            {"phq9[8]": "must be a whole number, got number"},
+        ),
+        (
+            baseline_facts(red_flags=[None]),
+            {"red_flags[0]": "must be a code (string), got null"},
+        ),
+        (
+            baseline_facts(interests="yoga"),
+            {"interests": "must be a list of codes, got string"},
+        ),
+        (
+            baseline_facts(acute_use=[]),
+            {"acute_use": "must be an object of acute class to days, got list"},
+        ),
+        (
+            baseline_facts(treatments=None),
+            {"treatments": "must be a list of treatments, got null"},
+        ),
+        (
+            baseline_facts(treatments=[treatment(["x"], "triptan")]),
+            {"treatments[0].drug": "must be a string, got list"},
+        ),
+        (
+            baseline_facts(safety_cleared=1),
+            {"safety_cleared": "must be true or false, got integer"},
+        ),
+    ],
+)
+def test_each_problem_has_its_message(facts, errors):
+    assert validate_facts(facts) == errors
+
+
+def test_a_key_that_is_not_a_string_is_named_by_its_repr():
+    facts = baseline_facts()
+    facts[5] = 1
+    facts["treatments"][0][None] = 1
+
+    assert validate_facts(facts) == {
+        "5": "unknown key",
+        "treatments[0].None": "unknown key",
+    }
+
+
 def test_invalid_facts_is_a_value_error_and_derive_rejects_too():
     with pytest.raises(ValueError, match="age"):
         derive(baseline_facts(age=-5))
