@@ -64,7 +64,11 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
     Raises ``ValidationError`` naming every missing answer of an incomplete intake.
     """
     with transaction.atomic():
-        intake = Intake.objects.select_for_update().get(pk=intake.pk)
+        intake = (
+            Intake.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(pk=intake.pk)
+        )
         if intake.status == Intake.Status.SUBMITTED:
             return intake
         missing = intake.missing_for_submission()
