@@ -138,3 +138,18 @@ def test_referral_changelist_query_count_does_not_grow(physician_client):
     with CaptureQueriesContext(connection) as large:
         physician_client.get(url)
     assert len(small) == len(large)
+
+
+def test_review_page_query_count_is_fixed_and_within_twelve(physician_client):
+    def review_queries(intake) -> int:
+        url = reverse("admin:referrals_review", args=[intake.pk])
+        physician_client.get(url)  # the session settles on the first request
+        with CaptureQueriesContext(connection) as queries:
+            response = physician_client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    held = submitted_example1(phq9_9=1)  # a hold: no referrals yet
+    routed = submitted_example1()  # five referrals, one waitlisted
+
+    assert review_queries(held) == review_queries(routed) <= 12
