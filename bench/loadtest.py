@@ -226,6 +226,10 @@ def check_database() -> dict:
     }
 
 
+def last_line(run: subprocess.CompletedProcess) -> str:
+    return " ".join((run.stdout or run.stderr).strip().splitlines()[-1:])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intakes", type=int, default=200)
@@ -282,12 +286,15 @@ def main() -> int:
     found = check_database()
     statuses = collections.Counter(status for _, _, status, _ in log)
     errors = sum(count for status, count in statuses.items() if status >= 400)
-    chain = subprocess.run(
-        [sys.executable, "manage.py", "verify_audit_chain"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    chain, queue = (
+        subprocess.run(
+            [sys.executable, "manage.py", command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        for command in ("verify_audit_chain", "verify_review_queue")
     )
     ok = (
         not failures
@@ -301,6 +308,7 @@ def main() -> int:
         and found["referrals"] == found["referrals_expected"]
         and found["referrals_duplicated"] == 0
         and chain.returncode == 0
+        and queue.returncode == 0
     )
     latencies = sorted(took for *_, took in log)
     p50 = latencies[len(latencies) // 2] * 1000
@@ -315,8 +323,9 @@ def main() -> int:
         if key != "problems":
             print(f"  {key}: {value}")
     # Twenty clients writing at once must leave the audit trail's hash chain whole.
-    verdict = " ".join((chain.stdout or chain.stderr).strip().splitlines()[-1:])
-    print(f"  audit chain: {verdict}")
+    print(f"  audit chain: {last_line(chain)}")
+    # ... and the review queue in step with the decisions and referrals.
+    print(f"  review queue: {last_line(queue)}")
     for failure in failures[:10]:
         print(f"  FAILED {failure}")
     print("PASS" if ok else "FAIL")

@@ -3,7 +3,7 @@
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Min, Prefetch, QuerySet
 
 from intake import codes, scoring
 from intake.facts import intake_facts
@@ -37,6 +37,31 @@ def review_queue() -> QuerySet[QueueEntry]:
             ),
         )
     )
+
+
+def queue_from_history() -> dict:
+    """Each waiting intake's (section, tier rank, since), from every decision and
+    referral: the slow way round, to check the stored queue against
+    (``manage.py verify_review_queue``)."""
+    section = QueueEntry.Section
+    places = {}
+    pending = (
+        Referral.objects.filter(status=Referral.Status.PENDING_REVIEW)
+        .order_by()
+        .values_list("intake_id")
+        .annotate(since=Min("created"))
+    )
+    for intake_id, since in pending.iterator():
+        places[intake_id] = (section.PENDING, QueueEntry.NO_TIER, since)
+    failed = RoutingDecision.objects.failed().values_list("intake_id", "created")
+    for intake_id, created in failed:
+        places[intake_id] = (section.FAILED, QueueEntry.NO_TIER, created)
+    holds = RoutingDecision.objects.open_holds().values_list(
+        "intake_id", "hold_tier", "created"
+    )
+    for intake_id, tier, created in holds:
+        places[intake_id] = (section.HOLD, routing.TIERS.index(tier), created)
+    return places
 
 
 @dataclass

@@ -4,14 +4,17 @@ Each step of a clinic's day goes through a service; after every step the stored
 entries must equal the queue derived the slow way from every decision and referral.
 """
 
+import datetime
 import importlib
 
 import pytest
 from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError
+from django.utils.timezone import now
 
 from intake.models import Intake
-from referrals import routing, services
+from referrals import routing, selectors, services
 from referrals.models import QueueEntry, Referral, RoutingDecision, Service
 from tests.referrals.builders import submitted_example1
 
@@ -51,7 +54,7 @@ def stored_queue() -> dict:
 
 def assert_in_step(expected_sections: dict) -> None:
     stored = stored_queue()
-    assert stored == derived_queue()
+    assert stored == derived_queue() == selectors.queue_from_history()
     assert {key: place[0] for key, place in stored.items()} == expected_sections
 
 
@@ -171,3 +174,27 @@ def test_the_migration_places_the_intakes_already_waiting(physician_user, monkey
 
     assert stored_queue() == expected == derived_queue()
     assert sorted(place[0] for place in expected.values()) == [HOLD, FAILED, PENDING]
+
+
+def test_verify_finds_a_queue_out_of_step_and_repairs_it(physician_user):
+    waiting = submitted_example1()
+    held = submitted_example1(phq9_9=1)
+    decided = submitted_example1()
+    for referral in decided.referrals.filter(status="pending_review"):
+        services.referral_approve(referral=referral, user=physician_user)
+    call_command("verify_review_queue")  # in step: no error
+    expected = stored_queue()
+
+    # Written round the services: a lost entry, a stale one, one that should be gone.
+    QueueEntry.objects.filter(intake=waiting).delete()
+    QueueEntry.objects.filter(intake=held).update(
+        since=now() - datetime.timedelta(days=900)
+    )
+    QueueEntry.objects.create(intake=decided, section=PENDING, tier_rank=9, since=now())
+
+    with pytest.raises(CommandError, match="3 intakes are out of place"):
+        call_command("verify_review_queue")
+    call_command("verify_review_queue", "--repair")
+
+    assert stored_queue() == expected
+    call_command("verify_review_queue")
