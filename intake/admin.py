@@ -15,7 +15,12 @@ from clinic.audit import record_access
 from intake import scoring
 from intake.forms import PatientForm, TreatmentTrialForm
 from intake.models import Drug, Intake, Patient, TreatmentTrial
-from intake.services import intake_save, intake_submit, patient_create
+from intake.services import (
+    intake_save,
+    intake_submit,
+    patient_create,
+    patient_update,
+)
 
 RECORD_NUMBER = re.compile(r"^(?:p-?(\d{1,10})|(\d{1,6}))$", re.IGNORECASE)
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
@@ -124,8 +129,7 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean()
-            obj.save()
+            patient_update(patient=obj)
         else:
             patient_create(patient=obj)
 

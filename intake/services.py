@@ -49,6 +49,14 @@ def patient_create(*, patient: Patient) -> Patient:
 
 
 @transaction.atomic
+def patient_update(*, patient: Patient) -> Patient:
+    """Validate and save changes to a stored patient's details."""
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
 def intake_save(*, intake: Intake) -> Intake:
     """Validate and save an intake's answers; a submitted intake stays submitted."""
     validate_intake(intake)
