@@ -1,5 +1,7 @@
 """Validation and layout of intake forms, shared by the admin and the public pages."""
 
+import re
+
 from django import forms
 from django.utils.html import format_html_join
 
@@ -20,6 +22,20 @@ PATIENT_FIELDS = [
 ]
 
 
+PHONE = re.compile(r"^\+?[0-9]{7,15}$")
+
+
+def phone_digits(text: str) -> str:
+    """A phone number as typed, stored as its digits (and a leading +)."""
+    text = text.strip()
+    digits = re.sub(r"[\s().-]", "", text)
+    if text and not PHONE.match(digits):
+        raise forms.ValidationError(
+            "Enter a phone number using digits, like 704 555 0100."
+        )
+    return digits
+
+
 class PatientForm(forms.ModelForm):
     """A patient's details, with the duplicate-patient check on name and birth date."""
 
@@ -32,6 +48,12 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = PATIENT_FIELDS
+
+    def clean_mobile_phone(self):
+        return phone_digits(self.cleaned_data["mobile_phone"])
+
+    def clean_emergency_contact_phone(self):
+        return phone_digits(self.cleaned_data["emergency_contact_phone"])
 
     def clean(self):
         cleaned = super().clean()

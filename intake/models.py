@@ -1,5 +1,6 @@
 """Patients, their intakes, the treatments they tried and the drug catalogue."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -65,6 +66,17 @@ def range_constraints(model_name: str, names) -> list[models.CheckConstraint]:
     ]
 
 
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+
+
+def validate_date_of_birth(value: datetime.date) -> None:
+    """A date of birth is in the past, and not before 1900 (the database agrees)."""
+    if value > timezone.localdate():
+        raise ValidationError("A date of birth cannot be in the future.")
+    if value < EARLIEST_BIRTH_DATE:
+        raise ValidationError("Check the year: a date of birth before 1900.")
+
+
 class Patient(TimeStampedModel):
     """A person the clinic knows. ``__str__`` is the record number, never a name."""
 
@@ -82,7 +94,9 @@ class Patient(TimeStampedModel):
     )
     first_name = models.CharField("first name", max_length=100)
     last_name = models.CharField("last name", max_length=100)
-    date_of_birth = models.DateField("date of birth", db_index=True)
+    date_of_birth = models.DateField(
+        "date of birth", db_index=True, validators=[validate_date_of_birth]
+    )
     sex = models.CharField("sex", max_length=12, choices=Sex.choices)
     email = models.EmailField("e-mail", blank=True)
     mobile_phone = models.CharField(

@@ -5,7 +5,6 @@ the first step of a new intake. The forms change the draft's unsaved model insta
 (as any ``ModelForm`` does); the services in ``intake.services`` save them.
 """
 
-import re
 from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
@@ -16,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from intake import codes, scoring
-from intake.forms import PATIENT_FIELDS
+from intake.forms import PATIENT_FIELDS, phone_digits
 from intake.models import RANGES, Drug, Intake, OnlineDraft, Patient, TreatmentTrial
 from intake.services import CONSENT_VERSION, signature_matches
 
@@ -34,7 +33,6 @@ CONSENT_TEXT = [
 OLDEST_AGE = 120
 MAX_TREATMENT_ROWS = 40
 DATE_INPUT_FORMATS = ["%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y"]
-PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 
 CONDITION_GROUPS = [
     (
@@ -309,20 +307,11 @@ class AboutYouForm(StepForm, forms.ModelForm):
             )
         return born
 
-    def _clean_phone(self, key: str) -> str:
-        text = self.cleaned_data[key].strip()
-        digits = re.sub(r"[\s().-]", "", text)
-        if text and not PHONE.match(digits):
-            raise forms.ValidationError(
-                "Enter a phone number using digits, like 704 555 0100."
-            )
-        return digits
-
     def clean_mobile_phone(self):
-        return self._clean_phone("mobile_phone")
+        return phone_digits(self.cleaned_data["mobile_phone"])
 
     def clean_emergency_contact_phone(self):
-        return self._clean_phone("emergency_contact_phone")
+        return phone_digits(self.cleaned_data["emergency_contact_phone"])
 
     def clean(self):
         cleaned = super().clean()

@@ -212,3 +212,45 @@ def test_changelist_query_count_does_not_grow_with_rows(desk_client, url_name):
     IntakeFactory.create_batch(190)
     with_200 = changelist_queries(desk_client, url)
     assert with_10 == with_200
+
+
+def patient_form(response) -> dict:
+    """The change form's fields as the browser would post them back."""
+    data = {}
+    for form in [response.context["adminform"].form] + [
+        formset.formset for formset in response.context["inline_admin_formsets"]
+    ]:
+        if hasattr(form, "management_form"):
+            management = form.management_form
+            data.update(
+                {management.add_prefix(k): v for k, v in management.initial.items()}
+            )
+            continue
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is not None and value != "":
+                data[form.add_prefix(name)] = post_value(value)
+    return data
+
+
+def test_front_desk_corrects_a_patients_details_with_errors_beside_the_field(
+    desk_client, front_desk_user
+):
+    from clinic.models import AuditEntry
+
+    patient = PatientFactory(mobile_phone="7045550100")
+    url = reverse("admin:intake_patient_change", args=[patient.pk])
+    data = patient_form(desk_client.get(url))
+
+    refused = desk_client.post(url, {**data, "date_of_birth": "2999-01-01"})
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["date_of_birth"]
+    assert Patient.objects.get(pk=patient.pk).date_of_birth == patient.date_of_birth
+    refused = desk_client.post(url, {**data, "mobile_phone": "call after 5"})
+    assert "using digits" in refused.context["adminform"].form.errors["mobile_phone"][0]
+
+    saved = desk_client.post(url, {**data, "mobile_phone": "(704) 555-0177"})
+    assert saved.status_code == 302
+    assert Patient.objects.get(pk=patient.pk).mobile_phone == "7045550177"
+    change = AuditEntry.objects.filter(object_pk=str(patient.pk), action=1).get()
+    assert change.actor == front_desk_user
