@@ -194,7 +194,7 @@ MIDDLEWARE += [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.auth.OneQueryModelBackend",
 ]
 
 AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
