@@ -4,6 +4,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.db.models import Min, Prefetch, QuerySet
+from django.db.models.fields.json import KeyTransform
 
 from intake import codes, scoring
 from intake.facts import intake_facts
@@ -16,21 +17,42 @@ def review_queue() -> QuerySet[QueueEntry]:
     """The intakes a physician has to look at, in the order they should be looked at.
 
     Each entry carries its intake and patient and, prefetched on the intake,
-    ``queue_decisions`` (its current decision) and ``queue_referrals`` (open ones), so
-    a page costs the same number of queries whatever its rows.
+    ``queue_decisions`` (its current decision, with ``queue_hold_reasons``) and
+    ``queue_referrals`` (open ones), so a page costs the same number of queries
+    whatever its rows.
     """
     return (
         QueueEntry.objects.in_order()
         .select_related("intake__patient")
+        # An intake has a hundred answers; a queue row shows the patient's record
+        # number, age and sex.
+        .only(
+            "section",
+            "tier_rank",
+            "since",
+            "intake__submitted_at",
+            "intake__created",
+            "intake__patient__record_number",
+            "intake__patient__date_of_birth",
+            "intake__patient__sex",
+        )
         .prefetch_related(
+            # The queue shows a hold's reasons, not the whole decision and facts.
             Prefetch(
                 "intake__routing_decisions",
-                queryset=RoutingDecision.objects.current().defer("facts"),
+                queryset=RoutingDecision.objects.current()
+                .defer("facts", "decision")
+                .annotate(
+                    queue_hold_reasons=KeyTransform(
+                        "reasons", KeyTransform("hold", "decision")
+                    )
+                ),
                 to_attr="queue_decisions",
             ),
             Prefetch(
                 "intake__referrals",
                 queryset=Referral.objects.open()
+                .defer("reasons", "note")
                 .select_related("service")
                 .order_by("service_id"),
                 to_attr="queue_referrals",

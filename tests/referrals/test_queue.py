@@ -153,3 +153,14 @@ def test_review_page_query_count_is_fixed_and_within_twelve(physician_client):
     routed = submitted_example1()  # five referrals, one waitlisted
 
     assert review_queries(held) == review_queries(routed) <= 12
+
+
+def test_queue_shows_why_each_intake_is_there(physician_client):
+    submitted_example1(phq9_9=1, red_flags=["seizure"])
+    submitted_example1()
+
+    page = physician_client.get(QUEUE_URL).content.decode()
+
+    assert "Advise emergency department now (red flag: seizure)" in page
+    assert "Same-day safety review: PHQ-9 item 9 = 1" in page
+    assert "Ketamine infusion · REC" in page
