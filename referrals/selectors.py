@@ -3,7 +3,7 @@
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import Min, Prefetch, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 
 from intake import codes, scoring
@@ -61,28 +61,39 @@ def review_queue() -> QuerySet[QueueEntry]:
     )
 
 
-def queue_from_history() -> dict:
-    """Each waiting intake's (section, tier rank, since), from every decision and
-    referral: the slow way round, to check the stored queue against
-    (``manage.py verify_review_queue``)."""
+def queue_places(*, intake_ids=None) -> dict:
+    """Where each waiting intake belongs in the queue: (section, tier rank, since).
+
+    An open hold (by tier), else a failed routing (both since the routing), else
+    referrals pending review (since the oldest one). Of ``intake_ids`` only, or of
+    every intake (``manage.py verify_review_queue``).
+    """
     section = QueueEntry.Section
-    places = {}
-    pending = (
-        Referral.objects.filter(status=Referral.Status.PENDING_REVIEW)
+    pending = Referral.objects.filter(status=Referral.Status.PENDING_REVIEW)
+    waiting = (
+        RoutingDecision.objects.current()
         .order_by()
+        .filter(
+            Q(status=RoutingDecision.Status.FAILED)
+            | Q(status=RoutingDecision.Status.HELD, cleared_at__isnull=True)
+        )
+    )
+    if intake_ids is not None:
+        pending = pending.filter(intake_id__in=intake_ids)
+        waiting = waiting.filter(intake_id__in=intake_ids)
+    places = {
+        intake_id: (section.PENDING, QueueEntry.NO_TIER, since)
+        for intake_id, since in pending.order_by()
         .values_list("intake_id")
         .annotate(since=Min("created"))
-    )
-    for intake_id, since in pending.iterator():
-        places[intake_id] = (section.PENDING, QueueEntry.NO_TIER, since)
-    failed = RoutingDecision.objects.failed().values_list("intake_id", "created")
-    for intake_id, created in failed:
-        places[intake_id] = (section.FAILED, QueueEntry.NO_TIER, created)
-    holds = RoutingDecision.objects.open_holds().values_list(
-        "intake_id", "hold_tier", "created"
-    )
-    for intake_id, tier, created in holds:
-        places[intake_id] = (section.HOLD, routing.TIERS.index(tier), created)
+    }
+    for intake_id, status, tier, routed in waiting.values_list(
+        "intake_id", "status", "hold_tier", "created"
+    ):
+        if status == RoutingDecision.Status.HELD:
+            places[intake_id] = (section.HOLD, routing.TIERS.index(tier), routed)
+        else:
+            places[intake_id] = (section.FAILED, QueueEntry.NO_TIER, routed)
     return places
 
 

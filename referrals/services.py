@@ -13,14 +13,14 @@ import traceback
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Min, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from clinic.validation import validate_built
 from intake.facts import intake_facts
 from intake.models import Intake, TreatmentTrial
-from referrals import notifications, routing
+from referrals import notifications, routing, selectors
 from referrals.models import (
     CLEAR_HOLD,
     DECIDE,
@@ -84,45 +84,16 @@ def queue_sync(*, intake_ids) -> None:
     """Put each intake in its place in the physicians' review queue, or take it out.
 
     Called inside the transaction of every service that writes a routing decision or a
-    referral, so the queue never disagrees with the history it is derived from: an open
-    hold (by tier), else a failed routing (both since the routing), else referrals
-    pending review (since the oldest one).
+    referral, so the queue never disagrees with the history it is derived from
+    (``selectors.queue_places`` says where each intake belongs).
     """
     intake_ids = set(intake_ids)
-    current = {
-        decision.intake_id: decision
-        for decision in RoutingDecision.objects.current()
-        .filter(intake_id__in=intake_ids)
-        .only("intake_id", "status", "hold_tier", "cleared_at", "created")
-    }
-    pending = dict(
-        Referral.objects.filter(
-            intake_id__in=intake_ids, status=Referral.Status.PENDING_REVIEW
-        )
-        .order_by()
-        .values("intake_id")
-        .annotate(since=Min("created"))
-        .values_list("intake_id", "since")
-    )
-    entries = []
-    for intake_id in intake_ids:
-        decision = current.get(intake_id)
-        held = decision is not None and decision.status == RoutingDecision.Status.HELD
-        if held and decision.cleared_at is None:
-            tier_rank = routing.TIERS.index(decision.hold_tier)
-            place = (QueueEntry.Section.HOLD, tier_rank, decision.created)
-        elif decision is not None and decision.status == RoutingDecision.Status.FAILED:
-            place = (QueueEntry.Section.FAILED, QueueEntry.NO_TIER, decision.created)
-        elif intake_id in pending:
-            place = (QueueEntry.Section.PENDING, QueueEntry.NO_TIER, pending[intake_id])
-        else:
-            continue
-        section, tier_rank, since = place
-        entries.append(
-            QueueEntry(
-                intake_id=intake_id, section=section, tier_rank=tier_rank, since=since
-            )
-        )
+    entries = [
+        QueueEntry(intake_id=intake_id, section=section, tier_rank=rank, since=since)
+        for intake_id, (section, rank, since) in selectors.queue_places(
+            intake_ids=intake_ids
+        ).items()
+    ]
     leaving = intake_ids - {entry.intake_id for entry in entries}
     if leaving:
         QueueEntry.objects.filter(intake_id__in=leaving).delete()

@@ -54,7 +54,7 @@ def stored_queue() -> dict:
 
 def assert_in_step(expected_sections: dict) -> None:
     stored = stored_queue()
-    assert stored == derived_queue() == selectors.queue_from_history()
+    assert stored == derived_queue() == selectors.queue_places()
     assert {key: place[0] for key, place in stored.items()} == expected_sections
 
 

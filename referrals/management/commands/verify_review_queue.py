@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repair, **options):
-        derived = selectors.queue_from_history()
+        derived = selectors.queue_places()
         stored = {
             entry.intake_id: (entry.section, entry.tier_rank, entry.since)
             for entry in QueueEntry.objects.iterator(chunk_size=2000)
