@@ -1,11 +1,20 @@
 """The database itself refuses out-of-range answers, whatever path writes them."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
-from intake.models import RANGES, Intake, Patient, TreatmentTrial
+from intake.models import (
+    RANGES,
+    Intake,
+    Patient,
+    TreatmentTrial,
+    validate_date_of_birth,
+)
 from intake.services import validate_intake
 from tests.factories import IntakeFactory, PatientFactory, TreatmentTrialFactory
 
@@ -119,3 +128,16 @@ def test_validation_without_constraint_queries_still_refuses_each_range(name):
         setattr(intake, name, low - 1)
         with pytest.raises(ValidationError):
             validate_intake(intake)
+
+
+def test_a_date_of_birth_may_be_today_but_not_tomorrow():
+    today = timezone.localdate()
+    validate_date_of_birth(today)
+    with pytest.raises(ValidationError, match="future"):
+        validate_date_of_birth(today + datetime.timedelta(days=1))
+
+
+def test_a_date_of_birth_may_be_1900_but_not_before():
+    validate_date_of_birth(datetime.date(1900, 1, 1))
+    with pytest.raises(ValidationError, match="1900"):
+        validate_date_of_birth(datetime.date(1899, 12, 31))
