@@ -36,7 +36,17 @@ def phone_digits(text: str) -> str:
     return digits
 
 
-class PatientForm(forms.ModelForm):
+class PhoneFieldsMixin:
+    """A patient form's two phone fields, checked and stored as digits."""
+
+    def clean_mobile_phone(self):
+        return phone_digits(self.cleaned_data["mobile_phone"])
+
+    def clean_emergency_contact_phone(self):
+        return phone_digits(self.cleaned_data["emergency_contact_phone"])
+
+
+class PatientForm(PhoneFieldsMixin, forms.ModelForm):
     """A patient's details, with the duplicate-patient check on name and birth date."""
 
     not_a_duplicate = forms.BooleanField(
@@ -48,12 +58,6 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = PATIENT_FIELDS
-
-    def clean_mobile_phone(self):
-        return phone_digits(self.cleaned_data["mobile_phone"])
-
-    def clean_emergency_contact_phone(self):
-        return phone_digits(self.cleaned_data["emergency_contact_phone"])
 
     def clean(self):
         cleaned = super().clean()

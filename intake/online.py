@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from intake import codes, scoring
-from intake.forms import PATIENT_FIELDS, phone_digits
+from intake.forms import PATIENT_FIELDS, PhoneFieldsMixin
 from intake.models import RANGES, Drug, Intake, OnlineDraft, Patient, TreatmentTrial
 from intake.services import CONSENT_VERSION, signature_matches
 
@@ -199,7 +199,7 @@ class IntakeStepForm(StepForm, forms.ModelForm):
         return cls(data=data, instance=draft.intake)
 
 
-class AboutYouForm(StepForm, forms.ModelForm):
+class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
     """The patient's details, with a honeypot field that people never see."""
 
     first_name = forms.CharField(
@@ -306,12 +306,6 @@ class AboutYouForm(StepForm, forms.ModelForm):
                 f"Check the year: that is more than {OLDEST_AGE} years ago."
             )
         return born
-
-    def clean_mobile_phone(self):
-        return phone_digits(self.cleaned_data["mobile_phone"])
-
-    def clean_emergency_contact_phone(self):
-        return phone_digits(self.cleaned_data["emergency_contact_phone"])
 
     def clean(self):
         cleaned = super().clean()
