@@ -26,8 +26,9 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/admin/)"
-	@# Queued e-mail goes out through a worker that stops with the server.
-	@$(PY) manage.py mail_worker & worker=$$!; \
+	@# Routing, e-mail and the other background work run in a task worker that stops
+	@# with the server.
+	@$(PY) manage.py run_worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

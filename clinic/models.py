@@ -143,3 +143,41 @@ class AuditEntry(AbstractLogEntry):
 
     def delete(self, *args, **kwargs):
         raise AuditEntryImmutable("Audit entries cannot be deleted.")
+
+
+class PeriodicTask(models.Model):
+    """When a periodic task (``settings.PERIODIC_TASKS``) is next due.
+
+    Every worker checks the schedule; the one whose conditional update moves
+    ``next_run_at`` on enqueues the run, so several workers on several nodes enqueue
+    each run once.
+    """
+
+    name = models.CharField("name", max_length=60, primary_key=True)
+    next_run_at = models.DateTimeField("next run")
+
+    class Meta:
+        verbose_name = "periodic task"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life, written every few seconds while it runs.
+
+    A task still marked running by a worker that has stopped beating (killed, or its
+    node lost) is put back in the queue by the others: tasks are idempotent, so a
+    task that did finish before its worker died does its work once.
+    """
+
+    worker_id = models.CharField("worker", max_length=64, primary_key=True)
+    host = models.CharField("host", max_length=255)
+    started_at = models.DateTimeField("started")
+    last_seen = models.DateTimeField("last seen", db_index=True)
+
+    class Meta:
+        verbose_name = "task worker"
+
+    def __str__(self) -> str:
+        return self.worker_id

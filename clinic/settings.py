@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "post_office",
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "intake",
     "referrals",
@@ -103,6 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    # A kept connection that the database closed (a restart, a failover) is found and
+    # replaced before a request uses it, instead of failing that request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Short OLTP queries: PostgreSQL's JIT compiled the review queue's query for 2.6 s
     # of its 2.8 s at 100,000 intakes (bench/ README section).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
@@ -132,21 +137,30 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="clinic@localhost")
 
-# Mail is queued in the database (django-post-office) and delivered by a worker
-# (`manage.py mail_worker`, or post-office's `send_queued_mail` from cron) through the
-# backend EMAIL_URL names, retried while the server refuses: no request waits on SMTP
-# and no message is lost.
+# Mail is queued in the database (django-post-office's ``Email`` rows, written in the
+# transaction of the change that causes it) and delivered by the task worker
+# (``clinic.mail.deliver_due``, every few seconds): no request waits on SMTP, and a
+# message that cannot be sent is retried with back-off for MAIL_RETRY_DAYS before it
+# is listed as failed. Each attempt claims its message first, so two workers never
+# send the same one.
 EMAIL_BACKEND = "post_office.EmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=20)
 POST_OFFICE = {
     "BACKENDS": {"default": EMAIL_CONFIG["EMAIL_BACKEND"]},
     # Any priority but "now" queues ("queued" is not one of post-office's names).
     "DEFAULT_PRIORITY": "medium",
-    "MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=10),
-    "RETRY_INTERVAL": datetime.timedelta(
-        minutes=env.int("MAIL_RETRY_MINUTES", default=5)
-    ),
-    "THREADS_PER_PROCESS": 1,
 }
+MAIL_RETRY_DAYS = env.int("MAIL_RETRY_DAYS", default=7)
+
+# Background work: django-tasks with its database backend, so enqueuing a task is a
+# row written in the caller's transaction. `manage.py run_worker` runs the tasks and
+# the periodic ones below: (name, task, every so many seconds).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PERIODIC_TASKS = [
+    ("mail-delivery", "clinic.tasks.deliver_mail", 2),
+    ("routing-sweep", "referrals.tasks.route_waiting_intakes", 30),
+    ("task-results-prune", "clinic.tasks.prune_task_results", 3600),
+]
 # Who is alerted at once when an intake is put on hold.
 ON_CALL_EMAIL = env("ON_CALL_EMAIL", default="on-call@clinic.example")
 # Where staff links in e-mails point.

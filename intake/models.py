@@ -671,12 +671,6 @@ class OnlineDraft(TimeStampedModel):
     resume_expires_at = models.DateTimeField(
         "resume link expires", null=True, blank=True
     )
-    submit_started_at = models.DateTimeField(
-        "submission started",
-        null=True,
-        blank=True,
-        help_text="Claimed by the first submit request, so a second one waits out.",
-    )
 
     class Meta:
         verbose_name = "online draft"

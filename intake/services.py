@@ -22,8 +22,6 @@ from intake.models import Intake, OnlineDraft, Patient, TreatmentTrial
 from intake.signals import intake_submitted
 
 CONSENT_VERSION = "2026-01"
-# A claim on submission older than this is taken to be from a request that died.
-SUBMIT_CLAIM_TIMEOUT = datetime.timedelta(minutes=2)
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +63,15 @@ def intake_save(*, intake: Intake) -> Intake:
 
 
 def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> Intake:
-    """Submit a complete intake, once, then announce it with ``intake_submitted``.
+    """Submit a complete intake, once, and announce it with ``intake_submitted``.
 
-    Idempotent: submitting an intake that is already submitted returns it unchanged
-    and announces nothing, so a double click or a resubmitted page never routes twice.
-    Raises ``ValidationError`` naming every missing answer of an incomplete intake.
+    The announcement is sent inside the submission's transaction, so what its
+    receivers write (the referrals app queues the intake for routing and enqueues the
+    routing task) commits with the submission or not at all: a submitted intake is
+    never left without its routing job. Idempotent: submitting an intake that is
+    already submitted returns it unchanged and announces nothing, so a double click
+    or a resubmitted page never routes twice. Raises ``ValidationError`` naming every
+    missing answer of an incomplete intake.
     """
     with transaction.atomic():
         intake = (
@@ -96,7 +98,7 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
             intake.entered_by = user
         validate_intake(intake)
         intake.save()
-    intake_submitted.send(sender=Intake, intake=intake)
+        intake_submitted.send(sender=Intake, intake=intake)
     return intake
 
 
@@ -286,22 +288,7 @@ def draft_resume(*, token: str) -> OnlineDraft:
 def draft_submit(*, draft: OnlineDraft) -> Intake:
     """Submit a draft's intake once, however many requests ask at the same time.
 
-    The first request claims the draft with a conditional update (a write, so the
-    database serialises it); a concurrent second one finds it claimed and returns
-    the intake without submitting. ``intake_submit`` then does the submission and
-    its announcement, and a failed submission releases the claim.
+    ``intake_submit`` locks the intake: a concurrent second request (a double click)
+    waits for the first to commit, then finds the intake submitted and returns it.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = (
-            OnlineDraft.objects.filter(pk=draft.pk, intake__status=Intake.Status.DRAFT)
-            .exclude(submit_started_at__gt=now - SUBMIT_CLAIM_TIMEOUT)
-            .update(submit_started_at=now)
-        )
-    if not claimed:
-        return Intake.objects.get(pk=draft.intake_id)
-    try:
-        return intake_submit(intake=draft.intake)
-    except Exception:
-        OnlineDraft.objects.filter(pk=draft.pk).update(submit_started_at=None)
-        raise
+    return intake_submit(intake=draft.intake)

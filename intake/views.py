@@ -94,7 +94,8 @@ class StepView(View):
     def get(self, request, slug):
         if self.draft is None:
             request.session.setdefault(SESSION_START_KEY, secrets.token_urlsafe(24))
-        kwargs = {"extra": 1} if "add" in request.GET else {}
+        adding = "add" in request.GET and self.step.slug == "treatments"
+        kwargs = {"extra": 1} if adding else {}
         return self.render(self.step.form(self.draft, **kwargs))
 
     def post(self, request, slug):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from clinic.mail import delivery_state
 from clinic.models import TimeStampedModel
 from intake import codes
 from intake.models import Intake
@@ -135,6 +136,15 @@ class RoutingDecision(models.Model):
     )
     cleared_at = models.DateTimeField("hold cleared", null=True, blank=True)
     cleared_note = models.TextField("what was done", blank=True)
+    # SET_NULL: sent mail may be purged; the decision stays.
+    hold_alert = models.ForeignKey(
+        "post_office.Email",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="on-call alert",
+    )
 
     objects = RoutingDecisionQuerySet.as_manager()
 
@@ -202,6 +212,11 @@ class RoutingDecision(models.Model):
             and self.cleared_at is None
             and self.superseded_at is None
         )
+
+    @property
+    def hold_alert_state(self) -> str:
+        """Whether the on-call alert was "sent", is "queued", "failed" or is "none"."""
+        return delivery_state(self.hold_alert)
 
     @property
     def hold_reasons(self) -> list[dict]:
@@ -482,10 +497,22 @@ class ReferralEvent(models.Model):
         raise ValueError("Referral events are append-only.")
 
 
+class QueueSection(models.IntegerChoices):
+    """The review queue's sections, in the order a physician works them."""
+
+    HOLD = 0, "On hold"
+    AWAITING = 1, "Awaiting routing"
+    FAILED = 2, "Routing failed"
+    PENDING = 3, "Referrals pending review"
+
+
+QUEUE_NO_TIER = 9  # the tier rank of every section but holds
+
+
 class QueueEntryQuerySet(models.QuerySet):
     def in_order(self):
-        """Holds first (most urgent tier first), then failed routings, then pending
-        referrals; oldest first within each."""
+        """Holds first (most urgent tier first), then intakes awaiting routing, then
+        failed routings, then pending referrals; oldest first within each."""
         return self.order_by("section", "tier_rank", "since", "intake_id")
 
     def holds(self):
@@ -495,18 +522,15 @@ class QueueEntryQuerySet(models.QuerySet):
 class QueueEntry(models.Model):
     """One intake waiting for a physician, and its place in the review queue.
 
-    Derived from the intake's current routing decision and its referrals, and kept by
+    Derived from the intake's current routing decision and its referrals (a submitted
+    intake with no current decision awaits routing), and kept by
     ``referrals.services.queue_sync`` in the transaction of every service that writes
     either, so the queue page reads one small table in index order instead of deriving
     the queue from the clinic's whole history.
     """
 
-    class Section(models.IntegerChoices):
-        HOLD = 0, "On hold"
-        FAILED = 1, "Routing failed"
-        PENDING = 2, "Referrals pending review"
-
-    NO_TIER = 9
+    Section = QueueSection
+    NO_TIER = QUEUE_NO_TIER
 
     # CASCADE: the entry is derived from the intake and means nothing without it.
     intake = models.OneToOneField(
@@ -522,8 +546,8 @@ class QueueEntry(models.Model):
     )
     since = models.DateTimeField(
         "waiting since",
-        help_text="When the intake was routed (holds, failures) or its oldest pending "
-        "referral was made.",
+        help_text="When the intake was submitted or amended (awaiting routing), routed "
+        "(holds, failures) or its oldest pending referral was made.",
     )
 
     objects = QueueEntryQuerySet.as_manager()
@@ -539,8 +563,18 @@ class QueueEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(section=0, tier_rank__in=range(len(routing.TIERS)))
-                | Q(section__in=[1, 2], tier_rank=9),
+                condition=Q(
+                    section=QueueSection.HOLD,
+                    tier_rank__in=range(len(routing.TIERS)),
+                )
+                | Q(
+                    section__in=[
+                        QueueSection.AWAITING,
+                        QueueSection.FAILED,
+                        QueueSection.PENDING,
+                    ],
+                    tier_rank=QUEUE_NO_TIER,
+                ),
                 name="queue_entry_section_and_tier",
             ),
         ]

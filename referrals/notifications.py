@@ -1,10 +1,9 @@
 """E-mails of the referral workflow, queued in the database by django-post-office.
 
 Nothing here talks to a mail server: ``post_office.mail.send`` writes an ``Email`` row
-in the caller's transaction, and the mail worker (``manage.py mail_worker``, or
-``send_queued_mail`` from cron) delivers it, retrying while the server refuses. So a
-request never waits on SMTP and a notification commits, or not, with the decision
-that caused it.
+in the caller's transaction, and the task worker delivers it (``clinic.mail``),
+retrying while the server refuses. So a request never waits on SMTP and a
+notification commits, or not, with the decision that caused it.
 
 Messages say no more than their reader needs: the patient hears that a referral was
 approved and that the clinic will call; staff get a record number and a link, never a

@@ -3,8 +3,9 @@
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce
 
 from intake import codes, scoring
 from intake.facts import intake_facts
@@ -64,23 +65,26 @@ def review_queue() -> QuerySet[QueueEntry]:
 def queue_places(*, intake_ids=None) -> dict:
     """Where each waiting intake belongs in the queue: (section, tier rank, since).
 
-    An open hold (by tier), else a failed routing (both since the routing), else
-    referrals pending review (since the oldest one). Of ``intake_ids`` only, or of
-    every intake (``manage.py verify_review_queue``).
+    An open hold (by tier), since the routing; else a submitted intake with no
+    current decision, awaiting routing since it was submitted or last amended; else a
+    failed routing, since the routing; else referrals pending review, since the
+    oldest one. Of ``intake_ids`` only, or of every intake (``manage.py
+    verify_review_queue``).
     """
     section = QueueEntry.Section
     pending = Referral.objects.filter(status=Referral.Status.PENDING_REVIEW)
-    waiting = (
-        RoutingDecision.objects.current()
-        .order_by()
-        .filter(
-            Q(status=RoutingDecision.Status.FAILED)
-            | Q(status=RoutingDecision.Status.HELD, cleared_at__isnull=True)
-        )
+    current = RoutingDecision.objects.current()
+    waiting = current.order_by().filter(
+        Q(status=RoutingDecision.Status.FAILED)
+        | Q(status=RoutingDecision.Status.HELD, cleared_at__isnull=True)
+    )
+    unrouted = Intake.objects.filter(status=Intake.Status.SUBMITTED).exclude(
+        Exists(current.filter(intake=OuterRef("pk")))
     )
     if intake_ids is not None:
         pending = pending.filter(intake_id__in=intake_ids)
         waiting = waiting.filter(intake_id__in=intake_ids)
+        unrouted = unrouted.filter(pk__in=intake_ids)
     places = {
         intake_id: (section.PENDING, QueueEntry.NO_TIER, since)
         for intake_id, since in pending.order_by()
@@ -94,6 +98,14 @@ def queue_places(*, intake_ids=None) -> dict:
             places[intake_id] = (section.HOLD, routing.TIERS.index(tier), routed)
         else:
             places[intake_id] = (section.FAILED, QueueEntry.NO_TIER, routed)
+    for intake_id, since in (
+        unrouted.order_by()
+        .annotate(
+            since=Coalesce(Max("routing_decisions__superseded_at"), "submitted_at")
+        )
+        .values_list("pk", "since")
+    ):
+        places[intake_id] = (section.AWAITING, QueueEntry.NO_TIER, since)
     return places
 
 
@@ -163,7 +175,7 @@ def intake_review(*, intake_id) -> IntakeReview:
     )
     history = list(
         RoutingDecision.objects.filter(intake=intake)
-        .select_related("cleared_by")
+        .select_related("cleared_by", "hold_alert")
         .order_by("-created")
     )
     decision = next((d for d in history if d.superseded_at is None), None)

@@ -6,21 +6,25 @@ intake's place in the review queue (:func:`queue_sync`) in the same transaction,
 decision, its audit trail, its notifications and the queue commit or vanish together.
 """
 
+import datetime
 import logging
 import re
 import traceback
+import uuid
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from clinic.validation import validate_built
 from intake.facts import intake_facts
 from intake.models import Intake, TreatmentTrial
-from referrals import notifications, routing, selectors
+from referrals import notifications, routing, selectors, tasks
 from referrals.models import (
     CLEAR_HOLD,
     DECIDE,
@@ -34,6 +38,9 @@ from referrals.models import (
 logger = logging.getLogger(__name__)
 
 PHQ9_HOLD_CODE = "G2_PHQ9_ITEM9"
+# The database went away or refused for now (a restart, a killed connection): worth
+# retrying, unlike an error in the data.
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class ReferralConflict(Exception):
@@ -140,10 +147,11 @@ def _store_decision(
             record.cleared_note = clearance.cleared_note
     # Constraints are left to the database on this hot path: the values come from the
     # engine, and the duplicates the unique constraint guards are skipped above.
-    validate_built(record, held=("intake", "cleared_by"))
+    if hold and clearance is None:
+        record.hold_alert = notifications.hold_alert(decision=record)
+    validate_built(record, held=("intake", "cleared_by", "hold_alert"))
     record.save()
     if hold and clearance is None:
-        notifications.hold_alert(decision=record)
         return record
 
     services = Service.objects.in_bulk(field_name="code")
@@ -178,17 +186,48 @@ def _store_decision(
     return record
 
 
+def intake_queue_for_routing(*, intake: Intake) -> None:
+    """Queue a submitted or amended intake for routing, in the caller's transaction.
+
+    Its current decision, if any, is superseded (it was made on answers that changed),
+    the intake takes its place in the queue's "Awaiting routing" section, and the
+    routing task is enqueued: all in the transaction that submitted or amended the
+    intake, so none of it can be lost on its own.
+    """
+    RoutingDecision.objects.current().filter(intake=intake).update(
+        superseded_at=timezone.now()
+    )
+    queue_sync(intake_ids=[intake.pk])
+    tasks.route_intake.enqueue(intake_id=str(intake.pk))
+
+
 def intake_route(
     *, intake: Intake, user: AbstractBaseUser | None = None
 ) -> RoutingDecision:
-    """Route a submitted intake: store the decision, make its referrals, alert holds.
+    """Route a submitted intake now: store the decision, make its referrals, alert
+    holds; the intake's current decision, if any, is superseded.
 
-    The intake's current decision, if any, is superseded. A failure of the engine or of
-    storing its result never escapes: it is rolled back to a savepoint and stored as a
-    failed decision (which the review queue shows, with "Route again"), and logged
-    without patient details. Routing only reads the intake, so it can never
-    un-submit it.
+    A failure of the engine, or of storing its result, is rolled back to a savepoint
+    and stored as a failed decision (which the review queue shows, with "Route
+    again"), and logged without patient details; a failure of the database itself
+    raises. Routing only reads the intake, so it can never un-submit it.
     """
+    return _route(intake_id=intake.pk, user=user, waiting_only=False)
+
+
+def intake_route_waiting(*, intake_id) -> RoutingDecision | None:
+    """Route an intake that awaits routing (the routing task); idempotent.
+
+    An intake that has a current decision (the task ran before, or a physician
+    routed it) is left alone and None is returned, so a task run twice makes one
+    decision and no duplicate referrals.
+    """
+    return _route(intake_id=intake_id, user=None, waiting_only=True)
+
+
+def _route(
+    *, intake_id, user: AbstractBaseUser | None, waiting_only: bool
+) -> RoutingDecision | None:
     with transaction.atomic():
         intake = (
             Intake.objects.select_for_update(of=("self",))
@@ -199,30 +238,94 @@ def intake_route(
                     queryset=TreatmentTrial.objects.select_related("drug"),
                 )
             )
-            .get(pk=intake.pk)
+            .get(pk=intake_id)
         )
         if intake.status != Intake.Status.SUBMITTED:
             raise ValidationError("Only a submitted intake can be routed.")
-        now = timezone.now()
-        RoutingDecision.objects.current().filter(intake=intake).update(
-            superseded_at=now
-        )
+        current = RoutingDecision.objects.current().filter(intake=intake)
+        if waiting_only and current.exists():
+            return None
+        current.update(superseded_at=timezone.now())
         try:
             with transaction.atomic():
                 record = _store_decision(intake=intake, user=user)
+        except TRANSIENT_DATABASE_ERRORS:
+            raise
         except Exception as error:
             _log_failure(intake, error)
-            record = RoutingDecision(
+            record = _store_failure(
                 intake=intake,
-                status=RoutingDecision.Status.FAILED,
-                rules_version=routing.RULES_VERSION,
-                facts=getattr(error, "facts", None),
                 error=_failure_text(error),
+                facts=getattr(error, "facts", None),
             )
-            record.full_clean()
-            record.save()
         queue_sync(intake_ids=[intake.pk])
         return record
+
+
+def _store_failure(
+    *, intake: Intake, error: str, facts: dict | None = None
+) -> RoutingDecision:
+    record = RoutingDecision(
+        intake=intake,
+        status=RoutingDecision.Status.FAILED,
+        rules_version=routing.RULES_VERSION,
+        facts=facts,
+        error=error,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+def intake_routing_failed(*, intake_id, error: Exception) -> RoutingDecision | None:
+    """Record that routing could not be stored after every retry (the database kept
+    refusing): the intake moves to "Routing failed", for a physician's "Route again".
+
+    Nothing is recorded if the intake was routed meanwhile.
+    """
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id)
+        if RoutingDecision.objects.current().filter(intake=intake).exists():
+            return None
+        record = _store_failure(
+            intake=intake,
+            error=(
+                "The routing could not be stored after repeated attempts "
+                f"({type(error).__name__}); route again."
+            ),
+        )
+        queue_sync(intake_ids=[intake.pk])
+        return record
+
+
+def intakes_waiting_without_task(*, older_than: datetime.timedelta) -> list:
+    """Intakes awaiting routing for longer than ``older_than`` whose routing task was
+    lost (none ready or running): the sweep and ``verify_review_queue`` enqueue them
+    again."""
+    cutoff = timezone.now() - older_than
+    waiting = set(
+        QueueEntry.objects.filter(
+            section=QueueEntry.Section.AWAITING, since__lt=cutoff
+        ).values_list("intake_id", flat=True)
+    )
+    if not waiting:
+        return []
+    queued = {
+        uuid.UUID(task.args_kwargs["kwargs"]["intake_id"])
+        for task in DBTaskResult.objects.filter(
+            task_path=tasks.route_intake.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).only("args_kwargs")
+    }
+    return sorted(waiting - queued)
+
+
+def intakes_route_again_later(*, intake_ids) -> int:
+    """Enqueue the routing task of intakes awaiting routing (a lost task's repair)."""
+    with transaction.atomic():
+        for intake_id in intake_ids:
+            tasks.route_intake.enqueue(intake_id=str(intake_id))
+    return len(intake_ids)
 
 
 def intake_route_again(*, intake: Intake, user: AbstractBaseUser) -> RoutingDecision:

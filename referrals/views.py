@@ -77,6 +77,7 @@ class QueueView(StaffView):
             "page": page,
             "rows": rows,
             "open_holds": QueueEntry.objects.holds().count(),
+            "sections": QueueEntry.Section,
         }
         return render(request, "admin/referrals/review_queue.html", context)
 

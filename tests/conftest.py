@@ -30,6 +30,18 @@ def desk_client(client, front_desk_user):
 
 
 @pytest.fixture
+def physician_client(client, physician_user):
+    client.force_login(physician_user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+@pytest.fixture
 def online_patient_client(client):
     """A browser session that has answered every step of the online intake."""
     from tests.factories import ONLINE_STEP_ANSWERS
@@ -67,3 +79,11 @@ def migrated_data(transactional_db):
     import_module("intake.migrations.0002_drug_catalogue").load_catalogue(apps, None)
     import_module("referrals.migrations.0002_services").create_services(apps, None)
     sync_roles(apps, None)
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run the queued background tasks (routing, ...) as the worker would."""
+    from clinic.worker import run_ready_tasks
+
+    return run_ready_tasks

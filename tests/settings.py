@@ -8,3 +8,10 @@ suite ever uses.
 from clinic.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Queued mail is delivered to ``django.core.mail.outbox`` when a test delivers it.
+POST_OFFICE = {
+    **POST_OFFICE,  # noqa: F405
+    "BACKENDS": {"default": "django.core.mail.backends.locmem.EmailBackend"},
+}
+ON_CALL_EMAIL = "on-call@clinic.example"

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from clinic import roles
 from clinic.models import AuditEntry
+from clinic.worker import run_ready_tasks
 from intake.models import Intake, TreatmentTrial
 from referrals import services
 from referrals.models import Referral, RoutingDecision
@@ -42,6 +43,7 @@ def test_a_whole_intake_and_review_logs_no_patient_details(
 ):
     visited = []
     submitted = online_patient_client.post("/intake/review/", {"action": "next"})
+    run_ready_tasks()
     visited.append(submitted["Location"])
     intake = Intake.objects.get()
 
@@ -78,6 +80,7 @@ def test_a_whole_intake_and_review_logs_no_patient_details(
 
 def test_record_names_carry_no_patient_details(online_patient_client):
     online_patient_client.post("/intake/review/", {"action": "next"})
+    run_ready_tasks()
     intake = Intake.objects.get()
     records = [
         intake,
@@ -104,6 +107,7 @@ def test_a_hold_alert_and_its_clearance_log_no_details(
     online_patient_client, everything_logged
 ):
     online_patient_client.post("/intake/review/", {"action": "next"})
+    run_ready_tasks()
     hold = RoutingDecision.objects.get()
     doctor = UserFactory(username="doctor", role=roles.PHYSICIAN)
     services.decision_clear_hold(decision=hold, user=doctor, note="Reviewed.")

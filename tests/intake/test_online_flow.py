@@ -105,14 +105,6 @@ def test_double_submission_makes_one_intake_and_one_announcement(
     assert len(announced) == 1
 
 
-def test_a_stale_submission_claim_does_not_block_the_patient(online_patient_client):
-    OnlineDraft.objects.update(
-        submit_started_at=timezone.now() - datetime.timedelta(minutes=5)
-    )
-    online_patient_client.post(REVIEW, {"action": "next"})
-    assert only_intake().status == "submitted"
-
-
 def test_review_lists_unfinished_steps_instead_of_submitting(client):
     post_step(client, "about-you")
     response = client.post(REVIEW, {"action": "next"})

@@ -125,3 +125,10 @@ def test_any_first_step_from_a_new_browser_never_errors(
             assert snapshot() == before
 
     post_anything()
+
+
+@pytest.mark.parametrize("slug", [step.slug for step in online.STEPS])
+def test_asking_to_add_a_row_on_any_step_never_errors(online_patient_client, slug):
+    response = online_patient_client.get(f"/intake/{slug}/?add=1")
+
+    assert response.status_code == 200

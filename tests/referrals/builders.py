@@ -1,5 +1,6 @@
 """Intakes for the referral tests, built from ROUTING.md section 7's examples."""
 
+from clinic.worker import run_ready_tasks
 from intake.models import Intake
 from intake.services import intake_submit
 from tests.factories import IntakeFactory, add_treatment
@@ -23,5 +24,7 @@ def example1_intake(treatments=EXAMPLE_1_TREATMENTS, **answers) -> Intake:
 
 
 def submitted_example1(**answers) -> Intake:
-    """Worked example 1, submitted (and so routed)."""
-    return intake_submit(intake=example1_intake(**answers))
+    """Worked example 1, submitted and routed (the worker has run its task)."""
+    intake = intake_submit(intake=example1_intake(**answers))
+    run_ready_tasks()
+    return intake

@@ -13,14 +13,16 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.utils.timezone import now
 
+from clinic.worker import run_ready_tasks
 from intake.models import Intake
+from intake.services import intake_submit
 from referrals import routing, selectors, services
 from referrals.models import QueueEntry, Referral, RoutingDecision, Service
-from tests.referrals.builders import submitted_example1
+from tests.referrals.builders import example1_intake, submitted_example1
 
 pytestmark = pytest.mark.django_db
 
-HOLD, FAILED, PENDING = 0, 1, 2
+HOLD, AWAITING, FAILED, PENDING = 0, 1, 2, 3
 NE_FOR_KETAMINE = [
     ("propranolol", "ineffective", 16),
     ("topiramate", "intolerable", None),
@@ -42,6 +44,14 @@ def derived_queue() -> dict:
         elif decision.is_open_hold:
             rank = routing.TIERS.index(decision.hold_tier)
             places[decision.intake_id] = (HOLD, rank, decision.created)
+    for intake in Intake.objects.filter(status="submitted"):
+        decisions = list(intake.routing_decisions.all())
+        if any(decision.superseded_at is None for decision in decisions):
+            continue
+        since = max(
+            [intake.submitted_at] + [decision.superseded_at for decision in decisions]
+        )
+        places[intake.pk] = (AWAITING, 9, since)
     return places
 
 
@@ -65,6 +75,13 @@ def pending(intake: Intake, code: str) -> Referral:
 def test_every_service_keeps_the_queue_equal_to_the_history(
     physician_user, front_desk_user, monkeypatch
 ):
+    # Submitted, its routing task not run yet: awaiting routing, then routed.
+    awaiting = intake_submit(intake=example1_intake())
+    assert_in_step({awaiting.pk: AWAITING})
+    run_ready_tasks()
+    assert_in_step({awaiting.pk: PENDING})
+    for referral in awaiting.referrals.filter(status="pending_review"):
+        services.referral_approve(referral=referral, user=physician_user)
     routine = submitted_example1()
     emergency = submitted_example1(red_flags=["seizure"])
     same_day = submitted_example1(phq9_9=1)
@@ -136,6 +153,7 @@ def test_every_service_keeps_the_queue_equal_to_the_history(
     services.service_open(service=botox, user=None)
     assert_in_step(
         {
+            awaiting.pk: PENDING,
             routine.pk: PENDING,
             emergency.pk: HOLD,
             same_day.pk: PENDING,
@@ -146,7 +164,8 @@ def test_every_service_keeps_the_queue_equal_to_the_history(
 
 
 @pytest.mark.parametrize(
-    ("section", "tier_rank"), [(HOLD, 9), (PENDING, 0), (FAILED, 2), (3, 9)]
+    ("section", "tier_rank"),
+    [(HOLD, 9), (PENDING, 0), (FAILED, 2), (AWAITING, 1), (4, 9)],
 )
 def test_the_database_refuses_a_place_that_cannot_be(section, tier_rank):
     intake = submitted_example1()
@@ -156,24 +175,35 @@ def test_the_database_refuses_a_place_that_cannot_be(section, tier_rank):
         entry.save()
 
 
-def test_the_migration_places_the_intakes_already_waiting(physician_user, monkeypatch):
-    migration = importlib.import_module(
-        "referrals.migrations.0004_review_queue_entries"
+def test_the_migrations_place_the_intakes_already_waiting(physician_user, monkeypatch):
+    filling = importlib.import_module("referrals.migrations.0004_review_queue_entries")
+    renumbering = importlib.import_module(
+        "referrals.migrations.0005_awaiting_routing_section_and_hold_alert"
     )
     submitted_example1()
     submitted_example1(new_or_changed_pattern=True)
     decided = submitted_example1()
     for referral in decided.referrals.filter(status="pending_review"):
         services.referral_approve(referral=referral, user=physician_user)
-    monkeypatch.setattr("referrals.routing.route", lambda facts: 1 / 0)
-    submitted_example1()
+    with monkeypatch.context() as patched:
+        patched.setattr("referrals.routing.route", lambda facts: 1 / 0)
+        submitted_example1()
+    # Submitted before routing was a task, and never routed.
+    lost = intake_submit(intake=example1_intake())
     expected = stored_queue()
     QueueEntry.objects.all().delete()
 
-    migration.fill_queue(apps, None)
+    filling.fill_queue(apps, None)
+    renumbering.renumber_sections(apps, None)
 
     assert stored_queue() == expected == derived_queue()
-    assert sorted(place[0] for place in expected.values()) == [HOLD, FAILED, PENDING]
+    assert sorted(place[0] for place in expected.values()) == [
+        HOLD,
+        AWAITING,
+        FAILED,
+        PENDING,
+    ]
+    assert expected[lost.pk][0] == AWAITING
 
 
 def test_verify_finds_a_queue_out_of_step_and_repairs_it(physician_user):

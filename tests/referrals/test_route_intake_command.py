@@ -121,3 +121,11 @@ def test_intake_option_routes_the_stored_intake_without_saving():
     assert decision["derived"]["resistant_migraine"] is True
     assert decision["services"]["ketamine"]["outcome"] == "REC"
     assert not RoutingDecision.objects.exists()
+
+
+def test_deeply_nested_input_is_refused_with_a_message(monkeypatch):
+    nested = "[" * 100_000 + "]" * 100_000
+    monkeypatch.setattr("sys.stdin", io.StringIO(nested))
+
+    with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("route_intake", "-")

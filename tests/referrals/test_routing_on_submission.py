@@ -9,7 +9,7 @@ from post_office.models import Email
 from intake.models import Intake
 from intake.services import intake_submit
 from referrals import services
-from referrals.models import Referral, ReferralEvent, RoutingDecision
+from referrals.models import QueueEntry, Referral, ReferralEvent, RoutingDecision
 from tests.factories import COMPLETE_ANSWERS, PatientFactory
 from tests.intake.test_admin import TREATMENTS, intake_form
 from tests.referrals.builders import example1_intake, submitted_example1
@@ -20,7 +20,7 @@ QUEUE_URL = reverse("admin:referrals_queueentry_changelist")
 
 
 def test_front_desk_submission_in_the_admin_puts_referrals_in_the_queue(
-    desk_client, client, physician_user
+    desk_client, client, physician_user, run_tasks
 ):
     patient = PatientFactory()
     response = desk_client.post(
@@ -31,6 +31,16 @@ def test_front_desk_submission_in_the_admin_puts_referrals_in_the_queue(
     intake = Intake.objects.get(patient=patient)
     assert intake.status == Intake.Status.SUBMITTED
 
+    # Until the worker has routed it, it waits in the queue's own section.
+    client.force_login(physician_user)
+    queue = client.get(QUEUE_URL)
+    assert [row["entry"].section for row in queue.context["rows"]] == [
+        QueueEntry.Section.AWAITING
+    ]
+    assert "Awaiting routing" in queue.content.decode()
+    assert not RoutingDecision.objects.filter(intake=intake).exists()
+
+    assert run_tasks() == 1
     decision = RoutingDecision.objects.get(intake=intake)
     assert decision.status == RoutingDecision.Status.ROUTED
     assert decision.facts["headache_days_per_month"] == 18
@@ -45,7 +55,6 @@ def test_front_desk_submission_in_the_admin_puts_referrals_in_the_queue(
     }
     assert ReferralEvent.objects.filter(referral__intake=intake).count() == 5
 
-    client.force_login(physician_user)
     queue = client.get(QUEUE_URL)
     assert queue.status_code == 200
     assert [row["intake"].pk for row in queue.context["rows"]] == [intake.pk]
@@ -188,16 +197,16 @@ def test_clearing_a_hold_needs_a_note(physician_client):
     assert hold.is_open_hold
 
 
-def test_each_referral_costs_its_writes_and_no_read():
-    def submission(**answers) -> tuple[int, int]:
-        intake = example1_intake(**answers)
+def test_each_referral_costs_its_writes_and_no_read(run_tasks):
+    def routing(**answers) -> tuple[int, int]:
+        intake = intake_submit(intake=example1_intake(**answers))
         with CaptureQueriesContext(connection) as queries:
-            intake_submit(intake=intake)
+            run_tasks()
         return len(queries), intake.referrals.count()
 
-    submission()  # content types and the like are cached after the first
-    five_queries, five = submission()
-    fewer_queries, fewer = submission(interests=[], conditions=["psychosis"])
+    routing()  # content types and the like are cached after the first
+    five_queries, five = routing()
+    fewer_queries, fewer = routing(interests=[], conditions=["psychosis"])
 
     assert (five, fewer) == (5, 4)
     # Its row, its event, and its audit entry (lock the chain, insert, move the head).

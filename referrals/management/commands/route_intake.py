@@ -53,6 +53,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {name}: {error.strerror}") from error
         except json.JSONDecodeError as error:
             raise CommandError(f"{name} is not valid JSON: {error}") from error
+        except RecursionError as error:
+            raise CommandError(f"{name} is nested too deeply to be facts.") from error
 
     def _stored_facts(self, record_number: str) -> dict:
         intake = (
