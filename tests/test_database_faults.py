@@ -11,7 +11,7 @@ import time
 import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, connection
 from django.test import RequestFactory
 from django.utils import timezone
 from django_tasks import TaskResultStatus
