@@ -1,10 +1,11 @@
-"""The audit trail in the admin: read-only, for the clinic manager."""
+"""The clinic manager's pages that belong to no app: the audit trail and the e-mail."""
 
 from auditlog.admin import LogEntryAdmin
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from clinic import mail
 from clinic.admin_utils import ReadOnlyAdminMixin
-from clinic.models import AuditEntry
+from clinic.models import AuditEntry, OutgoingMail
 
 admin.site.unregister(AuditEntry)
 
@@ -25,3 +26,77 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
     search_fields = ["=patient"]
     search_help_text = "Patient record number, e.g. P-000123."
     show_full_result_count = False
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Queued and failed e-mail for the clinic manager: recipient masked, no body;
+    "Resend" puts failed messages back in the queue."""
+
+    list_display = [
+        "created",
+        "recipient",
+        "subject",
+        "state",
+        "attempts",
+        "next_attempt",
+    ]
+    list_filter = ["status"]
+    fields = list_display
+    readonly_fields = list_display
+    actions = ["resend"]
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .only(
+                "created",
+                "to",
+                "subject",
+                "status",
+                "number_of_retries",
+                "scheduled_time",
+            )
+        )
+
+    @admin.display(description="to")
+    def recipient(self, email: OutgoingMail) -> str:
+        return ", ".join(mail.masked_address(address) for address in email.to)
+
+    @admin.display(description="where it stands", ordering="status")
+    def state(self, email: OutgoingMail) -> str:
+        return {
+            "sent": "Sent",
+            "failed": "FAILED: not sent; resend it once the mail server answers",
+            "queued": "Waiting to be sent",
+        }[mail.delivery_state(email)]
+
+    @admin.display(description="failed attempts")
+    def attempts(self, email: OutgoingMail) -> int:
+        return email.number_of_retries or 0
+
+    @admin.display(description="next attempt")
+    def next_attempt(self, email: OutgoingMail):
+        if mail.delivery_state(email) != "queued":
+            return "—"
+        return email.scheduled_time or "now"
+
+    @admin.action(
+        description="Resend the selected failed e-mail", permissions=["resend"]
+    )
+    def resend(self, request, queryset):
+        failed = [email for email in queryset if mail.delivery_state(email) == "failed"]
+        for email in failed:
+            mail.mail_resend(email=email)
+        self.message_user(
+            request,
+            f"{len(failed)} failed e-mail queued again; {len(queryset) - len(failed)} "
+            "selected were not failed and were left alone.",
+            messages.SUCCESS,
+        )
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("clinic.resend_outgoingmail")

@@ -47,6 +47,12 @@ def delivery_state(email: Email | None) -> str:
     return {STATUS.sent: "sent", STATUS.failed: "failed"}.get(email.status, "queued")
 
 
+def masked_address(address: str) -> str:
+    """An address shown to staff who need only to tell messages apart: r***@host."""
+    local, _, host = address.partition("@")
+    return f"{local[:1]}***@{host}" if host else "***"
+
+
 def retry_deadline(email: Email) -> datetime.datetime:
     """When a message still unsent is given up: ``MAIL_RETRY_DAYS`` after it was
     queued, or after the manager last resent it."""

@@ -7,6 +7,7 @@ import json
 from auditlog.models import AbstractLogEntry
 from django.db import models, transaction
 from django.db.models import F
+from post_office.models import Email
 
 
 class TimeStampedModel(models.Model):
@@ -181,3 +182,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class OutgoingMail(Email):
+    """Queued, sent and failed e-mail as the clinic manager sees it: who (masked),
+    what about, and where it stands; never its body."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "e-mail"
+        verbose_name_plural = "e-mail: queued, sent and failed"
+        default_permissions = ("view",)
+        permissions = [("resend_outgoingmail", "Can resend e-mail that failed")]
+
+    def __str__(self) -> str:
+        return f"E-mail {self.pk}"

@@ -55,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "auth.view_user",
         "auth.view_group",
         "clinic.view_auditentry",
+        "clinic.view_outgoingmail",
+        "clinic.resend_outgoingmail",
         "otp_totp.add_totpdevice",
         "otp_totp.change_totpdevice",
         "otp_totp.delete_totpdevice",

@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
 from clinic.audit import record_access
-from intake import scoring
-from intake.forms import PatientForm, TreatmentTrialForm
+from intake import advice, scoring
+from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
 from intake.models import Drug, Intake, Patient, TreatmentTrial
 from intake.services import (
+    intake_amend,
     intake_save,
     intake_submit,
     patient_create,
@@ -286,6 +287,25 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
             readonly += ["patient", "source"]
         return readonly
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.status == Intake.Status.SUBMITTED:
+            kwargs["form"] = IntakeAmendmentForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and obj.status == Intake.Status.SUBMITTED:
+            amending = (
+                "Amend this submitted intake",
+                {
+                    "fields": ["amendment_reason"],
+                    "description": "A change to a submitted intake is recorded as an "
+                    "amendment, with your reason, and the intake is routed again.",
+                },
+            )
+            fieldsets.insert(0, amending)
+        return fieldsets
+
     def get_changeform_initial_data(self, request):
         return {
             "source": Intake.Source.FRONT_DESK,
@@ -293,9 +313,43 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         }
 
     def save_model(self, request, obj, form, change):
+        if change and obj.status == Intake.Status.SUBMITTED:
+            return  # saved with its treatment rows by intake_amend (save_related)
         if not change:
             obj.entered_by = request.user
         intake_save(intake=obj)
+
+    def save_related(self, request, form, formsets, change):
+        intake = form.instance
+        if not (change and intake.status == Intake.Status.SUBMITTED):
+            return super().save_related(request, form, formsets, change)
+        saved, removed = [], []
+        for formset in formsets:
+            saved += formset.save(commit=False)
+            removed += formset.deleted_objects
+        request.intake_amendment = intake_amend(
+            intake=intake,
+            user=request.user,
+            reason=form.cleaned_data["amendment_reason"],
+            treatments=saved,
+            removed_treatments=removed,
+        )
+
+    def _alert_urgent_advice(self, request: HttpRequest, intake: Intake) -> None:
+        """Put the advice the answers call for in front of the front desk."""
+        for item in advice.urgent_advice(
+            red_flags=intake.red_flags,
+            phq9_item9=intake.phq9_9,
+            new_or_changed_pattern=intake.new_or_changed_pattern,
+            onset_age=intake.onset_age,
+        ):
+            staff = advice.STAFF_ADVICE[item.urgency]
+            self.message_user(
+                request,
+                format_html("<strong>{}</strong> {}", staff.title, staff.text),
+                messages.ERROR,
+                extra_tags="clinical-alert",
+            )
 
     def _submit_if_asked(self, request: HttpRequest, obj: Intake, response):
         if "_submit" not in request.POST:
@@ -306,14 +360,33 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(obj.get_absolute_url())
         self.message_user(
-            request, f"Intake for {obj.patient} submitted.", messages.SUCCESS
+            request,
+            f"Intake for {obj.patient} submitted: it is being routed, and appears in "
+            "the physicians' queue.",
+            messages.SUCCESS,
         )
+        self._alert_urgent_advice(request, obj)
         return response
 
     def response_add(self, request, obj, post_url_continue=None):
         return self._submit_if_asked(request, obj, super().response_add(request, obj))
 
     def response_change(self, request, obj):
+        if obj.status == Intake.Status.SUBMITTED and "_submit" not in request.POST:
+            amendment = getattr(request, "intake_amendment", None)
+            if amendment is None:
+                self.message_user(
+                    request, "Nothing was changed, so nothing was amended."
+                )
+                return HttpResponseRedirect(obj.get_absolute_url())
+            self.message_user(
+                request,
+                f"Intake for {obj.patient} amended ({len(amendment.changes)} "
+                "change(s)): it is being routed again.",
+                messages.SUCCESS,
+            )
+            self._alert_urgent_advice(request, obj)
+            return HttpResponseRedirect(obj.get_absolute_url())
         return self._submit_if_asked(
             request, obj, super().response_change(request, obj)
         )

@@ -67,6 +67,31 @@ REVIEW = UrgentAdvice(
 )
 
 
+# What the front desk is told when a patient they enter or amend needs the same advice.
+STAFF_ADVICE = {
+    Urgency.EMERGENCY: UrgentAdvice(
+        Urgency.EMERGENCY,
+        "Emergency warning signs: act now.",
+        "If the patient is here or on the phone and has any of these signs now, call "
+        "911 or send them to the emergency department. Tell the on-call physician "
+        "straight away.",
+    ),
+    Urgency.CRISIS: UrgentAdvice(
+        Urgency.CRISIS,
+        "Thoughts of self-harm (PHQ-9 item 9).",
+        "Make sure the patient knows they can call or text 988 (Suicide & Crisis "
+        "Lifeline) at any hour, and 911 if in danger now. Tell the on-call physician "
+        "straight away: a same-day safety review is needed.",
+    ),
+    Urgency.REVIEW: UrgentAdvice(
+        Urgency.REVIEW,
+        "Physician review within 24 hours.",
+        "Some answers need a physician before any treatment is planned. Tell the "
+        "on-call physician; no routine referral is made until they clear it.",
+    ),
+}
+
+
 def urgent_advice(
     *,
     red_flags: list[str],

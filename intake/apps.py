@@ -30,3 +30,6 @@ class IntakeConfig(AppConfig):
         auditlog.register(self.get_model("Intake"), mask_fields=INTAKE_MASKED_FIELDS)
         auditlog.register(self.get_model("TreatmentTrial"), mask_fields=["drug_name"])
         auditlog.register(self.get_model("Drug"))
+        auditlog.register(
+            self.get_model("IntakeAmendment"), mask_fields=["reason", "changes"]
+        )

@@ -98,6 +98,21 @@ class PatientForm(PhoneFieldsMixin, forms.ModelForm):
         return cleaned
 
 
+class IntakeAmendmentForm(forms.ModelForm):
+    """The admin's form of a submitted intake: every change needs a reason."""
+
+    amendment_reason = forms.CharField(
+        label="Why is this intake changed?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="For example: the patient called to add a warning sign.",
+        error_messages={
+            "required": "Say why the submitted intake is changed: it is recorded "
+            "with the amendment."
+        },
+    )
+
+
 class TreatmentTrialForm(forms.ModelForm):
     """One treatment row; a catalogue drug fills in its own class and usual use."""
 

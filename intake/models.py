@@ -694,3 +694,47 @@ class OnlineDraft(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Online draft {str(self.pk)[:8]}"
+
+
+class IntakeAmendment(models.Model):
+    """A staff change to a submitted intake: who, when, why, and what changed.
+
+    Written by ``intake.services.intake_amend`` in the transaction of the change,
+    which then has the intake routed again. ``changes`` lists each changed answer as
+    ``{"field", "before", "after"}`` in words, for the physician's review page.
+    """
+
+    # PROTECT: an amendment is part of the intake's record.
+    intake = models.ForeignKey(
+        Intake,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name="intake",
+    )
+    # PROTECT: who changed a clinical record stays known; staff accounts are
+    # deactivated, never deleted.
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="amended by",
+    )
+    amended_at = models.DateTimeField("amended", auto_now_add=True, db_index=True)
+    reason = models.TextField("why it was amended")
+    changes = models.JSONField("what changed", default=list)
+
+    class Meta:
+        ordering = ["amended_at", "pk"]
+        verbose_name = "intake amendment"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="intake_amendment_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake amendment {self.pk}"
+
+    def get_additional_data(self) -> dict:
+        """What the audit trail files this record under: the patient's record number."""
+        return {"patient": self.intake.patient.record_number}

@@ -5,7 +5,7 @@ import hashlib
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from django.conf import settings
@@ -18,7 +18,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
 from clinic.validation import validate_built
-from intake.models import Intake, OnlineDraft, Patient, TreatmentTrial
+from intake import amendments
+from intake.models import (
+    Intake,
+    IntakeAmendment,
+    OnlineDraft,
+    Patient,
+    TreatmentTrial,
+)
 from intake.signals import intake_submitted
 
 CONSENT_VERSION = "2026-01"
@@ -98,8 +105,58 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
             intake.entered_by = user
         validate_intake(intake)
         intake.save()
-        intake_submitted.send(sender=Intake, intake=intake)
+        intake_submitted.send(sender=Intake, intake=intake, amendment=None)
     return intake
+
+
+def intake_amend(
+    *,
+    intake: Intake,
+    user: AbstractBaseUser,
+    reason: str,
+    treatments: Sequence[TreatmentTrial] = (),
+    removed_treatments: Sequence[TreatmentTrial] = (),
+) -> IntakeAmendment | None:
+    """Change a submitted intake's answers and treatment rows, saying why.
+
+    ``intake`` carries the changed answers; ``treatments`` are its new and changed
+    rows, ``removed_treatments`` the rows to delete. In one transaction: the changes
+    are validated and saved, recorded as an amendment (who, when, why, and each
+    change in words), and announced with ``intake_submitted``, so the intake is
+    routed again. Returns None, changing nothing, when nothing changed.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"amendment_reason": "Say why the intake is changed."})
+    with transaction.atomic():
+        stored = (
+            Intake.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(pk=intake.pk)
+        )
+        if stored.status != Intake.Status.SUBMITTED:
+            raise ValidationError("Only a submitted intake is amended.")
+        rows_before = {row.pk: row for row in stored.treatments.select_related("drug")}
+        changes = amendments.answer_changes(stored, intake) + (
+            amendments.treatment_changes(rows_before, treatments, removed_treatments)
+        )
+        if not changes:
+            return None
+        validate_intake(intake)
+        intake.save()
+        for row in removed_treatments:
+            row.delete()
+        for row in treatments:
+            row.intake = intake
+            row.full_clean()
+            row.save()
+        amendment = IntakeAmendment(
+            intake=intake, amended_by=user, reason=reason, changes=changes
+        )
+        validate_built(amendment, held=("intake", "amended_by"))
+        amendment.save()
+        intake_submitted.send(sender=Intake, intake=intake, amendment=amendment)
+        return amendment
 
 
 class DraftLimitReached(Exception):

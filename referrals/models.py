@@ -276,6 +276,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         BLOCK = "BLOCK", "Contraindicated"
 
     OPEN_STATUSES = ["waitlisted", "pending_review", "approved", "scheduled"]
+    APPROVED_STATUSES = ["approved", "scheduled"]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # PROTECT: a referral is part of the patient's record and of the service's.
@@ -324,6 +325,17 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
     )
     decided_at = models.DateTimeField("decided", null=True, blank=True)
     note = models.TextField("physician's note", blank=True)
+    rereview_reason = models.TextField(
+        "needs another look because",
+        blank=True,
+        help_text="Set when an amendment changed what the engine says about this "
+        "service; cleared by the physician's next decision.",
+    )
+    amended_after_approval = models.BooleanField(
+        "amended after approval",
+        default=False,
+        help_text="An amendment sent this approved referral back to the physician.",
+    )
 
     objects = ReferralQuerySet.as_manager()
 
@@ -393,6 +405,14 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
     @transition(field=status, source=Status.WAITLISTED, target=Status.PENDING_REVIEW)
     def open_for_review(self) -> None:
         """The service opened: the waitlisted patient now needs a decision."""
+
+    @transition(
+        field=status,
+        source=[Status.APPROVED, Status.SCHEDULED],
+        target=Status.PENDING_REVIEW,
+    )
+    def return_for_review(self) -> None:
+        """An amendment made the service unsafe or held: a physician decides again."""
 
     @transition(
         field=status,

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from intake import codes, scoring
 from intake.facts import intake_facts
-from intake.models import Intake, TreatmentTrial
+from intake.models import Intake, IntakeAmendment, TreatmentTrial
 from referrals import routing
 from referrals.models import QueueEntry, Referral, RoutingDecision, Service
 
@@ -135,6 +135,7 @@ class IntakeReview:
     decision: RoutingDecision | None
     history: list[RoutingDecision]
     services: list[ServiceRow]
+    amendments: list[IntakeAmendment]
     treatments: list[TreatmentTrial]
     treatment_groups: list[tuple[str, list[TreatmentTrial]]]
     phq9: object
@@ -169,7 +170,11 @@ def intake_review(*, intake_id) -> IntakeReview:
             Prefetch(
                 "treatments",
                 queryset=TreatmentTrial.objects.select_related("drug"),
-            )
+            ),
+            Prefetch(
+                "amendments",
+                queryset=IntakeAmendment.objects.select_related("amended_by"),
+            ),
         )
         .get(pk=intake_id)
     )
@@ -211,6 +216,7 @@ def intake_review(*, intake_id) -> IntakeReview:
         decision=decision,
         history=history,
         services=rows,
+        amendments=list(intake.amendments.all()),
         treatments=treatments,
         treatment_groups=treatment_groups(treatments),
         phq9=phq9,

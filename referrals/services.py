@@ -147,19 +147,23 @@ def _store_decision(
             record.cleared_note = clearance.cleared_note
     # Constraints are left to the database on this hot path: the values come from the
     # engine, and the duplicates the unique constraint guards are skipped above.
-    if hold and clearance is None:
+    held = hold is not None and clearance is None
+    if held:
         record.hold_alert = notifications.hold_alert(decision=record)
     validate_built(record, held=("intake", "cleared_by", "hold_alert"))
     record.save()
-    if hold and clearance is None:
+    earlier = list(
+        Referral.objects.filter(intake=intake)
+        .exclude(status=Referral.Status.CANCELLED)
+        .select_related("service")
+        .select_for_update(of=("self",))
+    )
+    _recheck_open_referrals(record=record, referrals=earlier, held=held)
+    if held:
         return record
 
     services = Service.objects.in_bulk(field_name="code")
-    taken = set(
-        Referral.objects.filter(intake=intake)
-        .exclude(status=Referral.Status.CANCELLED)
-        .values_list("service__code", flat=True)
-    )
+    taken = {referral.service.code for referral in earlier}
     for code, result in decision["services"].items():
         outcome = routing.outcome_under_hold(result)
         if outcome not in (routing.REC, routing.FLAG) or code in taken:
@@ -184,6 +188,53 @@ def _store_decision(
             note += "; the service is not accepting referrals yet"
         _event(referral=referral, actor=user, from_status="", note=note)
     return record
+
+
+OUTCOME_WORDS = {**dict(Referral.Outcome.choices), routing.HOLD: "On hold"}
+
+
+def _recheck_open_referrals(
+    *, record: RoutingDecision, referrals: list[Referral], held: bool
+) -> None:
+    """Send back to a physician the open referrals a new decision no longer supports.
+
+    After an amendment the intake is routed again. A referral still waiting whose
+    service is no longer recommended is marked for another look, with the reason; an
+    approved or scheduled one whose service is now contraindicated or held goes back
+    to review, flagged "amended after approval".
+    """
+    waiting = [referral for referral in referrals if referral.is_open]
+    if not waiting:
+        return
+    amendment = record.intake.amendments.last()
+    for referral in waiting:
+        if held:
+            outcome, reasons = routing.HOLD, record.hold_reasons
+        else:
+            result = record.decision["services"][referral.service.code]
+            outcome, reasons = routing.outcome_under_hold(result), result["reasons"]
+        if outcome in (routing.REC, routing.FLAG):
+            continue
+        why = (
+            f"{referral.service.name} is now: {OUTCOME_WORDS[outcome].lower()} "
+            f"({'; '.join(reason['text'] for reason in reasons)})."
+        )
+        if amendment is not None:
+            when = timezone.localtime(amendment.amended_at).strftime("%Y-%m-%d %H:%M")
+            why = f"Intake amended {when} ({amendment.reason}). {why}"
+        from_status = referral.status
+        if from_status in Referral.APPROVED_STATUSES and outcome in (
+            routing.BLOCK,
+            routing.HOLD,
+        ):
+            referral.return_for_review()
+            referral.amended_after_approval = True
+        elif referral.rereview_reason == why:
+            continue
+        referral.rereview_reason = why
+        validate_built(referral, held=("intake", "service", "decision", "decided_by"))
+        referral.save()
+        _event(referral=referral, actor=None, from_status=from_status, note=why)
 
 
 def intake_queue_for_routing(*, intake: Intake) -> None:
@@ -415,6 +466,8 @@ def _transition(
             referral.decided_by = user
             referral.decided_at = timezone.now()
             referral.note = note
+            referral.rereview_reason = ""
+            referral.amended_after_approval = False
         if name == "decline" and referral.recommended_outcome == routing.REC:
             referral.override = True  # declined despite the engine's REC
         referral.full_clean()

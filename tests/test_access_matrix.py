@@ -84,6 +84,12 @@ PAGES = [
         expect(LOGIN, 403, 403, 200),
     ),
     (
+        "e-mail list",
+        "get",
+        lambda w: reverse("admin:clinic_outgoingmail_changelist"),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
         "staff accounts",
         "get",
         lambda w: reverse("admin:auth_user_changelist"),

@@ -255,3 +255,37 @@ def test_the_worker_delivers_mail_as_a_periodic_task(run_tasks):
     run_tasks()
 
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_the_manager_sees_failed_mail_masked_without_its_body_and_resends_it(
+    manager_client,
+):
+    (email,) = queue(1)
+    Email.objects.filter(pk=email.pk).update(status=STATUS.failed)
+    url = reverse("admin:clinic_outgoingmail_changelist")
+
+    page = manager_client.get(url).content.decode()
+    assert "p***@example.com" in page
+    assert "patient0@example.com" not in page
+    assert "Your referral was approved." not in page  # the body
+    assert "FAILED: not sent" in page
+
+    manager_client.post(
+        url, {"action": "resend", "_selected_action": [email.pk]}, follow=True
+    )
+    assert delivery.deliver_due() == 1
+    email.refresh_from_db()
+    assert email.status == STATUS.sent
+
+
+@pytest.mark.django_db
+def test_a_message_page_shows_no_body_either(manager_client):
+    (email,) = queue(1)
+
+    page = manager_client.get(
+        reverse("admin:clinic_outgoingmail_change", args=[email.pk])
+    ).content.decode()
+
+    assert "Your referral was approved." not in page
+    assert "p***@example.com" in page
