@@ -62,4 +62,4 @@ bench: install-bench
 	$(PY) -m bench.run --scale=$(SCALE) --seconds=$(DURATION) $(BENCH_ARGS)
 
 loadtest: install-bench
-	$(PY) -m bench.loadtest
+	$(PY) -m bench.loadtest $(if $(FAULTS),--faults)

@@ -1,12 +1,17 @@
 """``make loadtest``: 200 online intakes from 20 concurrent clients, then a count.
 
 On a fresh PostgreSQL database (``clinic_bench_loadtest`` on ``DATABASE_URL``'s
-server) behind gunicorn, each client walks the public intake page by page as a patient
-would (reading each step's form, posting its answers) and sends the last step twice
-at once, as a double click does. Afterwards the database must hold exactly 200
-submitted intakes, one patient each, one current routing decision each, and exactly
-the referrals those decisions call for, none twice; and no request may have been
-answered with an error.
+server) behind gunicorn and the task worker, each client walks the public intake page
+by page as a patient would (reading each step's form, posting its answers) and sends
+the last step twice at once, as a double click does. Once the worker has drained, the
+database must hold exactly 200 submitted intakes, one patient each, one current
+routing decision each, and exactly the referrals those decisions call for, none
+twice; and no request may have been answered with an error.
+
+With ``--faults`` (``make loadtest FAULTS=1``) every connection to the database is
+killed (``pg_terminate_backend``) every 0.7 s while the clients work. A request that
+fails is sent again, as a patient would press the button again; the faults are
+counted, and every check above must still hold.
 """
 
 from __future__ import annotations
@@ -27,7 +32,18 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.run import ROOT, Server, bench_database, manage, recreate_database
+from bench.run import (
+    ROOT,
+    Server,
+    Worker,
+    bench_database,
+    manage,
+    recreate_database,
+)
+
+FAULT_INTERVAL = 0.7  # seconds between two rounds of killed connections
+RETRIES = 20  # a patient presses again this many times at most
+DRAIN_TIMEOUT = 600  # seconds the worker gets to route everything afterwards
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -40,9 +56,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 class Patient:
     """One simulated patient's browser: a cookie jar and the answers it types."""
 
-    def __init__(self, base: str, client: int, number: int, log: list):
+    def __init__(
+        self, base: str, client: int, number: int, log: list, retry: bool = False
+    ):
         self.base = base
         self.log = log
+        self.retry = retry
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect
@@ -52,6 +71,17 @@ class Patient:
         self.email = f"load.{client:02d}.{number:03d}@example.com"
 
     def request(self, method: str, path: str, data=None, expect=(200,)) -> str:
+        """Send a request; with ``retry``, send it again after a server error."""
+        for attempt in range(RETRIES if self.retry else 1):
+            status, text = self.send(method, path, data)
+            if status < 500 or not self.retry:
+                break
+            time.sleep(0.2 * (attempt + 1))
+        if status not in expect:
+            raise RuntimeError(f"{method} {path} answered {status}")
+        return text
+
+    def send(self, method: str, path: str, data=None) -> tuple[int, str]:
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data, doseq=True).encode()
@@ -62,10 +92,10 @@ class Patient:
             status, text = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             status, text = error.code, error.read().decode(errors="replace")
+        except OSError:
+            status, text = 599, ""  # the connection itself failed
         self.log.append((method, path, status, time.perf_counter() - start))
-        if status not in expect:
-            raise RuntimeError(f"{method} {path} answered {status}")
-        return text
+        return status, text
 
     def step(self, slug: str, answers: dict) -> None:
         page = self.request("GET", f"/intake/{slug}/")
@@ -180,6 +210,43 @@ def steps(first: str, last: str, email: str) -> list[tuple[str, dict]]:
     ]
 
 
+def kill_connections(url: str, stop: threading.Event, killed: list) -> None:
+    """Terminate every connection to the load test's database, every 0.7 s."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.rsplit("/", 1)[-1]
+    server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(
+        server.replace("postgresql://", "postgres://"), autocommit=True
+    ) as conn:
+        while not stop.wait(FAULT_INTERVAL):
+            rows = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            ).fetchall()
+            killed.append(len(rows))
+
+
+def wait_for_routing(timeout: float) -> float:
+    """Wait until no intake awaits routing; return the seconds it took."""
+    from django.db import connection
+
+    from referrals.models import QueueEntry
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        waiting = QueueEntry.objects.filter(
+            section=QueueEntry.Section.AWAITING
+        ).exists()
+        connection.close()
+        if not waiting:
+            break
+        time.sleep(1)
+    return time.perf_counter() - started
+
+
 def check_database() -> dict:
     """What the run left behind, and every way it could be wrong."""
     from django.db.models import Count
@@ -234,6 +301,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intakes", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="kill every database connection every 0.7 s during the load",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
         print("The load test runs on PostgreSQL: set DATABASE_URL.", file=sys.stderr)
@@ -254,17 +326,28 @@ def main() -> int:
     cores = os.cpu_count() or 1
     workdir = Path(tempfile.mkdtemp(prefix="clinic_loadtest_"))
     server = Server(env, cores, workdir / "gunicorn.log")
+    worker = Worker(env, workdir / "worker.log")
     log: list = []
     failures: list[str] = []
+    killed: list[int] = []
     per_client = args.intakes // args.clients
     started = time.perf_counter()
+    stop_faults = threading.Event()
+    faults = threading.Thread(
+        target=kill_connections, args=(url, stop_faults, killed), daemon=True
+    )
+    import django
+
+    django.setup()
     try:
         server.wait_ready()
+        if args.faults:
+            faults.start()
 
         def client(number: int) -> None:
             for n in range(per_client):
                 try:
-                    Patient(server.url, number, n, log).walk()
+                    Patient(server.url, number, n, log, retry=args.faults).walk()
                 except Exception as error:  # noqa: BLE001 - every failure is counted
                     failures.append(f"client {number} intake {n}: {error}")
 
@@ -276,13 +359,16 @@ def main() -> int:
             thread.start()
         for thread in threads:
             thread.join()
+        seconds = time.perf_counter() - started
+        stop_faults.set()
+        if args.faults:
+            faults.join()
+        drained = wait_for_routing(DRAIN_TIMEOUT)
     finally:
+        stop_faults.set()
         server.stop()
-    seconds = time.perf_counter() - started
+        worker.stop()
 
-    import django
-
-    django.setup()
     found = check_database()
     statuses = collections.Counter(status for _, _, status, _ in log)
     errors = sum(count for status, count in statuses.items() if status >= 400)
@@ -298,7 +384,7 @@ def main() -> int:
     )
     ok = (
         not failures
-        and errors == 0
+        and (errors == 0 or args.faults)
         and found["intakes"] == args.intakes
         and found["submitted"] == args.intakes
         and found["patients"] == args.intakes
@@ -319,6 +405,12 @@ def main() -> int:
         f"{cores} gunicorn workers"
     )
     print(f"answers: {dict(sorted(statuses.items()))}; errors answered: {errors}")
+    if args.faults:
+        print(
+            f"faults: {sum(killed)} database connections killed in {len(killed)} "
+            f"rounds, one every {FAULT_INTERVAL} s; every failed request sent again"
+        )
+    print(f"routing drained {drained:.1f} s after the last client finished")
     for key, value in found.items():
         if key != "problems":
             print(f"  {key}: {value}")
@@ -334,7 +426,7 @@ def main() -> int:
 
         shutil.rmtree(workdir, ignore_errors=True)
     else:
-        print(f"gunicorn log: {workdir / 'gunicorn.log'}")
+        print(f"logs: {workdir / 'gunicorn.log'}, {workdir / 'worker.log'}")
     return 0 if ok else 1
 
 

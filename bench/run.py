@@ -410,23 +410,26 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "clinic.wsgi:application",
-                "--worker-class=sync",
-                f"--workers={workers}",
-                f"--bind=127.0.0.1:{self.port}",
-                "--timeout=120",
-                "--log-level=warning",
-                f"--error-logfile={log}",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
+        with log.open("ab") as out:  # Django's own log lines go there too
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "clinic.wsgi:application",
+                    "--worker-class=sync",
+                    f"--workers={workers}",
+                    f"--bind=127.0.0.1:{self.port}",
+                    "--timeout=120",
+                    "--log-level=warning",
+                    f"--error-logfile={log}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -441,6 +444,32 @@ class Server:
             except OSError:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+class Worker:
+    """The task worker (``manage.py run_worker``): routing, e-mail, periodic tasks."""
+
+    def __init__(self, env: dict, log: Path):
+        self.log = log
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "run_worker", "--no-reload", "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def stop(self) -> None:
         if self.process.poll() is not None:

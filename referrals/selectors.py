@@ -1,16 +1,21 @@
 """Reads of the referrals app more involved than one filter."""
 
+import datetime
 import itertools
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from intake import codes, scoring
 from intake.facts import intake_facts
 from intake.models import Intake, IntakeAmendment, TreatmentTrial
-from referrals import routing
+from referrals import routing, tasks
 from referrals.models import QueueEntry, Referral, RoutingDecision, Service
 
 
@@ -107,6 +112,28 @@ def queue_places(*, intake_ids=None) -> dict:
     ):
         places[intake_id] = (section.AWAITING, QueueEntry.NO_TIER, since)
     return places
+
+
+def intakes_awaiting_lost_routing(*, older_than: datetime.timedelta) -> list:
+    """Intakes awaiting routing for longer than ``older_than`` whose routing task was
+    lost (none ready or running): the sweep and ``verify_review_queue`` enqueue them
+    again."""
+    cutoff = timezone.now() - older_than
+    waiting = set(
+        QueueEntry.objects.filter(
+            section=QueueEntry.Section.AWAITING, since__lt=cutoff
+        ).values_list("intake_id", flat=True)
+    )
+    if not waiting:
+        return []
+    queued = {
+        uuid.UUID(task.args_kwargs["kwargs"]["intake_id"])
+        for task in DBTaskResult.objects.filter(
+            task_path=tasks.route_intake.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).only("args_kwargs")
+    }
+    return sorted(waiting - queued)
 
 
 @dataclass

@@ -6,11 +6,9 @@ intake's place in the review queue (:func:`queue_sync`) in the same transaction,
 decision, its audit trail, its notifications and the queue commit or vanish together.
 """
 
-import datetime
 import logging
 import re
 import traceback
-import uuid
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +16,6 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Prefetch
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from clinic.validation import validate_built
 from intake.facts import intake_facts
@@ -347,28 +343,6 @@ def intake_routing_failed(*, intake_id, error: Exception) -> RoutingDecision | N
         )
         queue_sync(intake_ids=[intake.pk])
         return record
-
-
-def intakes_waiting_without_task(*, older_than: datetime.timedelta) -> list:
-    """Intakes awaiting routing for longer than ``older_than`` whose routing task was
-    lost (none ready or running): the sweep and ``verify_review_queue`` enqueue them
-    again."""
-    cutoff = timezone.now() - older_than
-    waiting = set(
-        QueueEntry.objects.filter(
-            section=QueueEntry.Section.AWAITING, since__lt=cutoff
-        ).values_list("intake_id", flat=True)
-    )
-    if not waiting:
-        return []
-    queued = {
-        uuid.UUID(task.args_kwargs["kwargs"]["intake_id"])
-        for task in DBTaskResult.objects.filter(
-            task_path=tasks.route_intake.module_path,
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-        ).only("args_kwargs")
-    }
-    return sorted(waiting - queued)
 
 
 def intakes_route_again_later(*, intake_ids) -> int:

@@ -6,12 +6,13 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks import task
 
-from referrals import services
+from referrals import selectors, services
 
 # Attempts at storing one routing before it is recorded as failed, and the pause
-# before each retry (1, 2, 4, 8 minutes).
-ROUTING_ATTEMPTS = 5
-FIRST_RETRY = datetime.timedelta(minutes=1)
+# before each retry (15 s, then doubling: about 8 minutes in all, more than a
+# database restart or failover takes).
+ROUTING_ATTEMPTS = 6
+FIRST_RETRY = datetime.timedelta(seconds=15)
 # An intake waiting this long with no routing task ready or running lost its task.
 LOST_TASK_AFTER = datetime.timedelta(minutes=2)
 
@@ -44,5 +45,5 @@ def route_intake(intake_id: str, attempt: int = 1) -> str:
 @task()
 def route_waiting_intakes() -> int:
     """Enqueue again the routing of intakes whose routing task was lost (periodic)."""
-    lost = services.intakes_waiting_without_task(older_than=LOST_TASK_AFTER)
+    lost = selectors.intakes_awaiting_lost_routing(older_than=LOST_TASK_AFTER)
     return services.intakes_route_again_later(intake_ids=lost)

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if repair and wrong:
             with transaction.atomic():
                 services.queue_sync(intake_ids=wrong)
-        lost = services.intakes_waiting_without_task(older_than=LOST_TASK_AFTER)
+        lost = selectors.intakes_awaiting_lost_routing(older_than=LOST_TASK_AFTER)
         if repair and lost:
             services.intakes_route_again_later(intake_ids=lost)
         if repair:
