@@ -28,7 +28,7 @@ run: install
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/admin/)"
 	@# Routing, e-mail and the other background work run in a task worker that stops
 	@# with the server.
-	@$(PY) manage.py run_worker --no-reload --verbosity 0 & worker=$$!; \
+	@$(PY) manage.py run_worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -463,7 +463,7 @@ class Worker:
         self.log = log
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "manage.py", "run_worker", "--no-reload", "-v", "0"],
+                [sys.executable, "manage.py", "run_worker", "-v", "0"],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

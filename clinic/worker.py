@@ -16,9 +16,17 @@ import datetime
 import logging
 import socket
 import threading
+import time
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus
@@ -114,6 +122,41 @@ class Housekeeper(threading.Thread):
             finally:
                 close_old_connections()
             rounds += 1
+
+
+class ResilientWorker(Worker):
+    """django-tasks-db's worker, carrying on when the database goes away.
+
+    The stock loop stops the process on any database error but a locked SQLite
+    file; a restart, a failover or a killed connection would leave a node without
+    its worker. This one reconnects and carries on, and first makes ready again any
+    task it had claimed when the error came: it is not running it any more.
+    """
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                super().run()
+                return
+            except (OperationalError, InterfaceError) as error:
+                logger.warning(
+                    "The database is unavailable (%s); the worker carries on.",
+                    type(error).__name__,
+                )
+                connections.close_all()
+                time.sleep(max(self.interval, 1))
+                self.release_claimed_tasks()
+
+    def release_claimed_tasks(self) -> None:
+        """Make ready again the tasks this worker claimed and no longer runs."""
+        try:
+            with transaction.atomic():
+                for task in DBTaskResult.objects.running().select_for_update():
+                    if task.worker_ids and task.worker_ids[-1] == self.worker_id:
+                        task.status = TaskResultStatus.READY
+                        task.save(update_fields=["status"])
+        except (OperationalError, InterfaceError):
+            connections.close_all()  # still down: the lost-worker check covers it
 
 
 def run_ready_tasks(worker_id: str = "inline") -> int:

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from clinic.worker import run_ready_tasks
+from clinic.tasks import deliver_mail
+from clinic.worker import ResilientWorker, run_ready_tasks
 from intake.models import Intake
 from intake.services import intake_submit
 from referrals import tasks
@@ -178,3 +179,46 @@ def test_killing_connections_during_submissions_leaves_no_intake_unrouted():
         .values_list("intake_id", flat=True)
     )
     assert submitted <= routed
+
+
+def test_the_worker_carries_on_after_its_database_connection_is_killed():
+    worker = ResilientWorker(
+        queue_names=["*"],
+        interval=0.05,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="resilient",
+        excluded_queue_names=[],
+    )
+
+    def run():
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    def wait_for_success(result, seconds=20) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL":
+                return True
+            time.sleep(0.1)
+        return False
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert wait_for_success(deliver_mail.enqueue())
+        with superuser_connection() as killer:
+            for _ in range(5):
+                kill_other_connections(killer)
+                time.sleep(0.1)
+        connection.close()  # this thread's connection was killed too
+        assert thread.is_alive()
+        assert wait_for_success(deliver_mail.enqueue())
+    finally:
+        worker.running = False
+        thread.join(timeout=30)
+    assert not thread.is_alive()

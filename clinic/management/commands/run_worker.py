@@ -1,34 +1,62 @@
 """Run the task worker: queued tasks, periodic tasks, and recovery of lost workers."""
 
+import os
+import socket
+
+from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
 
-from clinic.worker import Housekeeper, run_ready_tasks
+from clinic.worker import Housekeeper, ResilientWorker, run_ready_tasks
 
 
 class Command(db_worker.Command):
     help = (
         "Run queued tasks (routing, e-mail, the audit trail's sealing...) and the "
         "periodic tasks of settings.PERIODIC_TASKS until stopped; retry the tasks of "
-        "workers that were lost. Run one per application node. --drain runs what is "
-        "ready now and exits, without periodic tasks."
+        "workers that were lost; carry on through database outages. Run one per "
+        "application node. --drain runs what is ready now and exits."
     )
 
     def add_arguments(self, parser):
-        super().add_arguments(parser)
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="seconds to wait when no task is ready (default: 1)",
+        )
+        parser.add_argument(
+            "--worker-id",
+            help="a name unique among the workers (default: host, process, random)",
+        )
         parser.add_argument(
             "--drain",
             action="store_true",
             help="run every ready task once, then exit",
         )
 
-    def handle(self, *args, drain=False, **options):
+    def handle(self, *args, interval, worker_id, drain, verbosity, **options):
+        self.configure_logging(verbosity)
+        worker_id = worker_id or (
+            f"{socket.gethostname()[:32]}-{os.getpid()}-{get_random_string(8)}"
+        )
         if drain:
-            ran = run_ready_tasks(options["worker_id"])
+            ran = run_ready_tasks(worker_id)
             self.stdout.write(f"Ran {ran} task(s).")
             return
-        housekeeper = Housekeeper(options["worker_id"])
+        worker = ResilientWorker(
+            queue_names=["*"],
+            interval=interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=True,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        housekeeper = Housekeeper(worker_id)
         housekeeper.start()
         try:
-            super().handle(*args, **options)
+            worker.configure_signals()
+            worker.run()
         finally:
             housekeeper.stopping.set()
