@@ -71,10 +71,15 @@ class Patient:
         self.email = f"load.{client:02d}.{number:03d}@example.com"
 
     def request(self, method: str, path: str, data=None, expect=(200,)) -> str:
-        """Send a request; with ``retry``, send it again after a server error."""
+        """Send a request; with ``retry``, send it again after an error page.
+
+        Under injected faults a killed connection can also answer 400: Django reports
+        a session it could not save as interrupted. A person presses again after any
+        error page, and so does this patient.
+        """
         for attempt in range(RETRIES if self.retry else 1):
             status, text = self.send(method, path, data)
-            if status < 500 or not self.retry:
+            if status in expect or status < 400 or not self.retry:
                 break
             time.sleep(0.2 * (attempt + 1))
         if status not in expect:
