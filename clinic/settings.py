@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "clinic",
     "intake",
     "referrals",
+    "staff",
 ]
 
 MIDDLEWARE = [
