@@ -1,5 +1,17 @@
 from django.apps import AppConfig
 
+# What the audit trail records of an account: who created it, gave it which role, or
+# turned it off. Never its password or sign-in times.
+ACCOUNT_AUDITED_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
+
 
 class StaffConfig(AppConfig):
     name = "staff"
@@ -9,18 +21,9 @@ class StaffConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.contrib.auth import get_user_model
 
-        # Who created an account, gave it which role, or turned it off. Passwords and
-        # sign-in times are not recorded.
-        auditlog.register(
-            get_user_model(),
-            include_fields=[
-                "username",
-                "first_name",
-                "last_name",
-                "email",
-                "is_active",
-                "is_staff",
-                "is_superuser",
-            ],
-            m2m_fields={"groups"},
-        )
+        # The staff pages save accounts as the StaffAccount proxy, whose saves are
+        # signalled under its own name.
+        for model in (get_user_model(), self.get_model("StaffAccount")):
+            auditlog.register(
+                model, include_fields=ACCOUNT_AUDITED_FIELDS, m2m_fields={"groups"}
+            )
