@@ -39,11 +39,11 @@ class StaffAccountAdmin(admin.ModelAdmin):
         (None, {"fields": ["username", "first_name", "last_name", "email", "role"]})
     ]
     fieldsets = [
-        ("Account", {"fields": ["username", "email", "first_name", "last_name"]}),
+        (None, {"fields": ["login", "email", "first_name", "last_name"]}),
         ("Access", {"fields": ["role", "is_active"]}),
         ("Activity", {"fields": ["date_joined", "last_login"]}),
     ]
-    readonly_fields = ["username", "email", "date_joined", "last_login"]
+    readonly_fields = ["login", "email", "date_joined", "last_login"]
     change_form_template = "admin/staff/staffaccount/change_form.html"
 
     # Permissions: one, the clinic manager's. Nobody deletes an account here (the
@@ -81,6 +81,10 @@ class StaffAccountAdmin(admin.ModelAdmin):
                 "StaffUpdateForm", (StaffUpdateForm,), {"editor": request.user}
             )
         return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(description="username")
+    def login(self, account: StaffAccount) -> str:
+        return account.username
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, account: StaffAccount) -> str:
