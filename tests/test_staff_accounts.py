@@ -2,10 +2,12 @@
 refuse (making a superuser, reading a second-factor secret, setting a password)."""
 
 import base64
+import io
 import re
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -331,3 +333,15 @@ def test_an_expired_enrolment_code_is_refused(client, physician_user):
     response = client.post(reverse("two_factor_setup"), {"code": issued.code})
     assert "expired" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=physician_user).exists()
+
+
+def test_operators_issue_the_first_enrolment_code_from_the_command_line(
+    client, physician_user
+):
+    out = io.StringIO()
+    call_command("issue_enrolment_code", physician_user.username, stdout=out)
+    code = re.search(r"([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})", out.getvalue())[1]
+    client.force_login(physician_user)
+    assert client.post(reverse("two_factor_setup"), {"code": code}).status_code == 302
+    with pytest.raises(CommandError, match="No account"):
+        call_command("issue_enrolment_code", "nobody", stdout=io.StringIO())
