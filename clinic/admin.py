@@ -2,12 +2,16 @@
 
 from auditlog.admin import LogEntryAdmin
 from django.contrib import admin, messages
+from django.db.models import Q
 
 from clinic import mail
 from clinic.admin_utils import ReadOnlyAdminMixin
 from clinic.models import AuditEntry, OutgoingMail
 
 admin.site.unregister(AuditEntry)
+
+# Record numbers of a list page's entry shown in the trail's list.
+LISTED = 5
 
 
 @admin.register(AuditEntry)
@@ -17,15 +21,37 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
     list_display = [
         "created",
         "action",
-        "patient",
+        "patients",
         "resource_url",
         "msg_short",
         "user_url",
     ]
     list_filter = ["action", "actor", "timestamp"]
     search_fields = ["=patient"]
-    search_help_text = "Patient record number, e.g. P-000123."
+    search_help_text = (
+        "Patient record number, e.g. P-000123: entries about that patient and the "
+        "list and search pages that showed them."
+    )
     show_full_result_count = False
+
+    @admin.display(description="patient")
+    def patients(self, entry: AuditEntry) -> str:
+        """The entry's patient, or the record numbers a list page showed."""
+        if entry.patient:
+            return entry.patient
+        shown = (entry.additional_data or {}).get("patients", [])
+        if len(shown) > LISTED:
+            return f"{', '.join(shown[:LISTED])} and {len(shown) - LISTED} more"
+        return ", ".join(shown)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().upper()
+        if not term:
+            return queryset, False
+        # A list page's entry names its patients in additional_data (clinic/audit.py).
+        return queryset.filter(
+            Q(patient=term) | Q(additional_data__patients__icontains=f'"{term}"')
+        ), False
 
 
 @admin.register(OutgoingMail)

@@ -1,6 +1,8 @@
 """Audit trail helpers: masking sensitive values and recording staff reads."""
 
+from auditlog import get_logentry_model
 from auditlog.signals import accessed
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 MASKED = "(hidden)"
@@ -14,3 +16,24 @@ def mask(value: str) -> str:
 def record_access(instance: Model) -> None:
     """Record that the signed-in staff member (from the request context) read it."""
     accessed.send(sender=instance.__class__, instance=instance)
+
+
+def record_list_access(
+    *, model: type[Model], record_numbers: list[str], page: str
+) -> None:
+    """Record that the signed-in staff member saw a page listing several patients.
+
+    One entry per page, naming the record numbers shown (``additional_data``'s
+    ``patients``) and what the page was, never what was searched for. A page that
+    shows no patient records nothing.
+    """
+    if not record_numbers:
+        return
+    LogEntry = get_logentry_model()
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="",
+        object_repr=page,
+        action=LogEntry.Action.ACCESS,
+        additional_data={"patients": list(dict.fromkeys(record_numbers))},
+    )

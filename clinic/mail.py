@@ -28,9 +28,12 @@ CLAIM_LEASE = datetime.timedelta(minutes=5)
 FIRST_RETRY = datetime.timedelta(minutes=1)
 LONGEST_PAUSE = datetime.timedelta(hours=1)
 WAITING = (STATUS.queued, STATUS.requeued)
-# Links that carry a bearer token (a resume link opens a patient's answers). The
-# stored copy of a message loses the token once the message is sent.
-BEARER_LINK = re.compile(r"(/intake/resume/)[A-Za-z0-9_-]+/?")
+# Links that carry a bearer token (a resume link opens a patient's answers, a
+# password link sets a staff member's password). The stored copy of a message loses
+# the token once the message is sent.
+BEARER_LINK = re.compile(
+    r"(/intake/resume/|/staff/password/[A-Za-z0-9_-]+/)[A-Za-z0-9_-]+/?"
+)
 TOKEN_REMOVED = r"\1(link removed after sending)"
 
 

@@ -50,17 +50,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intake.change_drug",
         "intake.delete_drug",
         "intake.view_drug",
-        "auth.add_user",
-        "auth.change_user",
-        "auth.view_user",
-        "auth.view_group",
+        # Staff accounts only through the clinic's own forms (staff/admin.py): no
+        # role holds auth.* or otp_totp.* permissions, so none can grant superuser
+        # status or raw permissions, set a password or read a second-factor secret.
+        "staff.manage_staff",
         "clinic.view_auditentry",
         "clinic.view_outgoingmail",
         "clinic.resend_outgoingmail",
-        "otp_totp.add_totpdevice",
-        "otp_totp.change_totpdevice",
-        "otp_totp.delete_totpdevice",
-        "otp_totp.view_totpdevice",
         "referrals.view_service",
         "referrals.change_service",
         "referrals.view_referral",
@@ -72,12 +68,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+# Roles that sign in with a one-time password from an authenticator app as well.
+TWO_FACTOR_ROLES = (PHYSICIAN, CLINIC_MANAGER)
+
+
 def requires_two_factor(user) -> bool:
     """Physicians, clinic managers and superusers sign in with a one-time password."""
-    return (
-        user.is_superuser
-        or user.groups.filter(name__in=[PHYSICIAN, CLINIC_MANAGER]).exists()
-    )
+    return user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
 
 
 def sync_roles(apps, schema_editor) -> None:

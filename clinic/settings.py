@@ -22,8 +22,11 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 
 def _required_in_production(name: str, default):
-    """Return an environment value, with ``default`` allowed only while debugging."""
-    if name in env:
+    """Return an environment value, with ``default`` allowed only while debugging.
+
+    An empty value counts as missing: ``DATABASE_URL=`` must not fall back to SQLite.
+    """
+    if env.str(name, default="").strip():
         return env(name) if not isinstance(default, list) else env.list(name)
     if DEBUG:
         return default
@@ -38,7 +41,7 @@ SECRET_KEY = _required_in_production(
 ALLOWED_HOSTS = _required_in_production(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = _required_in_production("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 CLINIC_NAME = env("CLINIC_NAME", default="Elev8 MD Wellness Center")
 # Printed on referral letters' letterhead.
@@ -47,7 +50,7 @@ CLINIC_ADDRESS = env(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clinic.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,10 +64,13 @@ INSTALLED_APPS = [
     "clinic",
     "intake",
     "referrals",
+    "staff",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files in production, from STATIC_ROOT (`manage.py collectstatic`).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,7 +100,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        _required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once when two requests write together;
@@ -132,8 +140,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# With debug off, static files carry a content hash in their names and are served
+# compressed and cached for a year by whitenoise; while debugging, from the apps.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Decided here, not by debug at start-up (the test runner turns debug off): while
+# debugging, static files are found in the apps, and STATIC_ROOT need not exist.
+WHITENOISE_AUTOREFRESH = DEBUG
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url_config(
+    _required_in_production("EMAIL_URL", "consolemail://")
+)
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="clinic@localhost")
 
@@ -163,8 +186,8 @@ PERIODIC_TASKS = [
 ]
 # Who is alerted at once when an intake is put on hold.
 ON_CALL_EMAIL = env("ON_CALL_EMAIL", default="on-call@clinic.example")
-# Where staff links in e-mails point.
-CLINIC_SITE_URL = env("CLINIC_SITE_URL", default="http://127.0.0.1:8000")
+# Where links in e-mails point (staff pages, resume and password links).
+CLINIC_SITE_URL = _required_in_production("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
 # The public intake: new drafts one client address may start in an hour, and how
 # long a "finish later" link stays valid.
@@ -178,11 +201,38 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LOGIN_URL = "admin:login"
 
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+# Request lines are logged without query strings (staff searches) or link tokens
+# (clinic/logs.py); gunicorn's access log is redacted the same way (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "filters": {"redact": {"()": "clinic.logs.RedactRequestLine"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers print unfiltered: its records go to the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 
 # Protecting patient data: audit controls, person authentication, transmission security
@@ -218,6 +268,9 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "clinic.audit.mask"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDIT_KEY = _required_in_production(
+    "DJANGO_AUDIT_KEY", "local-trial-audit-key-never-in-production"
+)
 
 # Login throttling: five failures lock the account for 15 minutes.
 AXES_FAILURE_LIMIT = 5

@@ -1,4 +1,4 @@
-"""Two-factor sign-in for staff: set up an authenticator app, then verify codes."""
+"""Two-factor sign-in for staff: link an authenticator app, then verify codes."""
 
 import base64
 
@@ -15,10 +15,39 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.forms import TokenForm
+from staff.forms import EnrolmentCodeForm
+from staff.services import EnrolmentCodeInvalid, enrolment_code_redeem
+
+# The session's key for the device its enrolment code bought.
+ENROLLING_DEVICE = "two_factor_enrolling_device"
 
 
 def _context(request: HttpRequest, **extra) -> dict:
     return {**admin.site.each_context(request), **extra}
+
+
+def _enrolment_code(request: HttpRequest) -> HttpResponse:
+    """Ask for the enrolment code; a right one starts a new device for this session."""
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = enrolment_code_redeem(
+                user=request.user, code=form.cleaned_data["code"]
+            )
+        except EnrolmentCodeInvalid:
+            form.add_error(
+                "code",
+                "That code is not right, was used already or has expired. Ask the "
+                "clinic manager for a new one.",
+            )
+        else:
+            request.session[ENROLLING_DEVICE] = device.pk
+            return redirect("two_factor_setup")
+    return render(
+        request,
+        "registration/two_factor_enrol.html",
+        _context(request, form=form, title="Set up two-step sign-in"),
+    )
 
 
 @never_cache
@@ -44,17 +73,25 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Link an authenticator app to the account, confirmed by its first code."""
+    """Link an authenticator app to the account, confirmed by its first code.
+
+    First the enrolment code the clinic manager issued: a password alone does not
+    make its holder the owner of the account's second factor. The code buys one new
+    device, whose secret only this session is shown.
+    """
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect("two_factor_verify")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
-    )
+    device = TOTPDevice.objects.filter(
+        pk=request.session.get(ENROLLING_DEVICE), user=request.user, confirmed=False
+    ).first()
+    if device is None:
+        return _enrolment_code(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save()
+            del request.session[ENROLLING_DEVICE]
             otp_login(request, device)
             messages.success(request, "Two-step sign-in is set up.")
             return redirect("admin:index")

@@ -4,14 +4,13 @@ import datetime
 import re
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
-from clinic.audit import record_access
+from clinic.audit import record_access, record_list_access
 from intake import advice, scoring
 from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
 from intake.models import Drug, Intake, Patient, TreatmentTrial
@@ -64,28 +63,61 @@ def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
     )
 
 
-class AuditedReadMixin:
-    """Record every staff read of a record's page in the audit trail."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None:
-                record_access(obj)
-        return response
-
-
 class PatientSearchMixin:
     """Admin search over patients by record number, birth date, phone or name."""
 
     search_help_text = (
         "Record number (P-000123), date of birth (YYYY-MM-DD), phone or name."
     )
+    # The path from a listed row to its patient ("intake__patient__").
     patient_prefix = ""
 
     def get_search_results(self, request, queryset, search_term):
         return patient_search(queryset, search_term, self.patient_prefix), False
+
+
+class AuditedReadMixin:
+    """Record every staff read of patient data in the audit trail.
+
+    A record's page and its history page: one entry for the record. A list or
+    search page (and the patient picker's search): one entry naming the record
+    numbers shown, read from the rows the page selects anyway, never the search.
+    Used with ``PatientSearchMixin``, whose ``patient_prefix`` leads to the patient.
+    """
+
+    def record_number(self, obj) -> str:
+        for name in self.patient_prefix.split("__")[:-1]:
+            obj = getattr(obj, name)
+        return obj.record_number
+
+    def record_list_read(self, rows, page: str) -> None:
+        record_list_access(
+            model=self.model,
+            record_numbers=[self.record_number(row) for row in rows],
+            page=page,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            record_access(response.context_data["original"])
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if response.status_code == 200:
+            record_access(response.context_data["object"])
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if response.status_code == 200 and changelist is not None:
+            # The page's rows, read once here and kept for the template.
+            rows = list(changelist.result_list)
+            page = f"{self.opts.verbose_name} list, page {changelist.page_num}"
+            self.record_list_read(rows, page)
+        return response
 
 
 class IntakeRowInline(admin.TabularInline):
@@ -127,6 +159,15 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         ("Duplicate check", {"fields": ["not_a_duplicate"]}),
     ]
     inlines = [IntakeRowInline]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        adminform = getattr(response, "context_data", {}).get("adminform")
+        lookalikes = getattr(adminform and adminform.form, "lookalikes", [])
+        self.record_list_read(
+            lookalikes, "look-alike patients, before saving a patient"
+        )
+        return response
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -73,6 +73,7 @@ class PatientForm(PhoneFieldsMixin, forms.ModelForm):
             exclude_pk=self.instance.pk if not self.instance._state.adding else None,
         )
         if lookalikes:
+            self.lookalikes = lookalikes  # shown to staff: the admin audits the read
             listing = format_html_join(
                 ", ",
                 '<a href="{}" target="_blank">{} ({} {})</a>',

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from clinic.admin_utils import ReadOnlyAdminMixin
-from intake.admin import PatientSearchMixin
+from intake.admin import AuditedReadMixin, PatientSearchMixin
 from referrals import services, views
 from referrals.models import (
     SCHEDULE,
@@ -122,7 +122,9 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ReadOnlyAdminMixin, PatientSearchMixin, admin.ModelAdmin):
+class ReferralAdmin(
+    ReadOnlyAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+):
     patient_prefix = "intake__patient__"
     change_form_template = "admin/referrals/referral/change_form.html"
     change_list_template = "admin/referrals/referral/change_list.html"
@@ -244,7 +246,9 @@ class ReferralAdmin(ReadOnlyAdminMixin, PatientSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(RoutingDecision)
-class RoutingDecisionAdmin(ReadOnlyAdminMixin, PatientSearchMixin, admin.ModelAdmin):
+class RoutingDecisionAdmin(
+    ReadOnlyAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+):
     patient_prefix = "intake__patient__"
     list_display = [
         "short_id",

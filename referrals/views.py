@@ -16,7 +16,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from clinic.audit import record_access
+from clinic.audit import record_access, record_list_access
 from intake.models import Intake
 from referrals import letters, selectors, services
 from referrals.forms import (
@@ -72,6 +72,11 @@ class QueueView(StaffView):
             }
             for entry in page.object_list
         ]
+        record_list_access(
+            model=Intake,
+            record_numbers=[row["intake"].patient.record_number for row in rows],
+            page=f"review queue, page {page.number}",
+        )
         context = {
             **self.admin_context(request, "Physicians' review queue"),
             "page": page,

@@ -92,26 +92,65 @@ PAGES = [
     (
         "staff accounts",
         "get",
-        lambda w: reverse("admin:auth_user_changelist"),
+        lambda w: reverse("admin:staff_staffaccount_changelist"),
         expect(LOGIN, 403, 403, 200),
     ),
     (
         "add staff account",
         "get",
-        lambda w: reverse("admin:auth_user_add"),
+        lambda w: reverse("admin:staff_staffaccount_add"),
         expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "staff account page",
+        "get",
+        lambda w: reverse("admin:staff_staffaccount_change", args=[w["doctor"].pk]),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    (
+        "unlock a staff account",
+        "post",
+        lambda w: reverse("admin:staff_staffaccount_unlock", args=[w["doctor"].pk]),
+        expect(LOGIN, 403, 403, 302),
+    ),
+    (
+        "issue an enrolment code",
+        "post",
+        lambda w: reverse(
+            "admin:staff_staffaccount_enrolment_code", args=[w["doctor"].pk]
+        ),
+        expect(LOGIN, 403, 403, 200),
+    ),
+    # Django's own user, group and device admin: superusers only (IT), no role.
+    (
+        "Django's user admin",
+        "get",
+        lambda w: reverse("admin:auth_user_changelist"),
+        expect(LOGIN, 403, 403, 403),
+    ),
+    (
+        "Django's add user",
+        "get",
+        lambda w: reverse("admin:auth_user_add"),
+        expect(LOGIN, 403, 403, 403),
+    ),
+    (
+        "set another's password",
+        "get",
+        lambda w: reverse("admin:auth_user_password_change", args=[w["doctor"].pk]),
+        expect(LOGIN, 403, 403, 403),
     ),
     (
         "roles",
         "get",
         lambda w: reverse("admin:auth_group_changelist"),
-        expect(LOGIN, 403, 403, 200),
+        expect(LOGIN, 403, 403, 403),
     ),
     (
         "two-factor devices",
         "get",
         lambda w: reverse("admin:otp_totp_totpdevice_changelist"),
-        expect(LOGIN, 403, 403, 200),
+        expect(LOGIN, 403, 403, 403),
     ),
     (
         "queued e-mail",

@@ -1,6 +1,5 @@
 """Person authentication, sessions and transport security."""
 
-import os
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.middleware import LAST_SEEN
 from clinic.net import client_address
+from staff.services import enrolment_code_issue
+from tests.test_settings import PRODUCTION_ENV, clean_environment
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +72,9 @@ def test_physician_without_a_device_is_sent_to_set_one_up(
 def test_physician_sets_up_a_device_with_its_first_code(
     client, physician_user, two_factor_on
 ):
+    issued = enrolment_code_issue(user=physician_user, by=None)
     client.force_login(physician_user)
-    client.get(reverse("two_factor_setup"))
+    client.post(reverse("two_factor_setup"), {"code": issued.code})
     device = TOTPDevice.objects.get(user=physician_user)
     wrong = client.post(reverse("two_factor_setup"), {"token": "000000"})
     assert "not right" in wrong.content.decode()
@@ -116,11 +118,9 @@ def test_two_factor_is_required_by_default_when_debug_is_off():
         ],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            **clean_environment(),
             "DJANGO_SETTINGS_MODULE": "clinic.settings",
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": "x" * 60,
-            "DJANGO_ALLOWED_HOSTS": "intake.example.org",
+            **PRODUCTION_ENV,
         },
         capture_output=True,
         text=True,
@@ -163,16 +163,7 @@ def test_check_deploy_is_clean_under_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith("DJANGO_") and k != "DATABASE_URL"
-            },
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": "k7#Qw9!zR2@xV5$mN8^pL3&tY6*bH1(cF4)jD0_sG7+aE2-uJ9",
-            "DJANGO_ALLOWED_HOSTS": "intake.example.org",
-        },
+        env={**clean_environment(), **PRODUCTION_ENV},
         capture_output=True,
         text=True,
     )

@@ -9,46 +9,88 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Everything production must be given; each missing one stops the process.
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k7#Qw9!zR2@xV5$mN8^pL3&tY6*bH1(cF4)jD0_sG7+aE2-uJ9",
+    "DJANGO_ALLOWED_HOSTS": "intake.example.org",
+    "DATABASE_URL": "postgres://clinic:secret@db.example.org:5432/clinic",
+    "EMAIL_URL": "smtp+tls://clinic:secret@smtp.example.org:587",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://intake.example.org",
+    "DJANGO_SITE_URL": "https://intake.example.org",
+    "DJANGO_AUDIT_KEY": "a-long-random-key-kept-outside-the-database",
+}
 
-def load_settings(**env) -> subprocess.CompletedProcess:
-    clean = {
+
+def clean_environment() -> dict:
+    """This process's environment without any of the application's settings."""
+    return {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+        if not key.startswith("DJANGO_") and key not in ("DATABASE_URL", "EMAIL_URL")
     }
+
+
+def run(args: list[str], **env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, *args],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "clinic.settings", **env},
+        env={**clean_environment(), "DJANGO_SETTINGS_MODULE": "clinic.settings", **env},
         capture_output=True,
         text=True,
     )
+
+
+def load_settings(**env) -> subprocess.CompletedProcess:
+    return run(["-c", "import django; django.setup()"], **env)
 
 
 def test_local_trial_needs_nothing_set():
     assert load_settings().returncode == 0
 
 
-@pytest.mark.parametrize(
-    ("env", "missing"),
-    [
-        ({"DJANGO_DEBUG": "false"}, "DJANGO_SECRET_KEY"),
-        (
-            {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 50},
-            "DJANGO_ALLOWED_HOSTS",
-        ),
-    ],
-)
-def test_production_refuses_to_start_without_its_secrets(env, missing):
-    result = load_settings(**env)
+@pytest.mark.parametrize("missing", [k for k in PRODUCTION_ENV if k != "DJANGO_DEBUG"])
+def test_manage_py_check_fails_in_production_naming_each_missing_variable(missing):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
+    result = run(["manage.py", "check"], **env)
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr
 
 
-def test_production_starts_with_its_secrets():
-    result = load_settings(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="x" * 50,
-        DJANGO_ALLOWED_HOSTS="intake.example.org",
+def test_an_empty_variable_counts_as_missing():
+    result = run(["manage.py", "check"], **{**PRODUCTION_ENV, "DATABASE_URL": ""})
+    assert result.returncode != 0
+    assert "Set the DATABASE_URL environment variable" in result.stderr
+
+
+def test_production_starts_with_every_variable_set():
+    result = run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.DATABASES['default']['HOST'], s.EMAIL_HOST, s.CLINIC_SITE_URL, "
+            "s.CSRF_TRUSTED_ORIGINS, s.AUDIT_KEY, s.STORAGES['staticfiles'])",
+        ],
+        **PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:5] == [
+        "db.example.org",
+        "smtp.example.org",
+        "https://intake.example.org",
+        "['https://intake.example.org']",
+        "a-long-random-key-kept-outside-the-database",
+    ]
+    assert "whitenoise" in result.stdout
+
+
+def test_the_site_url_comes_from_django_site_url():
+    result = run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.CLINIC_SITE_URL)",
+        ],
+        DJANGO_SITE_URL="https://trial.example.org",
+    )
+    assert result.stdout.strip() == "https://trial.example.org", result.stderr

@@ -105,7 +105,8 @@ def section_1_problems(facts: dict) -> list[str]:
     return problems
 
 
-def test_every_demo_intake_has_facts_that_match_section_1():
+def test_every_demo_intake_has_facts_that_match_section_1(settings):
+    settings.DEBUG = True  # load_demo runs only while debugging
     call_command("load_demo", patients=50, stdout=io.StringIO())
     submitted = Intake.objects.submitted().select_related("patient")
     assert submitted.count() >= 40

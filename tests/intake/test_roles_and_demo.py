@@ -3,10 +3,13 @@
 import io
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.contrib.auth.models import Group, User
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.roles import ROLE_PERMISSIONS
+from intake.demo import DEMO_PASSWORD
 from intake.models import Intake, Patient
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +24,20 @@ def test_each_role_has_exactly_its_permissions(role):
     assert granted == ROLE_PERMISSIONS[role]
 
 
-def test_demo_data_loads_once_with_a_login_per_role():
+@pytest.fixture
+def debugging(settings):
+    """load_demo runs only while debugging; the test runner turns debug off."""
+    settings.DEBUG = True
+
+
+def test_demo_data_refuses_to_load_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only for a local trial"):
+        call_command("load_demo", patients=1, stdout=io.StringIO())
+    assert not Patient.objects.exists()
+
+
+def test_demo_data_loads_once_with_a_login_per_role(debugging):
     out = io.StringIO()
     call_command("load_demo", patients=12, stdout=out)
     counts = Patient.objects.count(), Intake.objects.count()
@@ -32,7 +48,20 @@ def test_demo_data_loads_once_with_a_login_per_role():
         assert Group.objects.get(name=role).user_set.exists()
 
 
-def test_demo_data_has_varied_histories():
+def test_demo_prints_enrolment_codes_that_link_an_authenticator_app(debugging, client):
+    out = io.StringIO()
+    call_command("load_demo", patients=1, stdout=out)
+    codes = out.getvalue().split("enrolment codes")[1]
+    code = next(ln for ln in codes.splitlines() if "  physician " in ln).split()[-1]
+    physician = User.objects.get(username="physician")
+    assert physician.check_password(DEMO_PASSWORD)
+    client.force_login(physician)
+    response = client.post(reverse("two_factor_setup"), {"code": code})
+    assert response.status_code == 302
+    assert TOTPDevice.objects.filter(user__username="physician").exists()
+
+
+def test_demo_data_has_varied_histories(debugging):
     call_command("load_demo", stdout=io.StringIO())
     intakes = Intake.objects.all()
     assert intakes.drafts().exists()

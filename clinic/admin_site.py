@@ -1,0 +1,36 @@
+"""The staff site: Django's admin, with the patient picker's searches audited."""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+
+
+class AuditedAutocompleteJsonView(AutocompleteJsonView):
+    """The search behind an autocomplete field (the patient picker of a new intake).
+
+    Its answer lists the records found; a model admin that audits reads
+    (``record_list_read``) records them as one entry, like a list page.
+    """
+
+    def serialize_result(self, obj, to_field_name):
+        self.shown.append(obj)
+        return super().serialize_result(obj, to_field_name)
+
+    def get(self, request, *args, **kwargs):
+        self.shown = []
+        response = super().get(request, *args, **kwargs)
+        record_list_read = getattr(self.model_admin, "record_list_read", None)
+        if record_list_read is not None:
+            record_list_read(self.shown, f"{self.model_admin.opts.verbose_name} search")
+        return response
+
+
+class ClinicAdminSite(admin.AdminSite):
+    def autocomplete_view(self, request):
+        return AuditedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+
+class ClinicAdminConfig(AdminConfig):
+    """Django's admin app, serving the clinic's site (in INSTALLED_APPS)."""
+
+    default_site = "clinic.admin_site.ClinicAdminSite"
