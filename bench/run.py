@@ -702,6 +702,7 @@ def main() -> int:
 
     load_before = os.getloadavg()
     server = Server(env, cores, workdir / "gunicorn.log")
+    worker = Worker(env, workdir / "worker.log")  # routes what the submit figure sends
     measured: dict[str, dict] = {}
     try:
         server.wait_ready()
@@ -733,6 +734,7 @@ def main() -> int:
             drain(server, cores)
     finally:
         server.stop()
+        worker.stop()
     load_after = os.getloadavg()
 
     from intake.models import Intake

@@ -6,6 +6,7 @@ only a step's slug or a resume link's random token.
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -149,9 +150,8 @@ class StepView(View):
     def finish_later(self) -> HttpResponse:
         link = resume_link_issue(
             draft=self.draft,
-            build_url=lambda token: self.request.build_absolute_uri(
-                reverse("intake:resume", args=[token])
-            ),
+            build_url=lambda token: settings.CLINIC_SITE_URL.rstrip("/")
+            + reverse("intake:resume", args=[token]),
         )
         return render(self.request, "intake/saved.html", {"link": link})
 

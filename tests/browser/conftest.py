@@ -42,6 +42,7 @@ def browser():
 def new_page(browser, live_server, settings, migrated_data):
     """Open pages in fresh browser contexts (no shared cookies) at a given size."""
     settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 1000
+    settings.CLINIC_SITE_URL = live_server.url  # links in e-mail point here
     contexts = []
 
     def open_page(viewport=PHONE):
