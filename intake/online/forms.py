@@ -1,22 +1,31 @@
-"""The public intake's steps: one form per step, validation and layout only.
+"""The public intake's step forms: validation and layout only.
 
 Every step form is built by ``Step.form(draft, data)``; ``draft`` is ``None`` only on
 the first step of a new intake. The forms change the draft's unsaved model instances
 (as any ``ModelForm`` does); the services in ``intake.services`` save them.
 """
 
-from dataclasses import dataclass
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from intake import codes, scoring
 from intake.forms import PATIENT_FIELDS, PhoneFieldsMixin
 from intake.models import RANGES, Drug, Intake, OnlineDraft, Patient, TreatmentTrial
+from intake.online.fields import (
+    IntakeStepForm,
+    StepForm,
+    choice,
+    crispy_helper,
+    number,
+    pair,
+    section,
+    style_choices,
+    ticks,
+    yes_no,
+)
 from intake.services import CONSENT_VERSION, signature_matches
 
 CONSENT_TEXT = [
@@ -80,123 +89,6 @@ RED_FLAG_GROUPS = [
         ["systemic_symptoms", "cancer_history", "papilledema", "immunocompromised"],
     ),
 ]
-YES_NO = [(True, "Yes"), (False, "No")]
-
-
-def crispy_helper() -> FormHelper:
-    """Crispy layout shared by every step: fields only, the page owns the <form>."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.field_template = "intake/crispy/field.html"
-    return helper
-
-
-def number(name: str, label: str, help_text: str = "", required: bool = True):
-    """A whole-number field bounded by the model's ``RANGES``."""
-    low, high = RANGES[name]
-    return forms.IntegerField(
-        label=label,
-        help_text=help_text,
-        required=required,
-        min_value=low,
-        max_value=high,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "required": f"Enter a number from {low} to {high:,}.",
-            "invalid": f"Enter a whole number from {low} to {high:,}.",
-            "min_value": f"Enter a number from {low} to {high:,}.",
-            "max_value": f"Enter a number from {low} to {high:,}.",
-        },
-    )
-
-
-def yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=label,
-        help_text=help_text,
-        choices=YES_NO,
-        coerce=lambda value: value == "True",
-        empty_value=None,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose yes or no."},
-    )
-
-
-def choice(label: str, options, required: bool = True, help_text: str = ""):
-    return forms.ChoiceField(
-        label=label,
-        help_text=help_text,
-        choices=options,
-        required=required,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose one of the answers."},
-    )
-
-
-def ticks(label: str, options, help_text: str = "") -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
-        label=label,
-        help_text=help_text,
-        choices=options,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-
-def section(title: str, *fields, intro: str = "") -> Div:
-    """A titled part of a long step, as a crispy layout."""
-    parts = [HTML(f'<h2 class="section-title">{title}</h2>')]
-    if intro:
-        parts.append(HTML(f'<p class="section-intro">{intro}</p>'))
-    return Div(*parts, *fields, css_class="form-section")
-
-
-def pair(first: str, second: str) -> Div:
-    """Two short fields side by side on a wide screen, stacked on a phone."""
-    return Div(
-        Div(first, css_class="col-sm-6"),
-        Div(second, css_class="col-sm-6"),
-        css_class="row",
-    )
-
-
-def style_choices(form: forms.Form) -> None:
-    """Give radio buttons and checkboxes Bootstrap's class."""
-    for field in form.fields.values():
-        if isinstance(
-            field.widget,
-            (forms.RadioSelect, forms.CheckboxInput, forms.CheckboxSelectMultiple),
-        ):
-            field.widget.attrs.setdefault("class", "form-check-input")
-
-
-class StepForm(forms.Form):
-    """Shared behaviour of every step: the crispy helper, its layout, CSS classes."""
-
-    def layout(self) -> Layout | None:
-        return None
-
-    @cached_property
-    def helper(self) -> FormHelper:
-        helper = crispy_helper()
-        layout = self.layout()
-        if layout is not None:
-            helper.layout = layout
-        style_choices(self)
-        return helper
-
-
-class IntakeStepForm(StepForm, forms.ModelForm):
-    """A step whose answers are fields of the draft's intake."""
-
-    class Meta:
-        model = Intake
-        fields: list[str] = []
-
-    @classmethod
-    def for_draft(cls, draft: OnlineDraft, data=None):
-        return cls(data=data, instance=draft.intake)
 
 
 class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
@@ -818,176 +710,3 @@ class ReviewForm(StepForm):
     @classmethod
     def for_draft(cls, draft: OnlineDraft, data=None):
         return cls(data=data)
-
-
-@dataclass(frozen=True)
-class Step:
-    slug: str
-    title: str
-    form_class: type
-    template: str = "intake/steps/_fields.html"
-    intro: str = ""
-
-    def form(self, draft: OnlineDraft | None, data=None, **kwargs):
-        return self.form_class.for_draft(draft, data=data, **kwargs)
-
-
-STEPS = [
-    Step(
-        "about-you",
-        "About you",
-        AboutYouForm,
-        intro="We use these details to find your records and to contact you.",
-    ),
-    Step(
-        "headaches",
-        "Your headaches",
-        HeadachesForm,
-        intro="Your best guess is fine for every number.",
-    ),
-    Step(
-        "symptoms",
-        "Symptoms and triggers",
-        SymptomsForm,
-        intro="Knowing what comes with your attacks, and what sets them off, helps "
-        "us choose treatments and suggest things you can try at home.",
-    ),
-    Step(
-        "treatments",
-        "Treatments you have tried",
-        BaseTreatmentFormSet,
-        "intake/steps/treatments.html",
-        intro="List every medicine or treatment you have tried for your headaches, "
-        "past and present, one at a time. This matters most: it tells our "
-        "physicians, and your insurer, what has already been tried.",
-    ),
-    Step(
-        "medicines",
-        "Medicines you take now",
-        MedicinesForm,
-        intro="Taking medicines for attacks on many days can itself cause "
-        "headaches, so we ask how often you take them.",
-    ),
-    Step(
-        "health",
-        "Health questions",
-        HealthForm,
-        intro="Some treatments are not safe with some conditions. Your answers are "
-        "read by a physician.",
-    ),
-    Step(
-        "mood",
-        "How you have been feeling",
-        MoodForm,
-        intro="Over the last 2 weeks, how often have you been bothered by any of "
-        "the following problems? (PHQ-9)",
-    ),
-    Step(
-        "daily-life",
-        "Headaches and daily life",
-        DailyLifeForm,
-        intro="These questions are about the last 3 months (MIDAS). Count each day "
-        "once; if you are not sure, give your best guess.",
-    ),
-    Step(
-        "services",
-        "Services and how you found us",
-        ServicesForm,
-    ),
-    Step("consent", "Consent", ConsentForm, "intake/steps/consent.html"),
-    Step(
-        "review",
-        "Check your answers",
-        ReviewForm,
-        "intake/steps/review.html",
-        intro="Check everything before you send it. You can change any part.",
-    ),
-]
-STEP_BY_SLUG = {step.slug: step for step in STEPS}
-FIRST_STEP = STEPS[0]
-REVIEW_STEP = STEPS[-1]
-
-
-def step_number(step: Step) -> int:
-    return STEPS.index(step) + 1
-
-
-def next_step(step: Step) -> Step:
-    return STEPS[min(step_number(step), len(STEPS) - 1)]
-
-
-def previous_step(step: Step) -> Step:
-    return STEPS[max(step_number(step) - 2, 0)]
-
-
-def first_unfinished_step(draft: OnlineDraft) -> Step:
-    """The first step the patient has not yet completed, or the review."""
-    for step in STEPS[:-1]:
-        if step.slug not in draft.steps_done:
-            return step
-    return REVIEW_STEP
-
-
-def error_summary(form) -> list[tuple[str, str]]:
-    """(field id, message) of every error of a step form or formset, in page order."""
-    forms_ = form.forms if isinstance(form, forms.BaseFormSet) else [form]
-    summary = []
-    if isinstance(form, forms.BaseFormSet):
-        summary += [("treatments", error) for error in form.non_form_errors()]
-    for each in forms_:
-        summary += [("step-form", error) for error in each.non_field_errors()]
-        for name in each.fields:
-            bound = each[name]
-            anchor = bound.auto_id + ("_0" if bound.use_fieldset else "")
-            summary += [(anchor, error) for error in bound.errors]
-    return summary
-
-
-def answer_text(bound: forms.BoundField) -> str:
-    """An unbound field's stored answer in words, for the review page."""
-    value = bound.value()
-    field = bound.field
-    if isinstance(field, forms.MultipleChoiceField):
-        labels = dict(field.choices)
-        return "; ".join(str(labels[code]) for code in value or []) or "None"
-    if value is None or value == "":
-        return "Not answered"
-    if isinstance(field, forms.ChoiceField):
-        return str(dict(field.choices).get(value, value))
-    if isinstance(field, forms.DateField):
-        return date_format(value)
-    return str(value)
-
-
-@dataclass(frozen=True)
-class ReviewSection:
-    step: Step
-    answers: list[tuple[str, str]]
-    rows: list[list[tuple[str, str]]]
-
-
-def review_sections(draft: OnlineDraft) -> list[ReviewSection]:
-    """Every step's stored answers, labelled as the patient saw them."""
-    sections = []
-    for step in STEPS[:-1]:
-        form = step.form(draft)
-        if isinstance(form, BaseTreatmentFormSet):
-            rows = [
-                [
-                    (row[name].label, answer_text(row[name]))
-                    for name in row.fields
-                    if name != "DELETE"
-                    and not (name == "treatment_class" and not row[name].value())
-                ]
-                for row in form.initial_forms
-            ]
-            sections.append(ReviewSection(step, [], rows))
-            continue
-        hidden = {"website", "agree"}
-        answers = [
-            (form[name].label, answer_text(form[name]))
-            for name in form.fields
-            if name not in hidden
-        ]
-        sections.append(ReviewSection(step, answers, []))
-    return sections
