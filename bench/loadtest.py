@@ -162,7 +162,7 @@ def steps(first: str, last: str, email: str) -> list[tuple[str, dict]]:
                 "sex": "female",
                 "email": email,
                 "mobile_phone": "704 555 0100",
-                "preferred_language": "English",
+                "preferred_language": "en",
                 "website": "",
             },
         ),

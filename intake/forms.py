@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from intake.models import Patient, TreatmentTrial
 from intake.selectors import patient_lookalikes
@@ -31,7 +32,7 @@ def phone_digits(text: str) -> str:
     digits = re.sub(r"[\s().-]", "", text)
     if text and not PHONE.match(digits):
         raise forms.ValidationError(
-            "Enter a phone number using digits, like 704 555 0100."
+            _("Enter a phone number using digits, like 704 555 0100.")
         )
     return digits
 

@@ -1,15 +1,15 @@
 """The public intake: its step forms, the steps in order, and the review page.
 
 ``fields`` holds the building blocks, ``forms`` one form per step, ``steps`` the
-order and the moves between steps, ``review`` the last step's summary.
+order and the moves between steps, ``review`` the last step's summary; ``consent``
+the consent text and its versions, ``vocabulary`` the patient's words for jargon.
 """
 
 from intake.online.forms import (
-    CONSENT_TEXT,
-    CONSENT_VERSION,
     AboutYouForm,
     BaseTreatmentFormSet,
     TreatmentForm,
+    catalogue_options,
 )
 from intake.online.review import review_sections
 from intake.online.steps import (
@@ -22,12 +22,11 @@ from intake.online.steps import (
     first_unfinished_step,
     next_step,
     previous_step,
+    resume_step,
     step_number,
 )
 
 __all__ = [
-    "CONSENT_TEXT",
-    "CONSENT_VERSION",
     "FIRST_STEP",
     "REVIEW_STEP",
     "STEPS",
@@ -36,10 +35,12 @@ __all__ = [
     "BaseTreatmentFormSet",
     "Step",
     "TreatmentForm",
+    "catalogue_options",
     "error_summary",
     "first_unfinished_step",
     "next_step",
     "previous_step",
+    "resume_step",
     "review_sections",
     "step_number",
 ]

@@ -1,17 +1,47 @@
 """The building blocks of the public intake's step forms: field makers and layout.
 
 Every step form is built from these: bounded numbers, yes/no and other radio
-questions, tick lists, titled sections, and the crispy helper every step shares.
+questions, tick lists, "any of these?" groups, titled sections, and the crispy
+helper every step shares. Every word a patient reads is translatable; messages
+that hold a number are built when shown, so the number follows the language.
 """
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
-from django.utils.functional import cached_property
+from django.utils.formats import number_format
+from django.utils.functional import cached_property, lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from intake.models import RANGES, Intake, OnlineDraft
 
-YES_NO = [(True, "Yes"), (False, "No")]
+YES_NO = [(True, _("Yes")), (False, _("No"))]
+NONE_OF_THESE = "none"
+
+
+def translated(choices) -> list[tuple[str, str]]:
+    """A choices list whose labels (marked with ``gettext_noop``) show translated."""
+    return [(code, gettext_lazy(label)) for code, label in choices]
+
+
+def _range_message(low: int, high: int) -> str:
+    return gettext("Enter a number from %(low)s to %(high)s.") % {
+        "low": number_format(low, force_grouping=True),
+        "high": number_format(high, force_grouping=True),
+    }
+
+
+def _whole_range_message(low: int, high: int) -> str:
+    return gettext("Enter a whole number from %(low)s to %(high)s.") % {
+        "low": number_format(low, force_grouping=True),
+        "high": number_format(high, force_grouping=True),
+    }
+
+
+range_message = lazy(_range_message, str)
+whole_range_message = lazy(_whole_range_message, str)
 
 
 def crispy_helper() -> FormHelper:
@@ -23,10 +53,15 @@ def crispy_helper() -> FormHelper:
     return helper
 
 
-def number(name: str, label: str, help_text: str = "", required: bool = True):
-    """A whole-number field bounded by the model's ``RANGES``."""
+def number(
+    name: str, label, help_text="", required: bool = True, short=None
+) -> forms.IntegerField:
+    """A whole-number field bounded by the model's ``RANGES``.
+
+    ``short`` names the question in the error summary when the label is long.
+    """
     low, high = RANGES[name]
-    return forms.IntegerField(
+    field = forms.IntegerField(
         label=label,
         help_text=help_text,
         required=required,
@@ -34,52 +69,92 @@ def number(name: str, label: str, help_text: str = "", required: bool = True):
         max_value=high,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "required": f"Enter a number from {low} to {high:,}.",
-            "invalid": f"Enter a whole number from {low} to {high:,}.",
-            "min_value": f"Enter a number from {low} to {high:,}.",
-            "max_value": f"Enter a number from {low} to {high:,}.",
+            "required": range_message(low, high),
+            "invalid": whole_range_message(low, high),
+            "min_value": range_message(low, high),
+            "max_value": range_message(low, high),
         },
     )
+    field.short_name = short
+    return field
 
 
-def yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
+def yes_no(label, help_text="", short=None) -> forms.TypedChoiceField:
+    field = forms.TypedChoiceField(
         label=label,
         help_text=help_text,
         choices=YES_NO,
         coerce=lambda value: value == "True",
         empty_value=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose yes or no."},
+        error_messages={"required": _("Choose yes or no.")},
     )
+    field.short_name = short
+    return field
 
 
-def choice(label: str, options, required: bool = True, help_text: str = ""):
-    return forms.ChoiceField(
+def choice(label, options, required: bool = True, help_text="", short=None):
+    field = forms.ChoiceField(
         label=label,
         help_text=help_text,
         choices=options,
         required=required,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose one of the answers."},
+        error_messages={
+            "required": _("Choose one of the answers."),
+            "invalid_choice": _("Choose one of the answers shown."),
+        },
     )
+    field.short_name = short
+    return field
 
 
-def ticks(label: str, options, help_text: str = "") -> forms.MultipleChoiceField:
+def ticks(label, options, help_text="") -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         help_text=help_text,
         choices=options,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose from the answers shown.")},
     )
 
 
-def section(title: str, *fields, intro: str = "") -> Div:
+class AnyOfTheseField(forms.MultipleChoiceField):
+    """Tick the ones that apply, or "None of these": a group left blank is an error.
+
+    An unticked box cannot mean both "no" and "skipped", so every group has an
+    explicit "None of these". The cleaned value is the codes ticked, without it.
+    """
+
+    def __init__(self, *, label, choices, help_text="", short=None):
+        super().__init__(
+            label=label,
+            help_text=help_text,
+            choices=[*choices, (NONE_OF_THESE, _("None of these"))],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "required": _("Tick the ones that apply, or “None of these”."),
+                "invalid_choice": _("Choose from the answers shown."),
+            },
+        )
+        self.short_name = short
+
+    def clean(self, value):
+        chosen = super().clean(value)
+        if NONE_OF_THESE in chosen and len(chosen) > 1:
+            raise forms.ValidationError(
+                _("Tick “None of these” or the ones that apply, not both."),
+                code="none_and_some",
+            )
+        return [code for code in chosen if code != NONE_OF_THESE]
+
+
+def section(title, *fields, intro="") -> Div:
     """A titled part of a long step, as a crispy layout."""
-    parts = [HTML(f'<h2 class="section-title">{title}</h2>')]
+    parts = [HTML(format_html('<h2 class="section-title">{}</h2>', title))]
     if intro:
-        parts.append(HTML(f'<p class="section-intro">{intro}</p>'))
+        parts.append(HTML(format_html('<p class="section-intro">{}</p>', intro)))
     return Div(*parts, *fields, css_class="form-section")
 
 
@@ -116,6 +191,21 @@ class StepForm(forms.Form):
             helper.layout = layout
         style_choices(self)
         return helper
+
+    def add_error(self, field, error):
+        """Add an error, once: the same message twice on a field is said once.
+
+        A form's own check and the model's ``clean()`` can find the same problem.
+        """
+        super().add_error(field, error)
+        for errors in self._errors.values():
+            seen, kept = set(), []
+            for each in errors.data:
+                text = str(next(iter(each))) if hasattr(each, "message") else each
+                if text not in seen:
+                    seen.add(text)
+                    kept.append(each)
+            errors.data[:] = kept
 
 
 class IntakeStepForm(StepForm, forms.ModelForm):

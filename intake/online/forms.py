@@ -2,19 +2,38 @@
 
 Every step form is built by ``Step.form(draft, data)``; ``draft`` is ``None`` only on
 the first step of a new intake. The forms change the draft's unsaved model instances
-(as any ``ModelForm`` does); the services in ``intake.services`` save them.
+(as any ``ModelForm`` does); the services in ``intake.services`` save them. Every
+label, help text and message is translatable; staff see the stored codes in English.
 """
+
+import datetime
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from intake import codes, scoring
 from intake.forms import PATIENT_FIELDS, PhoneFieldsMixin
-from intake.models import RANGES, Drug, Intake, OnlineDraft, Patient, TreatmentTrial
+from intake.models import (
+    RANGES,
+    Drug,
+    DrugName,
+    Intake,
+    Language,
+    OnlineDraft,
+    Patient,
+    TreatmentTrial,
+    fold_name,
+)
+from intake.online import consent, vocabulary
 from intake.online.fields import (
+    AnyOfTheseField,
     IntakeStepForm,
     StepForm,
     choice,
@@ -24,130 +43,153 @@ from intake.online.fields import (
     section,
     style_choices,
     ticks,
+    translated,
     yes_no,
 )
-from intake.services import CONSENT_VERSION, signature_matches
+from intake.services import signature_matches
 
-CONSENT_TEXT = [
-    "I agree that the clinic may store the answers I give in this form in my medical "
-    "record, and that the clinic's physicians and staff may read them to decide which "
-    "of the clinic's services may help me.",
-    "I understand that this form is not an appointment and does not replace "
-    "emergency care. If I have an emergency I will call 911.",
-    "I confirm that my answers are true and complete as far as I know, and that I "
-    "will tell the clinic if anything changes before my visit.",
-    "I understand that I can ask to see my record, correct it, or withdraw this "
-    "consent at any time by contacting the clinic.",
-]
 OLDEST_AGE = 120
 MAX_TREATMENT_ROWS = 40
-DATE_INPUT_FORMATS = ["%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y"]
+# What a typed date of birth may look like, by language; the first is how it shows.
+DATE_INPUT_FORMATS = {
+    Language.ENGLISH: ["%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y"],
+    Language.SPANISH: ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y"],
+}
 
+# (form field, title, codes): the health questions in groups a phone screen holds.
 CONDITION_GROUPS = [
     (
         "mental_health",
-        "Mental health, alcohol and drugs",
+        _("Mental health, alcohol and drugs: any of these?"),
         ["psychosis", "bipolar", "substance_use_active", "substance_use_remission"]
         + ["alcohol_misuse"],
     ),
     (
         "heart_blood",
-        "Heart, blood and circulation",
+        _("Heart, blood and circulation: any of these?"),
         ["cv_unstable", "cv_stable", "heart_valve", "pacemaker", "bleeding_disorder"]
         + ["low_platelets", "dvt"],
     ),
     (
         "organs",
-        "Liver, thyroid, cancer and immunity",
+        _("Liver, thyroid, cancer and immunity: any of these?"),
         ["severe_hepatic", "moderate_hepatic", "hyperthyroid_untreated", "cancer"]
         + ["immunosuppressed"],
     ),
     (
         "eyes_nerves",
-        "Eyes, brain, nerves and neck",
+        _("Eyes, brain, nerves and neck: any of these?"),
         ["raised_icp", "raised_iop", "glaucoma", "retinal_detachment", "vertigo"]
         + ["neuromuscular", "cervical_spine"],
     ),
     (
         "recent",
-        "Right now or recently, and needles",
+        _("Right now or in the last few weeks: any of these?"),
         ["fever_infection", "recent_surgery", "fracture_osteoporosis"]
-        + ["skin_infection", "needle_phobia"],
+        + ["skin_infection"],
     ),
 ]
 RED_FLAG_GROUPS = [
     (
         "headache_signs",
-        "About your headaches",
+        _("About your headaches: any of these?"),
         ["thunderclap", "neuro_deficit", "reduced_consciousness", "seizure"]
         + ["fever_neck_stiffness", "positional", "valsalva_triggered", "progressive"]
         + ["painful_eye_autonomic", "post_trauma", "new_drug_at_onset"],
     ),
     (
         "general_signs",
-        "Your general health",
+        _("Your general health: any of these?"),
         ["systemic_symptoms", "cancer_history", "papilledema", "immunocompromised"],
     ),
 ]
+NEEDLE_GROUPS = [
+    ("needles", _("Needles: does this apply to you?"), ["needle_phobia"]),
+]
+
+
+class BirthDateInput(forms.DateInput):
+    """A date shown as the patient's language writes it: 04/12/1987 or 12/04/1987."""
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return value.strftime(DATE_INPUT_FORMATS[Language.active()][0])
+        return value
+
+
+class BirthDateField(forms.DateField):
+    """A date typed month first in English and day first in Spanish."""
+
+    widget = BirthDateInput
+
+    @property
+    def input_formats(self) -> list[str]:
+        return DATE_INPUT_FORMATS[Language.active()]
 
 
 class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
     """The patient's details, with a honeypot field that people never see."""
 
     first_name = forms.CharField(
-        label="First name",
+        label=_("First name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": "Enter your first name."},
+        error_messages={"required": _("Enter your first name.")},
     )
     last_name = forms.CharField(
-        label="Last name",
+        label=_("Last name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-        error_messages={"required": "Enter your last name."},
+        error_messages={"required": _("Enter your last name.")},
     )
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        help_text="Month, day and year, for example 04/12/1987.",
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            format="%m/%d/%Y", attrs={"autocomplete": "bday", "inputmode": "numeric"}
-        ),
+    date_of_birth = BirthDateField(
+        label=_("Date of birth"),
+        help_text=_("Month, day and year, for example 04/12/1987."),
+        widget=BirthDateInput(attrs={"autocomplete": "bday", "inputmode": "numeric"}),
         error_messages={
-            "required": "Enter your date of birth.",
-            "invalid": "Enter your date of birth as month/day/year, like 04/12/1987.",
+            "required": _("Enter your date of birth."),
+            "invalid": _(
+                "Enter your date of birth as month/day/year, like 04/12/1987."
+            ),
         },
     )
-    sex = choice("Sex", Patient.Sex.choices, help_text="As recorded by your doctor.")
+    sex = choice(
+        _("Sex"), Patient.Sex.choices, help_text=_("As recorded by your doctor.")
+    )
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         required=False,
-        help_text="We send your link to finish later here, and nothing else.",
+        help_text=_(
+            "We send your link to finish later and a confirmation here, and nothing "
+            "else."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an e-mail address like name@example.com."},
+        error_messages={"invalid": _("Enter an e-mail address like name@example.com.")},
     )
     mobile_phone = forms.CharField(
-        label="Mobile phone",
+        label=_("Mobile phone"),
         required=False,
         max_length=30,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
         ),
     )
-    preferred_language = forms.CharField(
-        label="Preferred language", max_length=40, initial="English"
+    preferred_language = choice(
+        _("Which language should we write to you in?"),
+        Language.choices,
+        short=_("Language"),
     )
     emergency_contact_name = forms.CharField(
-        label="Emergency contact: name", required=False, max_length=200
+        label=_("Emergency contact: name"), required=False, max_length=200
     )
     emergency_contact_phone = forms.CharField(
-        label="Emergency contact: phone",
+        label=_("Emergency contact: phone"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
     )
     website = forms.CharField(
-        label="Leave this empty",
+        label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
@@ -158,7 +200,9 @@ class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
 
     @classmethod
     def for_draft(cls, draft: OnlineDraft | None, data=None):
-        return cls(data=data, instance=draft.intake.patient if draft else None)
+        if draft is not None:
+            return cls(data=data, instance=draft.intake.patient)
+        return cls(data=data, initial={"preferred_language": Language.active()})
 
     def layout(self) -> Layout:
         return Layout(
@@ -166,14 +210,14 @@ class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
             "date_of_birth",
             "sex",
             section(
-                "How we can reach you",
+                _("How we can reach you"),
                 "email",
                 "mobile_phone",
                 "preferred_language",
-                intro="Give an e-mail address, a mobile phone, or both.",
+                intro=_("Give an e-mail address, a mobile phone, or both."),
             ),
             section(
-                "Someone we can call in an emergency",
+                _("Someone we can call in an emergency"),
                 "emergency_contact_name",
                 "emergency_contact_phone",
             ),
@@ -188,14 +232,15 @@ class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
-        if born > today:
-            raise forms.ValidationError("Your date of birth must be in the past.")
+        if born >= today:
+            raise forms.ValidationError(_("Your date of birth must be before today."))
         age = (
             today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         )
         if age > OLDEST_AGE:
             raise forms.ValidationError(
-                f"Check the year: that is more than {OLDEST_AGE} years ago."
+                _("Check the year: that is more than %(years)s years ago."),
+                params={"years": OLDEST_AGE},
             )
         return born
 
@@ -208,53 +253,75 @@ class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
             and not cleaned["mobile_phone"]
         ):
             self.add_error(
-                "email", "Give an e-mail address or a mobile phone so we can reach you."
+                "email",
+                _("Give an e-mail address or a mobile phone so we can reach you."),
             )
         return cleaned
 
 
 class HeadachesForm(IntakeStepForm):
     diagnosis = choice(
-        "What has a doctor told you about your headaches?", codes.DIAGNOSES
+        _("What has a doctor told you about your headaches?"),
+        translated(codes.DIAGNOSES),
+        short=_("Diagnosis"),
     )
-    onset_age = number("onset_age", "How old were you when the headaches began?")
+    onset_age = number(
+        "onset_age",
+        _("How old were you when the headaches began?"),
+        short=_("Age when they began"),
+    )
     lifetime_attacks = number(
         "lifetime_attacks",
-        "About how many attacks have you had in your life?",
-        "A rough guess is fine.",
+        _("About how many attacks have you had in your life?"),
+        _("A rough guess is fine."),
+        short=_("Attacks in your life"),
     )
     headache_days_per_month = number(
         "headache_days_per_month",
-        "Headache days in an average month",
-        "Days with any headache at all.",
+        _("Headache days in an average month"),
+        _("Days with any headache at all."),
+        short=_("Headache days a month"),
     )
     migraine_days_per_month = number(
         "migraine_days_per_month",
-        "Of those, migraine days",
-        "Days when the headache was a migraine.",
+        _("Of those, migraine days"),
+        _("Days when the headache was a migraine."),
+        short=_("Migraine days a month"),
     )
     months_at_this_frequency = number(
-        "months_at_this_frequency", "For how many months have they been this often?"
+        "months_at_this_frequency",
+        _("For how many months have they been this often?"),
+        short=_("Months this often"),
     )
     debilitating_days_per_month = number(
         "debilitating_days_per_month",
-        "Days a month you can't do your usual activities, even with medicine",
+        _("Days a month you can't do your usual activities, even with medicine"),
+        short=_("Days you can't do your usual activities"),
     )
     debilitating_months = number(
-        "debilitating_months", "For how many months has it been like that?"
+        "debilitating_months",
+        _("For how many months has it been like that?"),
+        short=_("Months like that"),
     )
     attack_length = choice(
-        "How long does an attack usually last, without treatment?",
+        _("How long does an attack usually last, without treatment?"),
         Intake.AttackLength.choices,
+        short=_("How long an attack lasts"),
     )
     worst_pain = number(
         "worst_pain",
-        "How bad is the pain at its worst, from 0 to 10?",
-        "0 is no pain, 10 the worst pain you can imagine.",
+        _("How bad is the pain at its worst, from 0 to 10?"),
+        _("0 is no pain, 10 the worst pain you can imagine."),
+        short=_("Worst pain"),
     )
-    features = ticks("What is the pain like?", codes.FEATURES, "Tick all that apply.")
+    features = ticks(
+        _("What is the pain like?"),
+        translated(codes.FEATURES),
+        _("Tick all that apply."),
+    )
     new_or_changed_pattern = yes_no(
-        "Are your headaches new, or have they changed a lot in the last few months?"
+        _("Are your headaches new, or have they changed a lot in the last few months?"),
+        short=_("New or changed headaches"),
     )
 
     class Meta(IntakeStepForm.Meta):
@@ -279,16 +346,16 @@ class HeadachesForm(IntakeStepForm):
             "onset_age",
             "lifetime_attacks",
             section(
-                "How often",
+                _("How often"),
                 "headache_days_per_month",
                 "migraine_days_per_month",
                 "months_at_this_frequency",
                 "debilitating_days_per_month",
                 "debilitating_months",
-                intro="Think of an average month lately.",
+                intro=_("Think of an average month lately."),
             ),
             section(
-                "What an attack is like",
+                _("What an attack is like"),
                 "attack_length",
                 "worst_pain",
                 "features",
@@ -303,33 +370,32 @@ class HeadachesForm(IntakeStepForm):
             for key, message in (
                 (
                     "migraine_days_per_month",
-                    "Migraine days cannot be more than headache days.",
+                    _("Migraine days cannot be more than headache days."),
                 ),
                 (
                     "debilitating_days_per_month",
-                    "These days cannot be more than your headache days.",
+                    _("These days cannot be more than your headache days."),
                 ),
             ):
                 if cleaned.get(key) is not None and cleaned[key] > headache_days:
                     self.add_error(key, message)
-                    cleaned.pop(key, None)
         onset = cleaned.get("onset_age")
         patient = self.instance.patient
         if onset is not None and onset > patient.age_on(timezone.localdate()):
-            self.add_error("onset_age", "This is older than you are now.")
+            self.add_error("onset_age", _("This is older than you are now."))
         return cleaned
 
 
 class SymptomsForm(IntakeStepForm):
     symptoms = ticks(
-        "Which of these come with your headaches?",
-        codes.SYMPTOMS,
-        "Tick all that apply.",
+        _("Which of these come with your headaches?"),
+        translated(codes.SYMPTOMS),
+        _("Tick all that apply."),
     )
     triggers = ticks(
-        "What seems to bring on an attack?",
-        codes.TRIGGERS,
-        "Tick all that apply. We use this to suggest things you can try.",
+        _("What seems to bring on an attack?"),
+        translated(codes.TRIGGERS),
+        _("Tick all that apply. We use this to suggest things you can try."),
     )
 
     class Meta(IntakeStepForm.Meta):
@@ -337,58 +403,76 @@ class SymptomsForm(IntakeStepForm):
 
 
 class TreatmentForm(StepForm):
-    """One treatment row: a catalogue drug by name, or free text with its kind."""
+    """One treatment row: a catalogue drug by any of its names, or free text."""
 
     name = forms.CharField(
-        label="Medicine or treatment",
+        label=_("Medicine or treatment"),
         max_length=120,
-        help_text="Start typing to pick from our list, or type any other name.",
+        help_text=_(
+            "Start typing to pick from our list, or type any other name. Brand "
+            "names are fine."
+        ),
         widget=forms.TextInput(attrs={"list": "drug-catalogue", "autocomplete": "off"}),
-        error_messages={"required": "Enter the name of the medicine or treatment."},
+        error_messages={"required": _("Enter the name of the medicine or treatment.")},
     )
     treatment_class = forms.ChoiceField(
-        label="Not in our list? Say what kind of treatment it is",
-        choices=[("", "Choose if it is not in our list")] + codes.TREATMENT_CLASSES,
+        label=_("Not in our list? Say what kind of treatment it is"),
+        choices=[
+            ("", _("Choose if it is not in our list")),
+            *[
+                (code, vocabulary.CLASS_LABELS[code])
+                for code, _label in codes.TREATMENT_CLASSES
+            ],
+        ],
         required=False,
+        error_messages={"invalid_choice": _("Choose from the kinds shown.")},
     )
-    intent = choice("What was it for?", codes.INTENTS, required=False)
+    intent = choice(
+        _("What was it for?"),
+        translated(codes.INTENTS),
+        required=False,
+        short=_("What it was for"),
+    )
     weeks = forms.IntegerField(
-        label="Weeks at the full dose",
+        label=_("Weeks at the full dose"),
         required=False,
         min_value=0,
         max_value=520,
-        help_text="Leave empty if you don't know.",
+        help_text=_("Leave empty if you don't know."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "invalid": "Enter a whole number of weeks, like 12.",
-            "min_value": "Enter a number of weeks from 0 to 520.",
-            "max_value": "Enter a number of weeks from 0 to 520.",
+            "invalid": _("Enter a whole number of weeks, like 12."),
+            "min_value": _("Enter a number of weeks from 0 to 520."),
+            "max_value": _("Enter a number of weeks from 0 to 520."),
         },
     )
-    outcome = choice("What happened?", codes.OUTCOMES)
+    outcome = choice(
+        _("What happened?"), translated(codes.OUTCOMES), short=_("What happened")
+    )
 
     def __init__(self, *args, catalogue: dict[str, Drug], **kwargs):
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
+        self.fields["treatment_class"].short_name = _("Kind of treatment")
 
     def clean(self):
         cleaned = super().clean()
         name = " ".join(cleaned.get("name", "").split())
-        drug = self.catalogue.get(name.casefold())
+        drug = self.catalogue.get(fold_name(name))
         cleaned["drug"] = drug
         if drug is None and name and not cleaned.get("treatment_class"):
             self.add_error(
                 "treatment_class",
-                "This name is not in our list: choose what kind of treatment it is.",
+                _("This name is not in our list: choose what kind of treatment it is."),
             )
         if drug is None and name and not cleaned.get("intent"):
             self.add_error(
-                "intent", "Say whether it was to stop attacks or to prevent them."
+                "intent", _("Say whether it was to stop attacks or to prevent them.")
             )
         return cleaned
 
     def trial(self) -> TreatmentTrial:
-        """The unsaved treatment row these answers describe."""
+        """The unsaved treatment row these answers describe, for the generic drug."""
         cleaned = self.cleaned_data
         drug = cleaned["drug"]
         intent = cleaned["intent"] or drug.default_intent
@@ -404,11 +488,29 @@ class TreatmentForm(StepForm):
         )
 
 
+def drug_catalogue() -> dict[str, Drug]:
+    """Every catalogue drug by each of its names, folded: generic, brand, Spanish."""
+    catalogue = {fold_name(drug.name): drug for drug in Drug.objects.all()}
+    for other in DrugName.objects.select_related("drug"):
+        catalogue.setdefault(other.folded, other.drug)
+    return catalogue
+
+
+def catalogue_options() -> list[tuple[str, str]]:
+    """(name, generic name) for the name field's suggestions: every name we know."""
+    generics = [(drug.name, "") for drug in Drug.objects.all()]
+    others = [
+        (other.name, other.drug.name)
+        for other in DrugName.objects.select_related("drug")
+    ]
+    return sorted(generics + others, key=lambda option: fold_name(option[0]))
+
+
 class BaseTreatmentFormSet(forms.BaseFormSet):
     """Every treatment tried; empty rows are skipped, ticked rows removed."""
 
     def __init__(self, *args, **kwargs):
-        self.catalogue = {drug.name.casefold(): drug for drug in Drug.objects.all()}
+        self.catalogue = drug_catalogue()
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -417,21 +519,25 @@ class BaseTreatmentFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "Remove this treatment"
+            form.fields["DELETE"].label = _("Remove this treatment")
         style_choices(form)
 
     @classmethod
-    def for_draft(cls, draft: OnlineDraft, data=None, extra: int = 0):
-        rows = [
-            {
-                "name": trial.name,
-                "treatment_class": "" if trial.drug_id else trial.treatment_class,
-                "intent": trial.intent,
-                "weeks": trial.weeks,
-                "outcome": trial.outcome,
-            }
-            for trial in draft.intake.treatments.select_related("drug")
-        ]
+    def for_draft(
+        cls, draft: OnlineDraft, data=None, extra: int = 0, rows: list | None = None
+    ):
+        """The draft's treatment rows, or ``rows`` (answers kept unchecked)."""
+        if rows is None:
+            rows = [
+                {
+                    "name": trial.name,
+                    "treatment_class": "" if trial.drug_id else trial.treatment_class,
+                    "intent": trial.intent,
+                    "weeks": trial.weeks,
+                    "outcome": trial.outcome,
+                }
+                for trial in draft.intake.treatments.select_related("drug")
+            ]
         formset_class = forms.formset_factory(
             TreatmentForm,
             formset=cls,
@@ -462,30 +568,33 @@ class BaseTreatmentFormSet(forms.BaseFormSet):
 
 class MedicinesForm(IntakeStepForm):
     other_medications = forms.CharField(
-        label="Which medicines do you take now?",
-        help_text="For any condition, with the dose if you know it. One per line.",
+        label=_("Which medicines do you take now?"),
+        help_text=_("For any condition, with the dose if you know it. One per line."),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     acute_use_months = number(
         "acute_use_months",
-        "For how many months have you taken them this often?",
-        "Enter 0 if you take none of the medicines below.",
+        _("For how many months have you taken them this often?"),
+        _("Enter 0 if you take none of the medicines above."),
+        short=_("Months taking them this often"),
     )
 
     class Meta(IntakeStepForm.Meta):
         fields = [
             "other_medications",
-            *[f"acute_days_{code}" for code, _ in codes.ACUTE_CLASSES],
+            *[f"acute_days_{code}" for code, _label in codes.ACUTE_CLASSES],
             "acute_use_months",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for code, label in codes.ACUTE_CLASSES:
+        for code, _label in codes.ACUTE_CLASSES:
             self.fields[f"acute_days_{code}"] = number(
-                f"acute_days_{code}", label, required=False
+                f"acute_days_{code}",
+                vocabulary.ACUTE_CLASS_LABELS[code],
+                required=False,
             )
         self.order_fields(self.Meta.fields)
 
@@ -493,62 +602,32 @@ class MedicinesForm(IntakeStepForm):
         return Layout(
             "other_medications",
             Fieldset(
-                "Medicines for attacks: days a month",
+                _("Medicines for attacks: days a month"),
                 HTML(
-                    '<p class="section-intro">In an average month, on how many '
-                    "days do you take each kind? Leave empty the ones you don't "
-                    "take.</p>"
+                    format_html(
+                        '<p class="section-intro">{}</p>',
+                        _(
+                            "In an average month, on how many days do you take each "
+                            "kind? Leave empty the ones you don't take."
+                        ),
+                    )
                 ),
-                *[f"acute_days_{code}" for code, _ in codes.ACUTE_CLASSES],
+                *[f"acute_days_{code}" for code, _label in codes.ACUTE_CLASSES],
                 css_class="form-section",
             ),
             "acute_use_months",
         )
 
 
-class HealthForm(IntakeStepForm):
-    pregnant = yes_no("Are you pregnant, or could you be?")
-    postpartum_weeks = number(
-        "postpartum_weeks",
-        "If you gave birth in the last two years: how many weeks ago?",
-        "Leave empty if not.",
-        required=False,
-    )
-    breastfeeding = yes_no("Are you breastfeeding?")
-    allergies = ticks("Are you allergic to any of these?", codes.ALLERGIES)
-    other_allergies = forms.CharField(
-        label="Any other allergies?",
-        required=False,
-        max_length=500,
-        help_text="Medicines, foods, latex, and what happened.",
-    )
-    medications = ticks(
-        "Do you take any of these every day?",
-        codes.MEDICATIONS,
-        "They make bleeding more likely, which matters for needles and injections.",
-    )
-    last_botox_weeks_ago = number(
-        "last_botox_weeks_ago",
-        "If you have had Botox for migraine: how many weeks ago was the last one?",
-        "Leave empty if you have never had it.",
-        required=False,
-    )
+class CodeGroupsForm(IntakeStepForm):
+    """A step of "any of these?" groups, each stored in a code list of the intake.
 
-    class Meta(IntakeStepForm.Meta):
-        fields = [
-            "pregnant",
-            "postpartum_weeks",
-            "breastfeeding",
-            "allergies",
-            "other_allergies",
-            "medications",
-            "last_botox_weeks_ago",
-        ]
+    ``code_groups`` maps a code-list field of the intake to its groups on this step.
+    A code list can be asked over two steps: each step sets the codes of its own
+    groups and keeps the others.
+    """
 
-    code_groups = {
-        "conditions": CONDITION_GROUPS,
-        "red_flags": RED_FLAG_GROUPS,
-    }
+    code_groups: dict[str, list] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -556,53 +635,123 @@ class HealthForm(IntakeStepForm):
             labels = dict(getattr(codes, model_field.upper()))
             chosen = set(getattr(self.instance, model_field))
             for key, title, members in groups:
-                self.fields[key] = ticks(
-                    title, [(code, labels[code]) for code in members]
+                self.fields[key] = AnyOfTheseField(
+                    label=title,
+                    choices=translated([(code, labels[code]) for code in members]),
+                    short=title,
                 )
                 self.initial[key] = [code for code in members if code in chosen]
-
-    def layout(self) -> Layout:
-        return Layout(
-            section(
-                "Pregnancy and breastfeeding",
-                "pregnant",
-                "postpartum_weeks",
-                "breastfeeding",
-            ),
-            section(
-                "Your health",
-                *[key for key, _, _ in CONDITION_GROUPS],
-                intro="Tick each question your answer is yes to. Leave the rest.",
-            ),
-            section(
-                "Warning signs",
-                *[key for key, _, _ in RED_FLAG_GROUPS],
-                intro="Tick each question your answer is yes to. If any of these "
-                "is happening right now, stop and call 911.",
-            ),
-            section(
-                "Allergies and other medicines",
-                "allergies",
-                "other_allergies",
-                "medications",
-                "last_botox_weeks_ago",
-            ),
-        )
 
     def clean(self):
         cleaned = super().clean()
         for model_field, groups in self.code_groups.items():
-            chosen = {code for key, _, _ in groups for code in cleaned.get(key, [])}
+            asked = {code for _key, _title, members in groups for code in members}
+            chosen = {
+                code for key, _title, _codes in groups for code in cleaned.get(key, [])
+            }
+            kept = set(getattr(self.instance, model_field)) - asked
             setattr(
                 self.instance,
                 model_field,
                 [
                     code
-                    for code, _ in getattr(codes, model_field.upper())
-                    if code in chosen
+                    for code, _label in getattr(codes, model_field.upper())
+                    if code in chosen | kept
                 ],
             )
         return cleaned
+
+
+class HealthForm(CodeGroupsForm):
+    pregnant = yes_no(
+        _("Are you pregnant, or could you be?"), short=_("Pregnant, or could be")
+    )
+    postpartum_weeks = number(
+        "postpartum_weeks",
+        _("If you gave birth in the last two years: how many weeks ago?"),
+        _("Leave empty if not."),
+        required=False,
+        short=_("Weeks since giving birth"),
+    )
+    breastfeeding = yes_no(_("Are you breastfeeding?"), short=_("Breastfeeding"))
+
+    code_groups = {"conditions": CONDITION_GROUPS}
+
+    class Meta(IntakeStepForm.Meta):
+        fields = ["pregnant", "postpartum_weeks", "breastfeeding"]
+
+    def layout(self) -> Layout:
+        return Layout(
+            section(
+                _("Pregnancy and breastfeeding"),
+                "pregnant",
+                "postpartum_weeks",
+                "breastfeeding",
+            ),
+            section(
+                _("Your health"),
+                *[key for key, _title, _codes in CONDITION_GROUPS],
+                intro=_(
+                    "For each group, tick every question your answer is yes to, or "
+                    "“None of these”."
+                ),
+            ),
+        )
+
+
+class WarningSignsForm(CodeGroupsForm):
+    allergies = AnyOfTheseField(
+        label=_("Are you allergic to any of these?"),
+        choices=translated(codes.ALLERGIES),
+        short=_("Allergies"),
+    )
+    other_allergies = forms.CharField(
+        label=_("Any other allergies?"),
+        required=False,
+        max_length=500,
+        help_text=_("Medicines, foods, latex, and what happened."),
+    )
+    medications = AnyOfTheseField(
+        label=_("Do you take any of these every day?"),
+        choices=translated(codes.MEDICATIONS),
+        help_text=_(
+            "They make bleeding more likely, which matters for needles and injections."
+        ),
+        short=_("Blood thinners"),
+    )
+    last_botox_weeks_ago = number(
+        "last_botox_weeks_ago",
+        _("If you have had Botox for migraine: how many weeks ago was the last one?"),
+        _("Leave empty if you have never had it."),
+        required=False,
+        short=_("Weeks since your last Botox"),
+    )
+
+    code_groups = {"red_flags": RED_FLAG_GROUPS, "conditions": NEEDLE_GROUPS}
+
+    class Meta(IntakeStepForm.Meta):
+        fields = ["allergies", "other_allergies", "medications", "last_botox_weeks_ago"]
+
+    def layout(self) -> Layout:
+        return Layout(
+            section(
+                _("Warning signs"),
+                *[key for key, _title, _codes in RED_FLAG_GROUPS],
+                intro=_(
+                    "For each group, tick every question your answer is yes to, or "
+                    "“None of these”. If any of these is happening right now, stop "
+                    "and call 911."
+                ),
+            ),
+            section(
+                _("Allergies, medicines and needles"),
+                "allergies",
+                "other_allergies",
+                "medications",
+                "last_botox_weeks_ago",
+                *[key for key, _title, _codes in NEEDLE_GROUPS],
+            ),
+        )
 
 
 class MoodForm(IntakeStepForm):
@@ -615,11 +764,17 @@ class MoodForm(IntakeStepForm):
         super().__init__(*args, **kwargs)
         for n, item in enumerate(scoring.PHQ9_ITEMS, start=1):
             self.fields[f"phq9_{n}"] = forms.TypedChoiceField(
-                label=f"{n}. {item}",
-                choices=scoring.PHQ9_ANSWERS,
+                label=format_lazy("{}. {}", n, gettext_lazy(item)),
+                choices=translated(scoring.PHQ9_ANSWERS),
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose how often, for this question."},
+                error_messages={
+                    "required": _("Choose how often, for this question."),
+                    "invalid_choice": _("Choose one of the answers shown."),
+                },
+            )
+            self.fields[f"phq9_{n}"].short_name = format_lazy(
+                _("Question {number}"), number=n
             )
 
 
@@ -633,35 +788,51 @@ class DailyLifeForm(IntakeStepForm):
         super().__init__(*args, **kwargs)
         labels = [*scoring.MIDAS_ITEMS, scoring.MIDAS_A, scoring.MIDAS_B]
         for name, label in zip(self.Meta.fields, labels, strict=True):
-            self.fields[name] = number(name, label)
+            self.fields[name] = number(name, gettext_lazy(label))
 
     def clean(self):
         cleaned = super().clean()
-        for missed, reduced, where in (
-            ("midas_1", "midas_2", "work or school"),
-            ("midas_3", "midas_4", "household work"),
+        for missed, reduced, message in (
+            (
+                "midas_1",
+                "midas_2",
+                _(
+                    "Days missed and days half-done at work or school add up to "
+                    "more than the 90 days of 3 months."
+                ),
+            ),
+            (
+                "midas_3",
+                "midas_4",
+                _(
+                    "Days missed and days half-done at household work add up to "
+                    "more than the 90 days of 3 months."
+                ),
+            ),
         ):
             if (
                 cleaned.get(missed) is not None
                 and cleaned.get(reduced) is not None
                 and cleaned[missed] + cleaned[reduced] > RANGES[missed][1]
             ):
-                self.add_error(
-                    reduced,
-                    f"Days missed and days half-done at {where} add up to more than "
-                    "the 90 days of 3 months.",
-                )
+                self.add_error(reduced, message)
         return cleaned
 
 
 class ServicesForm(IntakeStepForm):
     interests = ticks(
-        "Which of our services would you like to know more about?",
-        codes.SERVICES,
-        "Tick any. Our physicians will tell you which ones fit you.",
+        _("Which of our services would you like to know more about?"),
+        [
+            (code, vocabulary.SERVICE_LABELS.get(code) or gettext_lazy(label))
+            for code, label in codes.SERVICES
+        ],
+        _("Tick any. Our physicians will tell you which ones fit you."),
     )
     heard_from = choice(
-        "How did you hear about us?", Intake.HeardFrom.choices, required=False
+        _("How did you hear about us?"),
+        Intake.HeardFrom.choices,
+        required=False,
+        short=_("How you heard about us"),
     )
 
     class Meta(IntakeStepForm.Meta):
@@ -670,15 +841,15 @@ class ServicesForm(IntakeStepForm):
 
 class ConsentForm(IntakeStepForm):
     consent_signature = forms.CharField(
-        label="Type your full name to sign",
+        label=_("Type your full name to sign"),
         max_length=200,
-        help_text="Your first and last name, as you gave them in step 1.",
+        help_text=_("Your first and last name, as you gave them in step 1."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Type your full name to sign."},
+        error_messages={"required": _("Type your full name to sign.")},
     )
     agree = forms.BooleanField(
-        label="I have read the consent above and I agree to it",
-        error_messages={"required": "Tick the box to agree to the consent."},
+        label=_("I have read the consent above and I agree to it"),
+        error_messages={"required": _("Tick the box to agree to the consent.")},
     )
 
     class Meta(IntakeStepForm.Meta):
@@ -689,18 +860,27 @@ class ConsentForm(IntakeStepForm):
         signed = bool(draft.intake.consent_signature)
         return cls(data=data, instance=draft.intake, initial={"agree": signed})
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent_signature"].short_name = _("Signature")
+        self.fields["agree"].short_name = _("Agreement")
+
     def clean_consent_signature(self):
         signature = " ".join(self.cleaned_data["consent_signature"].split())
         if not signature_matches(signature, self.instance.patient):
             raise forms.ValidationError(
-                "Type your name exactly as you gave it in step 1: "
-                "your first name, then your last name."
+                _(
+                    "Type your name exactly as you gave it in step 1: your first "
+                    "name, then your last name."
+                )
             )
         return signature
 
     def clean(self):
         cleaned = super().clean()
-        self.instance.consent_version = CONSENT_VERSION
+        language = Language.active()
+        self.instance.consent_version = consent.VERSIONS[language]
+        self.instance.consent_language = language
         return cleaned
 
 

@@ -41,7 +41,7 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server, settings, migrated_data):
     """Open pages in fresh browser contexts (no shared cookies) at a given size."""
-    settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 1000
+    settings.INTAKE_NEW_FORMS_PER_HOUR = 1000
     contexts = []
 
     def open_page(viewport=PHONE):

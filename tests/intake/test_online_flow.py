@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from intake import codes
+from intake import codes, online
 from intake.models import Intake, OnlineDraft, Patient
 from intake.signals import intake_submitted
 from tests.factories import ONLINE_STEP_ANSWERS, ONLINE_STEP_SLUGS
@@ -37,10 +37,11 @@ def test_front_page_explains_the_intake_and_starts_it(client):
 
 
 def test_every_step_shows_its_number_and_the_count(online_patient_client):
+    assert [*ONLINE_STEP_SLUGS, "review"] == [step.slug for step in online.STEPS]
     for number, slug in enumerate([*ONLINE_STEP_SLUGS, "review"], start=1):
         page = online_patient_client.get(f"/intake/{slug}/").content.decode()
-        assert f"Step {number} of 11" in page
-        assert f'<progress class="step-progress" max="11" value="{number}"' in page
+        assert f"Step {number} of 12" in page
+        assert f'<progress class="step-progress" max="12" value="{number}"' in page
 
 
 def test_submitting_stores_every_answer_as_an_online_intake(online_patient_client):
@@ -56,7 +57,7 @@ def test_submitting_stores_every_answer_as_an_online_intake(online_patient_clien
     assert patient.date_of_birth == datetime.date(1987, 4, 12)
     assert patient.mobile_phone == "7045550134"
     assert patient.emergency_contact_phone == "7045550199"
-    assert patient.preferred_language == "Spanish"
+    assert patient.preferred_language == "es"
     assert patient.record_number.startswith("P-")
     assert intake.diagnosis == "migraine_with_aura"
     assert (intake.headache_days_per_month, intake.migraine_days_per_month) == (20, 14)
@@ -72,7 +73,7 @@ def test_submitting_stores_every_answer_as_an_online_intake(online_patient_clien
     assert (intake.midas_a, intake.midas_b) == (40, 8)
     assert intake.interests == ["ketamine", "acupuncture", "yoga"]
     assert intake.consent_signature == "rosa delgado park"
-    assert intake.consent_version == "2026-01"
+    assert (intake.consent_version, intake.consent_language) == ("2026-01", "en")
     assert intake.consent_signed_at is not None
     rows = [
         (t.name, t.drug_id is not None, t.treatment_class, t.intent, t.weeks, t.outcome)
@@ -154,7 +155,7 @@ def test_done_page_explains_next_steps_and_matches_tips_to_triggers(
 def test_done_page_shows_emergency_and_crisis_advice_first(client):
     for slug in ONLINE_STEP_SLUGS:
         changes = {}
-        if slug == "health":
+        if slug == "warning-signs":
             changes = {"headache_signs": ["thunderclap"]}
         if slug == "mood":
             changes = {"phq9_9": "2"}
@@ -213,7 +214,7 @@ def test_no_address_carries_a_name_or_a_database_id(online_patient_client):
             "about-you",
             {"date_of_birth": "01/01/2999"},
             "date_of_birth",
-            "must be in the past",
+            "must be before today",
         ),
         (
             "about-you",
@@ -242,7 +243,7 @@ def test_no_address_carries_a_name_or_a_database_id(online_patient_client):
         ),
         ("headaches", {"onset_age": "60"}, "onset_age", "older than you are now"),
         ("headaches", {"worst_pain": "11"}, "worst_pain", "from 0 to 10"),
-        ("headaches", {"diagnosis": "flu"}, "diagnosis", "valid choice"),
+        ("headaches", {"diagnosis": "flu"}, "diagnosis", "Choose one of the answers"),
         (
             "treatments",
             {"treatments-2-treatment_class": ""},
@@ -256,7 +257,7 @@ def test_no_address_carries_a_name_or_a_database_id(online_patient_client):
             "from 0 to 31",
         ),
         ("health", {"pregnant": ""}, "pregnant", "Choose yes or no"),
-        ("mood", {"phq9_4": "7"}, "phq9_4", "valid choice"),
+        ("mood", {"phq9_4": "7"}, "phq9_4", "Choose one of the answers"),
         ("daily-life", {"midas_2": "89"}, "midas_2", "more than the 90 days"),
         (
             "consent",
@@ -284,7 +285,7 @@ def test_bad_answers_are_explained_beside_the_field_and_in_a_summary(
     summary = page.split("data-error-summary>")[1].split("</div>")[0]
     assert f'href="#id_{field}' in summary
     typed = next((value for value in changes.values() if value), None)
-    if typed and field != "diagnosis":
+    if typed and field not in ("diagnosis", "phq9_4"):
         assert f'value="{typed}"' in page
     assert list(Intake.objects.values()) + list(Patient.objects.values()) == before
 
@@ -353,9 +354,10 @@ def test_too_many_treatment_rows_are_refused_not_crashed(client):
 # Health questions
 
 
-def test_health_step_asks_every_condition_and_red_flag_in_plain_words(client):
+def test_health_steps_ask_every_condition_and_red_flag_in_plain_words(client):
     post_step(client, "about-you")
     page = client.get("/intake/health/").content.decode()
+    page += client.get("/intake/warning-signs/").content.decode()
     for _, question in codes.CONDITIONS + codes.RED_FLAGS:
         assert escape(question) in page, question
 
@@ -401,17 +403,18 @@ def test_no_email_is_sent_without_an_address(client):
     assert "We have not e-mailed it to you" in response.content.decode()
 
 
-def test_resume_link_opens_the_first_unfinished_step_in_a_new_browser(
+def test_resume_link_opens_the_step_where_the_patient_stopped_in_a_new_browser(
     client, client_class
 ):
-    for slug in ONLINE_STEP_SLUGS[:3]:
+    for slug in ONLINE_STEP_SLUGS[:5]:
         post_step(client, slug)
+    post_step(client, "headaches", action="back")
     url = resume_link(client, "treatments")
 
     other = client_class()
     response = other.get(url)
 
-    assert response["Location"] == "/intake/medicines/"
+    assert response["Location"] == "/intake/treatments/"
     assert "Delgado-Park" in other.get("/intake/about-you/").content.decode()
 
 
@@ -464,16 +467,37 @@ def test_a_filled_honeypot_looks_like_success_but_saves_nothing(client):
     assert not Intake.objects.exists()
 
 
-def test_new_drafts_per_address_are_limited(client_class, settings):
-    settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 2
+def test_new_forms_are_limited_per_address_and_browser_keeping_the_answers(
+    client_class, settings
+):
+    settings.INTAKE_NEW_FORMS_PER_HOUR = 2
+    tablet = {"HTTP_USER_AGENT": "Waiting-room tablet"}
     for _ in range(2):
-        assert post_step(client_class(), "about-you").status_code == 302
-    response = post_step(client_class(), "about-you")
+        assert post_step(client_class(**tablet), "about-you").status_code == 302
+
+    response = post_step(client_class(**tablet), "about-you")
+
+    page = response.content.decode()
     assert response.status_code == 429
-    assert "Please wait a little" in response.content.decode()
+    assert "We could not start a new form just now" in page
+    assert 'value="Delgado-Park"' in page and 'value="04/12/1987"' in page
+    assert '<a class="phone-link" href="tel:+17045550100">(704) 555-0100</a>' in page
     assert OnlineDraft.objects.count() == 2
-    other_address = client_class(REMOTE_ADDR="203.0.113.9")
-    assert post_step(other_address, "about-you").status_code == 302
+    phone = client_class(HTTP_USER_AGENT="A patient's phone")
+    assert post_step(phone, "about-you").status_code == 302
+    elsewhere = client_class(REMOTE_ADDR="203.0.113.9", **tablet)
+    assert post_step(elsewhere, "about-you").status_code == 302
+
+
+def test_sixty_patients_in_an_hour_on_one_address_and_browser_are_not_refused(
+    client_class,
+):
+    for n in range(60):
+        browser = client_class(HTTP_USER_AGENT="Waiting-room tablet")
+        response = post_step(browser, "about-you", email=f"patient{n}@example.com")
+        assert response.status_code == 302, n
+    assert OnlineDraft.objects.count() == 60
+    assert len(set(OnlineDraft.objects.values_list("client_hash", flat=True))) == 1
 
 
 def test_the_address_is_stored_only_as_a_salted_hash(client):
