@@ -89,8 +89,9 @@ DRUGS: list[tuple[str, str, str, str]] = [
 
 # Other names each drug goes by, matched without regard to case or accents: US brand
 # names (the catalogue's generic names are international nonproprietary names) and
-# the Spanish generic names a Spanish-speaking patient may know. A name that is the
-# same in Spanish, such as propranolol, is already matched as the generic name.
+# the Spanish generic names a Spanish-speaking patient may know. A name that differs
+# only by accents in Spanish (sumatriptán) or not at all (propranolol) is matched
+# as the generic name already.
 OTHER_NAMES: dict[str, list[str]] = {
     "amitriptyline": ["Elavil", "amitriptilina"],
     "nortriptyline": ["Pamelor", "nortriptilina"],
@@ -119,7 +120,7 @@ OTHER_NAMES: dict[str, list[str]] = {
     "eptinezumab": ["Vyepti"],
     "atogepant": ["Qulipta"],
     "rimegepant": ["Nurtec ODT", "Nurtec"],
-    "candesartan": ["Atacand", "candesartán"],
+    "candesartan": ["Atacand"],
     "lisinopril": ["Zestril", "Prinivil"],
     "onabotulinumtoxinA": ["Botox", "botulinum toxin", "toxina botulínica"],
     "paracetamol": ["Panadol"],
@@ -133,13 +134,13 @@ OTHER_NAMES: dict[str, list[str]] = {
     "acetaminophen/aspirin/caffeine": ["Excedrin", "Excedrin Migraine"],
     "butalbital combination": ["Fioricet", "Fiorinal", "Esgic", "butalbital"],
     "paracetamol/codeine": ["Tylenol with Codeine", "Tylenol 3"],
-    "sumatriptan": ["Imitrex", "Tosymra", "Zembrace", "Onzetra", "sumatriptán"],
-    "rizatriptan": ["Maxalt", "Maxalt-MLT", "rizatriptán"],
-    "zolmitriptan": ["Zomig", "Zomig-ZMT", "zolmitriptán"],
-    "eletriptan": ["Relpax", "eletriptán"],
-    "naratriptan": ["Amerge", "naratriptán"],
-    "almotriptan": ["Axert", "almotriptán"],
-    "frovatriptan": ["Frova", "frovatriptán"],
+    "sumatriptan": ["Imitrex", "Tosymra", "Zembrace", "Onzetra"],
+    "rizatriptan": ["Maxalt", "Maxalt-MLT"],
+    "zolmitriptan": ["Zomig", "Zomig-ZMT"],
+    "eletriptan": ["Relpax"],
+    "naratriptan": ["Amerge"],
+    "almotriptan": ["Axert"],
+    "frovatriptan": ["Frova"],
     "ergotamine": ["Cafergot", "Ergomar", "ergotamina"],
     "dihydroergotamine": ["D.H.E. 45", "Migranal", "Trudhesa", "dihidroergotamina"],
     "codeine": ["codeína"],
@@ -149,7 +150,7 @@ OTHER_NAMES: dict[str, list[str]] = {
     "ubrogepant": ["Ubrelvy"],
     "zavegepant": ["Zavzpret"],
     "metoclopramide": ["Reglan", "metoclopramida"],
-    "ondansetron": ["Zofran", "ondansetrón"],
+    "ondansetron": ["Zofran"],
     "prochlorperazine": ["Compazine", "Compro", "proclorperazina"],
     "acupuncture": ["acupressure", "acupuntura", "acupresión"],
     "nerve block": ["bloqueo nervioso", "bloqueo de nervios"],

@@ -2,6 +2,8 @@
 
 import datetime
 import hashlib
+import re
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -528,3 +530,201 @@ def test_posts_without_the_csrf_token_are_refused(client_class):
     response = strict.post("/intake/about-you/", ONLINE_STEP_ANSWERS["about-you"])
     assert response.status_code == 403
     assert not Patient.objects.exists()
+
+
+# Clear errors
+
+
+def summary_lines(page: str) -> list[str]:
+    summary = page.split("data-error-summary>")[1].split("</div>")[0]
+    return [
+        unescape(line) for line in re.findall(r'<a href="#[^"]+">(.*?)</a>', summary)
+    ]
+
+
+def test_each_summary_line_names_its_question(client):
+    post_step(client, "about-you")
+    response = post_step(
+        client,
+        "headaches",
+        headache_days_per_month="40",
+        months_at_this_frequency="abc",
+        worst_pain="",
+        attack_length="",
+    )
+    assert summary_lines(response.content.decode()) == [
+        "Headache days a month: enter a number from 0 to 31.",
+        "Months this often: enter a whole number from 0 to 1,200.",
+        "How long an attack lasts: choose one of the answers.",
+        "Worst pain: enter a number from 0 to 10.",
+    ]
+
+
+def test_a_treatment_rows_summary_lines_name_the_row(client):
+    post_step(client, "about-you")
+    response = post_step(client, "treatments", {"treatments-1-outcome": ""})
+    assert "Treatment 2 (What happened): choose one of the answers." in summary_lines(
+        response.content.decode()
+    )
+
+
+def test_a_problem_found_twice_is_said_once(client):
+    for slug in ONLINE_STEP_SLUGS[:2]:
+        post_step(client, slug)
+    assert only_intake().migraine_days_per_month == 14
+
+    response = post_step(
+        client, "headaches", headache_days_per_month="5", migraine_days_per_month="9"
+    )
+
+    page = response.content.decode()
+    beside = page.split('id="id_migraine_days_per_month_error"')[1].split("</div>")[0]
+    assert beside.count("Migraine days cannot be more than headache days.") == 1
+    assert (
+        summary_lines(page).count(
+            "Migraine days a month: migraine days cannot be more than headache days."
+        )
+        == 1
+    )
+
+
+def test_the_summary_asks_with_the_question_when_the_name_is_a_question(client):
+    post_step(client, "about-you")
+    response = post_step(client, "health", mental_health=[])
+    assert (
+        "Mental health, alcohol and drugs: any of these? Tick the ones that apply, "
+        "or “None of these”." in summary_lines(response.content.decode())
+    )
+
+
+# The health steps: "None of these" is an answer, a skipped group is not
+
+
+@pytest.mark.parametrize(
+    ("slug", "group"),
+    [("health", "heart_blood"), ("warning-signs", "headache_signs")]
+    + [("warning-signs", "allergies"), ("warning-signs", "medications")],
+)
+def test_a_group_left_blank_is_an_error_not_a_no(client, slug, group):
+    post_step(client, "about-you")
+    response = post_step(client, slug, {group: []})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'id="id_{group}_error"' in page
+    assert "Tick the ones that apply, or “None of these”." in page
+
+
+def test_none_of_these_with_another_answer_is_an_error(client):
+    post_step(client, "about-you")
+    response = post_step(client, "warning-signs", headache_signs=["none", "seizure"])
+    assert response.status_code == 400
+    assert "Tick “None of these” or the ones that apply, not both." in (
+        response.content.decode()
+    )
+
+
+def test_none_of_these_is_stored_as_no_codes_and_shown_again(client):
+    post_step(client, "about-you")
+    post_step(client, "health")
+    post_step(client, "warning-signs")
+    intake = only_intake()
+    assert intake.conditions == ["vertigo", "needle_phobia"]
+    assert intake.red_flags == ["cancer_history"]
+
+    page = client.get("/intake/health/").content.decode()
+
+    assert re.search(r'name="heart_blood" value="none"[^>]*checked', page)
+    assert not re.search(r'name="eyes_nerves" value="none"[^>]*checked', page)
+
+
+def test_one_health_step_keeps_the_conditions_the_other_asked(client):
+    post_step(client, "about-you")
+    post_step(client, "warning-signs")
+    post_step(client, "health", eyes_nerves=["glaucoma"])
+    assert only_intake().conditions == ["glaucoma", "needle_phobia"]
+    post_step(client, "warning-signs", needles=["none"])
+    assert only_intake().conditions == ["glaucoma"]
+
+
+# Plain words, the phone, the review page
+
+
+def test_pages_that_say_call_us_give_the_number_as_a_link(online_patient_client):
+    link = '<a class="phone-link" href="tel:+17045550100">(704) 555-0100</a>'
+    for url in ("/", "/intake/review/", "/intake/resume/expired-link/"):
+        page = online_patient_client.get(url).content.decode()
+        assert link in page.split("<footer")[0], url
+    online_patient_client.post(REVIEW, {"action": "next"})
+    assert link in online_patient_client.get("/intake/done/").content.decode()
+
+
+def test_the_clinic_phone_comes_from_the_settings(client, settings):
+    settings.CLINIC_PHONE = "(980) 555-0199"
+    assert (
+        'href="tel:+19805550199">(980) 555-0199</a>' in client.get("/").content.decode()
+    )
+
+
+def test_the_review_shows_a_phone_as_people_write_it_and_medicines_one_a_line(
+    online_patient_client,
+):
+    post_step(
+        online_patient_client,
+        "medicines",
+        other_medications="Sertraline 50 mg\nVitamin D\n\n",
+    )
+    page = online_patient_client.get(REVIEW).content.decode()
+    assert "(704) 555-0134" in page and "7045550134" not in page
+    assert "<li>Sertraline 50 mg</li><li>Vitamin D</li>" in page
+
+
+def test_the_patient_sees_no_jargon_or_questionnaire_names(online_patient_client):
+    pages = "".join(
+        online_patient_client.get(f"/intake/{slug}/").content.decode()
+        for slug in [*ONLINE_STEP_SLUGS, "review"]
+    )
+    for jargon in (
+        "(PHQ-9)",
+        "(MIDAS)",
+        "Ditan (",
+        "Gepant (",
+        "Ergot (",
+        "medicines below",
+    ):
+        assert jargon not in pages, jargon
+    assert "Botox for migraine (coming soon)" in pages
+
+
+def test_a_red_flag_done_page_promises_24_hours_only(online_patient_client):
+    online_patient_client.post(REVIEW, {"action": "next"})
+    page = online_patient_client.get("/intake/done/").content.decode()
+    assert "within 24 hours" in page
+    assert "2 working days" not in page
+
+
+def test_a_routine_done_page_promises_2_working_days(client):
+    for slug in ONLINE_STEP_SLUGS:
+        changes = {"general_signs": ["none"]} if slug == "warning-signs" else {}
+        post_step(client, slug, changes)
+    client.post(REVIEW, {"action": "next"})
+    page = client.get("/intake/done/").content.decode()
+    assert "within 2 working days" in page
+    assert "24 hours" not in page.split("<footer")[0]
+
+
+def test_a_birth_date_of_today_is_refused_and_yesterday_accepted(client):
+    today = timezone.localdate()
+    refused = post_step(client, "about-you", date_of_birth=today.strftime("%m/%d/%Y"))
+    assert refused.status_code == 400
+    assert "must be before today" in refused.content.decode()
+    yesterday = today - datetime.timedelta(days=1)
+    accepted = post_step(
+        client, "about-you", date_of_birth=yesterday.strftime("%m/%d/%Y")
+    )
+    assert accepted.status_code == 302
+
+
+def test_every_page_has_a_favicon(client):
+    assert (
+        'rel="icon" href="/static/img/favicon.svg"' in client.get("/").content.decode()
+    )
