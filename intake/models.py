@@ -81,10 +81,10 @@ def validate_date_of_birth(value: datetime.date) -> None:
 
 
 class Language(models.TextChoices):
-    """The languages of the patient's pages and e-mails, each named in itself."""
+    """The languages of the patient's pages and e-mails, named for staff."""
 
     ENGLISH = "en", "English"
-    SPANISH = "es", "Español"
+    SPANISH = "es", "Spanish"
 
     @classmethod
     def active(cls) -> "Language":

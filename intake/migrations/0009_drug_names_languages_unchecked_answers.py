@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='intake',
             name='consent_language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Español')], help_text='The language of the text signed online; blank for paper consent.', max_length=2, verbose_name='consent text language'),
+            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Spanish')], help_text='The language of the text signed online; blank for paper consent.', max_length=2, verbose_name='consent text language'),
         ),
         migrations.AddField(
             model_name='onlinedraft',
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='patient',
             name='preferred_language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', help_text="The language of the patient's e-mails.", max_length=2, verbose_name='preferred language'),
+            field=models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', help_text="The language of the patient's e-mails.", max_length=2, verbose_name='preferred language'),
         ),
         migrations.AddConstraint(
             model_name='intake',

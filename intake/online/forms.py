@@ -11,6 +11,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -176,7 +177,7 @@ class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
     )
     preferred_language = choice(
         _("Which language should we write to you in?"),
-        Language.choices,
+        settings.LANGUAGES,
         short=_("Language"),
     )
     emergency_contact_name = forms.CharField(

@@ -44,8 +44,13 @@ def new_page(browser, live_server, settings, migrated_data):
     settings.INTAKE_NEW_FORMS_PER_HOUR = 1000
     contexts = []
 
-    def open_page(viewport=PHONE):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    def open_page(viewport=PHONE, language="en"):
+        context = browser.new_context(
+            viewport=viewport,
+            base_url=live_server.url,
+            locale=f"{language}-US",
+            extra_http_headers={"Accept-Language": f"{language}-US,{language};q=0.9"},
+        )
         contexts.append(context)
         return context.new_page()
 
