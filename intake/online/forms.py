@@ -47,6 +47,7 @@ from intake.online.fields import (
     translated,
     yes_no,
 )
+from intake.selectors import drug_catalogue
 from intake.services import signature_matches
 
 OLDEST_AGE = 120
@@ -487,14 +488,6 @@ class TreatmentForm(StepForm):
             weeks=cleaned["weeks"],
             outcome=cleaned["outcome"],
         )
-
-
-def drug_catalogue() -> dict[str, Drug]:
-    """Every catalogue drug by each of its names, folded: generic, brand, Spanish."""
-    catalogue = {fold_name(drug.name): drug for drug in Drug.objects.all()}
-    for other in DrugName.objects.select_related("drug"):
-        catalogue.setdefault(other.folded, other.drug)
-    return catalogue
 
 
 def catalogue_options() -> list[tuple[str, str]]:

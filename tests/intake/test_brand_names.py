@@ -162,3 +162,38 @@ def test_a_name_another_drug_goes_by_is_refused():
     generic = DrugName(drug=Drug.objects.get(name="ibuprofen"), name="Sumatriptan")
     with pytest.raises(ValidationError, match="already goes by this name"):
         generic.full_clean()
+
+
+@pytest.mark.parametrize("typed", ["aimovig", "AIMOVIG", "Aimovig"])
+def test_staff_typing_a_brand_in_a_treatment_row_store_the_generic_drug(typed):
+    from intake.forms import TreatmentTrialForm
+    from intake.models import TreatmentTrial
+    from tests.factories import IntakeFactory
+
+    form = TreatmentTrialForm(
+        data={"drug_name": typed, "outcome": "ineffective", "weeks": ""},
+        instance=TreatmentTrial(intake=IntakeFactory()),
+    )
+
+    assert form.is_valid(), form.errors
+    trial = form.save(commit=False)
+    assert (trial.drug.name, trial.drug_name) == ("erenumab", "")
+    assert (trial.treatment_class, trial.intent) == ("cgrp_pathway", "preventive")
+
+
+def test_staff_free_text_that_is_no_catalogue_name_stays_free_text():
+    from intake.forms import TreatmentTrialForm
+    from intake.models import TreatmentTrial
+    from tests.factories import IntakeFactory
+
+    form = TreatmentTrialForm(
+        data={
+            "drug_name": "Feverfew tea",
+            "treatment_class": "other_preventive",
+            "intent": "preventive",
+            "outcome": "helped",
+        },
+        instance=TreatmentTrial(intake=IntakeFactory()),
+    )
+    assert form.is_valid(), form.errors
+    assert form.save(commit=False).drug is None
