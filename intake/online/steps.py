@@ -90,9 +90,10 @@ class Step:
             ]
         else:
             names = [form.add_prefix(name) for name in form.fields]
+        # NUL is no character a person types, and PostgreSQL's JSON cannot hold it.
         return {
             name: [
-                value[:UNCHECKED_MAX_CHARS]
+                value.replace("\x00", "")[:UNCHECKED_MAX_CHARS]
                 for value in data.getlist(name)[:UNCHECKED_MAX_VALUES]
             ]
             for name in names

@@ -156,3 +156,8 @@ def test_continuing_on_the_front_page_opens_where_the_patient_stopped(
     page = started.get("/").content.decode()
 
     assert f'href="/intake/{stopped}/">Continue your intake' in page
+
+
+def test_a_nul_character_kept_unchecked_is_dropped(started):
+    post(started, "headaches", {"onset_age": "1\x006"}, "later")
+    assert draft().unchecked_answers["headaches"] == {"onset_age": ["16"]}
