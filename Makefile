@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint install install-test
+.PHONY: run test lint install install-test messages messages-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,28 @@ run: install
 test: install-test
 	$(PY) -m pytest
 
-lint: install-test
+lint: install-test messages-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Translations: the compiled .mo is committed beside each .po, so `make run` needs no
+# gettext tools. `make messages` compiles them (Debian's gettext); `messages-check`
+# fails when a .mo is missing or says other than its .po.
+messages: install
+	$(PY) manage.py compilemessages --ignore=$(VENV)
+
+messages-check:
+	@status=0; for po in locale/*/LC_MESSAGES/*.po; do \
+		mo="$${po%.po}.mo"; tmp="$$(mktemp -d)"; \
+		msgfmt --check -o "$$tmp/po.mo" "$$po" && msgunfmt "$$tmp/po.mo" > "$$tmp/po.txt" || status=1; \
+		if [ -f "$$mo" ] && msgunfmt "$$mo" > "$$tmp/mo.txt" && cmp -s "$$tmp/po.txt" "$$tmp/mo.txt"; then \
+			echo "$$mo matches $$po"; \
+		else \
+			echo "$$mo does not match $$po: run 'make messages' and commit the .mo"; status=1; \
+		fi; \
+		rm -r "$$tmp"; \
+	done; exit $$status
 
 # Benchmarks (not part of `make test`): `make bench`, `make bench SCALE=1000000`.
 # PostgreSQL when DATABASE_URL points at a server (database clinic_bench_<SCALE> there),

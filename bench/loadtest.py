@@ -129,6 +129,12 @@ class Patient:
         self.request("GET", "/intake/done/")
 
 
+# The health steps' "any of these?" groups, each answered "None of these".
+HEALTH_GROUPS = ["mental_health", "heart_blood", "organs", "eyes_nerves", "recent"]
+WARNING_GROUPS = ["headache_signs", "general_signs", "allergies", "medications"]
+WARNING_GROUPS += ["needles"]
+
+
 def steps(first: str, last: str, email: str) -> list[tuple[str, dict]]:
     """The answers of each step, as the public form posts them."""
     treatments = [
@@ -162,7 +168,7 @@ def steps(first: str, last: str, email: str) -> list[tuple[str, dict]]:
                 "sex": "female",
                 "email": email,
                 "mobile_phone": "704 555 0100",
-                "preferred_language": "English",
+                "preferred_language": "en",
                 "website": "",
             },
         ),
@@ -196,7 +202,15 @@ def steps(first: str, last: str, email: str) -> list[tuple[str, dict]]:
         ),
         (
             "health",
-            {"pregnant": "False", "breastfeeding": "False", "other_allergies": ""},
+            {
+                "pregnant": "False",
+                "breastfeeding": "False",
+                **{group: ["none"] for group in HEALTH_GROUPS},
+            },
+        ),
+        (
+            "warning-signs",
+            {"other_allergies": "", **{group: ["none"] for group in WARNING_GROUPS}},
         ),
         ("mood", {f"phq9_{n}": 1 if n < 3 else 0 for n in range(1, 10)}),
         (

@@ -188,13 +188,13 @@ def make_drafts(count: int, rng: random.Random, csrf: str) -> list[str]:
     from clinic.models import Counter
     from intake import online
     from intake.models import Drug, Intake, OnlineDraft, Patient, TreatmentTrial
-    from intake.services import client_address_hash
+    from intake.services import client_hash
     from intake.views import SESSION_DRAFT
 
     drugs = list(Drug.objects.all())
     now = timezone.now()
     steps = [step.slug for step in online.STEPS[:-1]]
-    address = client_address_hash("127.0.0.1")
+    address = client_hash("127.0.0.1", "bench")
     with transaction.atomic():
         counter, _ = Counter.objects.select_for_update().get_or_create(
             name=scale.RECORD_COUNTER

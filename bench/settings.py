@@ -22,7 +22,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
 # Every simulated patient comes from 127.0.0.1.
-INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 1_000_000
+INTAKE_NEW_FORMS_PER_HOUR = 1_000_000
 
 # Admin pages render without a collectstatic manifest.
 STORAGES = {

@@ -44,6 +44,8 @@ ALLOWED_HOSTS = _required_in_production(
 CSRF_TRUSTED_ORIGINS = _required_in_production("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 CLINIC_NAME = env("CLINIC_NAME", default="Elev8 MD Wellness Center")
+# Given wherever a patient is told to call, as a tel: link. The default is a demo one.
+CLINIC_PHONE = env("CLINIC_PHONE", default="(704) 555-0100")
 # Printed on referral letters' letterhead.
 CLINIC_ADDRESS = env(
     "CLINIC_ADDRESS", default="Charlotte, North Carolina · (704) 555-0100"
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     # Static files in production, from STATIC_ROOT (`manage.py collectstatic`).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "intake.middleware.PatientLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +137,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The patient's pages and e-mails, each named in itself; staff pages stay in English.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -189,11 +195,10 @@ ON_CALL_EMAIL = env("ON_CALL_EMAIL", default="on-call@clinic.example")
 # Where links in e-mails point (staff pages, resume and password links).
 CLINIC_SITE_URL = _required_in_production("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
-# The public intake: new drafts one client address may start in an hour, and how
+# The public intake: new forms one browser at one address may start in an hour (a
+# waiting room's phones share the clinic's address; each counts on its own), and how
 # long a "finish later" link stays valid.
-INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = env.int(
-    "INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR", default=10
-)
+INTAKE_NEW_FORMS_PER_HOUR = env.int("INTAKE_NEW_FORMS_PER_HOUR", default=100)
 INTAKE_RESUME_LINK_DAYS = 30
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -5,7 +5,7 @@ import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from clinic.audit import record_access, record_list_access
 from intake import advice, scoring
 from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
-from intake.models import Drug, Intake, Patient, TreatmentTrial
+from intake.models import Drug, DrugName, Intake, Patient, TreatmentTrial, fold_name
 from intake.services import (
     intake_amend,
     intake_save,
@@ -433,8 +433,45 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         )
 
 
+class DrugNameInline(admin.TabularInline):
+    model = DrugName
+    fields = ["name"]
+    extra = 1
+
+
 @admin.register(Drug)
 class DrugAdmin(admin.ModelAdmin):
-    list_display = ["name", "treatment_class", "default_intent"]
+    """The catalogue, found by any name a drug goes by: the staff drug picker too."""
+
+    list_display = ["name", "other_names", "treatment_class", "default_intent"]
     list_filter = ["treatment_class", "default_intent"]
     search_fields = ["name"]
+    search_help_text = (
+        "Generic, brand or Spanish name (Aimovig, sumatriptán); case and accents "
+        "do not matter."
+    )
+    inlines = [DrugNameInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("names")
+
+    @admin.display(description="other names")
+    def other_names(self, drug: Drug) -> str:
+        return ", ".join(other.name for other in drug.names.all())
+
+    def get_search_results(self, request, queryset, search_term):
+        """Match the generic name, or any other name without case or accents.
+
+        The treatment rows' drug autocomplete searches here, so staff can pick a
+        drug by its brand and the row stores the generic drug.
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        folded = fold_name(term)
+        matches = queryset.filter(
+            Q(name__icontains=term)
+            | Q(name__icontains=folded)
+            | Q(names__folded__contains=folded)
+        )
+        return matches.distinct(), True

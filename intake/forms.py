@@ -4,9 +4,10 @@ import re
 
 from django import forms
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from intake.models import Patient, TreatmentTrial
-from intake.selectors import patient_lookalikes
+from intake.models import Patient, TreatmentTrial, fold_name
+from intake.selectors import drug_catalogue, patient_lookalikes
 
 # A patient's details, in the order both the front desk and the public form ask them.
 PATIENT_FIELDS = [
@@ -31,7 +32,7 @@ def phone_digits(text: str) -> str:
     digits = re.sub(r"[\s().-]", "", text)
     if text and not PHONE.match(digits):
         raise forms.ValidationError(
-            "Enter a phone number using digits, like 704 555 0100."
+            _("Enter a phone number using digits, like 704 555 0100.")
         )
     return digits
 
@@ -129,6 +130,11 @@ class TreatmentTrialForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         drug = cleaned.get("drug")
+        if not drug and cleaned.get("drug_name"):
+            # A catalogue drug typed by any of its names (Aimovig) is the drug itself.
+            drug = drug_catalogue().get(fold_name(cleaned["drug_name"]))
+            if drug is not None:
+                cleaned["drug"], cleaned["drug_name"] = drug, ""
         if not drug and not cleaned.get("drug_name"):
             self.add_error("drug_name", "Choose a drug from the list or type its name.")
         if drug:

@@ -1,6 +1,8 @@
 """Patients, their intakes, the treatments they tried and the drug catalogue."""
 
 import datetime
+import re
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -10,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import CodeListField
 from clinic.models import Counter, TimeStampedModel
@@ -77,14 +80,27 @@ def validate_date_of_birth(value: datetime.date) -> None:
         raise ValidationError("Check the year: a date of birth before 1900.")
 
 
+class Language(models.TextChoices):
+    """The languages of the patient's pages and e-mails, named for staff."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+    @classmethod
+    def active(cls) -> "Language":
+        """The language of the page being served (English outside a request)."""
+        code = translation.get_language() or settings.LANGUAGE_CODE
+        return cls(translation.get_supported_language_variant(code))
+
+
 class Patient(TimeStampedModel):
     """A person the clinic knows. ``__str__`` is the record number, never a name."""
 
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        INTERSEX = "intersex", "Intersex"
-        UNDISCLOSED = "undisclosed", "Prefer not to say"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        INTERSEX = "intersex", _("Intersex")
+        UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
     id = models.UUIDField(
         "public id", primary_key=True, default=uuid.uuid4, editable=False
@@ -103,7 +119,11 @@ class Patient(TimeStampedModel):
         "mobile phone", max_length=20, blank=True, db_index=True
     )
     preferred_language = models.CharField(
-        "preferred language", max_length=40, default="English"
+        "preferred language",
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text="The language of the patient's e-mails.",
     )
     emergency_contact_name = models.CharField(
         "emergency contact name", max_length=200, blank=True
@@ -125,6 +145,10 @@ class Patient(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(date_of_birth__gte="1900-01-01"),
                 name="patient_date_of_birth_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_language__in=Language.values),
+                name="patient_preferred_language_valid",
             ),
         ]
 
@@ -180,6 +204,62 @@ class Drug(models.Model):
         if intent == "preventive" and self.preventive_class:
             return self.preventive_class
         return self.treatment_class
+
+
+def fold_name(text: str) -> str:
+    """A drug name as it is matched: no case, accents, punctuation or extra spaces.
+
+    "Nurtec ODT", "nurtec-odt" and "NURTEC  odt" fold alike, and so do "sumatriptán"
+    and "sumatriptan".
+    """
+    plain = "".join(
+        char
+        for char in unicodedata.normalize("NFKD", text.casefold())
+        if not unicodedata.combining(char)
+    )
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+class DrugName(models.Model):
+    """Another name a catalogue drug goes by: a brand, or its name in Spanish.
+
+    Patients and staff may type any of them; the intake stores the generic drug.
+    """
+
+    # CASCADE: a name means nothing without its drug (which PROTECT keeps while used).
+    drug = models.ForeignKey(
+        Drug, on_delete=models.CASCADE, related_name="names", verbose_name="drug"
+    )
+    name = models.CharField("name", max_length=80)
+    folded = models.CharField(
+        "name as matched",
+        max_length=80,
+        unique=True,
+        editable=False,
+        help_text="Lower case, without accents or punctuation.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "other name"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        self.folded = fold_name(self.name)
+        if not self.folded:
+            raise ValidationError({"name": "Enter a name with letters or digits."})
+        taken = DrugName.objects.filter(folded=self.folded).exclude(pk=self.pk)
+        generics = [
+            drug.name
+            for drug in Drug.objects.exclude(pk=self.drug_id)
+            if fold_name(drug.name) == self.folded
+        ]
+        if taken.exists() or generics:
+            raise ValidationError(
+                {"name": "Another catalogue drug already goes by this name."}
+            )
 
 
 class IntakeQuerySet(models.QuerySet):
@@ -437,6 +517,13 @@ class Intake(TimeStampedModel):
     consent_version = models.CharField(
         "consent text version", max_length=20, blank=True
     )
+    consent_language = models.CharField(
+        "consent text language",
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
+        help_text="The language of the text signed online; blank for paper consent.",
+    )
     consent_signature = models.CharField(
         "signature (typed full name)", max_length=200, blank=True
     )
@@ -481,6 +568,10 @@ class Intake(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(source__in=["online", "front_desk"]),
                 name="intake_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_language__in=["", *Language.values]),
+                name="intake_consent_language_valid",
             ),
         ]
 
@@ -645,8 +736,8 @@ class OnlineDraft(TimeStampedModel):
 
     The patient's browser session holds this draft's id; a resume link holds a random
     token of which only the SHA-256 hash is stored here. ``client_hash`` is a salted
-    hash of the address that started the draft, counted to limit new drafts per
-    address, so no address is stored in the clear.
+    hash of the address and browser that started the draft, counted to limit new
+    drafts from one of them, so no address is stored in the clear.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -663,8 +754,23 @@ class OnlineDraft(TimeStampedModel):
         unique=True,
         help_text="One per browser start, so a double click makes one draft.",
     )
-    client_hash = models.CharField("client address (salted hash)", max_length=64)
+    client_hash = models.CharField(
+        "client address and browser (salted hash)", max_length=64
+    )
     steps_done = models.JSONField("steps completed", default=list, blank=True)
+    unchecked_answers = models.JSONField(
+        "answers kept unchecked",
+        default=dict,
+        blank=True,
+        help_text="What was on a step's page when the patient left it with 'Back' "
+        "or 'Save and finish later', as posted, by step.",
+    )
+    resume_step = models.CharField(
+        "step to resume at",
+        max_length=30,
+        blank=True,
+        help_text="Where the patient was going when they last saved.",
+    )
     resume_token_hash = models.CharField(
         "resume link (SHA-256 hash)", max_length=64, blank=True
     )

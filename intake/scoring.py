@@ -1,31 +1,52 @@
 """Questionnaire scoring: PHQ-9 (Kroenke 2001), MIDAS (Stewart 2001), HIT-6.
 
-Pure functions of the answers, no Django: the admin, the facts and the routing
-engine all read their scores from here.
+Pure functions of the answers: the admin, the facts and the routing engine all read
+their scores from here. The questions' wording is marked for translation with
+``gettext_noop`` (it returns them unchanged); the patient's pages translate it.
+
+Spanish wording (in ``locale/es/LC_MESSAGES/django.po``):
+
+- PHQ-9: the official US Spanish version, word for word ("Cuestionario sobre la
+  salud del paciente-9", developed by Drs Spitzer, Williams, Kroenke and colleagues
+  with an educational grant from Pfizer Inc.; Pfizer's PHQ screeners, no permission
+  required to reproduce or translate).
+- MIDAS: the published Spanish validation's wording could not be established, so
+  the Spanish is the clinic's own translation of the English questions below, not
+  a validated version. Replace it with the published one when the clinic has it.
 """
 
 from typing import NamedTuple
 
+from django.utils.translation import gettext_noop
+
 PHQ9_ITEMS = [
-    "Little interest or pleasure in doing things",
-    "Feeling down, depressed, or hopeless",
-    "Trouble falling or staying asleep, or sleeping too much",
-    "Feeling tired or having little energy",
-    "Poor appetite or overeating",
-    "Feeling bad about yourself, or that you are a failure or have let yourself "
-    "or your family down",
-    "Trouble concentrating on things, such as reading the newspaper or watching "
-    "television",
-    "Moving or speaking so slowly that other people could have noticed, or the "
-    "opposite: being so fidgety or restless that you have been moving around a lot "
-    "more than usual",
-    "Thoughts that you would be better off dead, or of hurting yourself in some way",
+    gettext_noop("Little interest or pleasure in doing things"),
+    gettext_noop("Feeling down, depressed, or hopeless"),
+    gettext_noop("Trouble falling or staying asleep, or sleeping too much"),
+    gettext_noop("Feeling tired or having little energy"),
+    gettext_noop("Poor appetite or overeating"),
+    gettext_noop(
+        "Feeling bad about yourself, or that you are a failure or have let yourself "
+        "or your family down"
+    ),
+    gettext_noop(
+        "Trouble concentrating on things, such as reading the newspaper or watching "
+        "television"
+    ),
+    gettext_noop(
+        "Moving or speaking so slowly that other people could have noticed, or the "
+        "opposite: being so fidgety or restless that you have been moving around a lot "
+        "more than usual"
+    ),
+    gettext_noop(
+        "Thoughts that you would be better off dead, or of hurting yourself in some way"
+    ),
 ]
 PHQ9_ANSWERS = [
-    (0, "Not at all"),
-    (1, "Several days"),
-    (2, "More than half the days"),
-    (3, "Nearly every day"),
+    (0, gettext_noop("Not at all")),
+    (1, gettext_noop("Several days")),
+    (2, gettext_noop("More than half the days")),
+    (3, gettext_noop("Nearly every day")),
 ]
 # (lowest total, band): Kroenke 2001.
 PHQ9_BANDS = [
@@ -37,16 +58,26 @@ PHQ9_BANDS = [
 ]
 
 MIDAS_ITEMS = [
-    "Days in the last 3 months you missed work or school because of headaches",
-    "Days in the last 3 months your productivity at work or school was reduced by half "
-    "or more (not counting days missed)",
-    "Days in the last 3 months you did no household work because of headaches",
-    "Days in the last 3 months your productivity in household work was reduced by half "
-    "or more (not counting days with no household work)",
-    "Days in the last 3 months you missed family, social or leisure activities",
+    gettext_noop(
+        "Days in the last 3 months you missed work or school because of headaches"
+    ),
+    gettext_noop(
+        "Days in the last 3 months your productivity at work or school was reduced "
+        "by half or more (not counting days missed)"
+    ),
+    gettext_noop(
+        "Days in the last 3 months you did no household work because of headaches"
+    ),
+    gettext_noop(
+        "Days in the last 3 months your productivity in household work was reduced "
+        "by half or more (not counting days with no household work)"
+    ),
+    gettext_noop(
+        "Days in the last 3 months you missed family, social or leisure activities"
+    ),
 ]
-MIDAS_A = "Days in the last 3 months you had a headache"
-MIDAS_B = "How painful were these headaches, on average (0-10)?"
+MIDAS_A = gettext_noop("Days in the last 3 months you had a headache")
+MIDAS_B = gettext_noop("How painful were these headaches, on average (0-10)?")
 # (lowest score, grade, meaning): Stewart 2001.
 MIDAS_GRADES = [
     (0, "I", "little or no disability"),

@@ -5,7 +5,7 @@ import difflib
 
 from django.db.models import QuerySet
 
-from intake.models import Patient
+from intake.models import Drug, DrugName, Patient, fold_name
 
 LOOKALIKE_NAME_RATIO = 0.8
 
@@ -32,3 +32,11 @@ def patient_lookalikes(
         if _similar(patient.last_name, last_name)
         or _similar(patient.first_name, first_name)
     ]
+
+
+def drug_catalogue() -> dict[str, Drug]:
+    """Every catalogue drug by each of its names, folded: generic, brand, Spanish."""
+    catalogue = {fold_name(drug.name): drug for drug in Drug.objects.all()}
+    for other in DrugName.objects.select_related("drug"):
+        catalogue.setdefault(other.folded, other.drug)
+    return catalogue

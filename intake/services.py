@@ -15,7 +15,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.formats import date_format
 
 from clinic.validation import validate_built
 from intake import amendments
@@ -26,6 +25,7 @@ from intake.models import (
     Patient,
     TreatmentTrial,
 )
+from intake.notifications import resume_link_message, submission_confirmation
 from intake.signals import intake_submitted
 
 CONSENT_VERSION = "2026-01"
@@ -105,6 +105,7 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
             intake.entered_by = user
         validate_intake(intake)
         intake.save()
+        submission_confirmation(intake=intake)
         intake_submitted.send(sender=Intake, intake=intake, amendment=None)
     return intake
 
@@ -173,10 +174,14 @@ class ResumeLink(NamedTuple):
     emailed: bool
 
 
-def client_address_hash(address: str) -> str:
-    """A salted hash of a client address: countable, but not the address itself."""
+def client_hash(address: str, browser: str) -> str:
+    """A salted hash of a client's address and browser (its User-Agent).
+
+    Countable, but not the address itself. Patients on a waiting room's Wi-Fi share
+    an address; each phone counts on its own.
+    """
     return salted_hmac(
-        "intake.online.client-address", address, algorithm="sha256"
+        "intake.online.client-address", f"{address}\n{browser}", algorithm="sha256"
     ).hexdigest()
 
 
@@ -202,21 +207,29 @@ def _mark_done(draft: OnlineDraft, step: str) -> None:
 
 
 def draft_start(
-    *, patient: Patient, client_address: str, start_key: str, step: str
+    *,
+    patient: Patient,
+    client_address: str,
+    browser: str,
+    start_key: str,
+    step: str,
+    resume_at: str = "",
 ) -> OnlineDraft:
     """Start an online intake: the patient, a draft intake and its online wrapper.
 
     ``start_key`` comes from the browser session, so a double click on the first
     step makes one draft: the second request gets the draft the first one made.
-    Raises ``DraftLimitReached`` when the address started too many drafts this hour.
+    Raises ``DraftLimitReached`` when one browser at one address started
+    ``INTAKE_NEW_FORMS_PER_HOUR`` drafts within the hour. ``resume_at`` is the
+    step a resume link opens.
     """
-    address = client_address_hash(client_address)
+    client = client_hash(client_address, browser)
     existing = OnlineDraft.objects.filter(start_key=start_key).first()
     if existing is not None:
         return existing
     hour_ago = timezone.now() - datetime.timedelta(hours=1)
-    recent = OnlineDraft.objects.filter(client_hash=address, created__gte=hour_ago)
-    if recent.count() >= settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR:
+    recent = OnlineDraft.objects.filter(client_hash=client, created__gte=hour_ago)
+    if recent.count() >= settings.INTAKE_NEW_FORMS_PER_HOUR:
         raise DraftLimitReached
     try:
         with transaction.atomic():
@@ -227,8 +240,9 @@ def draft_start(
             draft = OnlineDraft(
                 intake=intake,
                 start_key=start_key,
-                client_hash=address,
+                client_hash=client,
                 steps_done=[step],
+                resume_step=resume_at,
             )
             draft.full_clean(validate_unique=False)
             draft.save()
@@ -245,12 +259,15 @@ def draft_save_answers(
     patient: Patient | None = None,
     intake: Intake | None = None,
     treatments: list[TreatmentTrial] | None = None,
+    resume_at: str = "",
 ) -> OnlineDraft:
     """Save one step's answers to a draft and mark the step done.
 
     ``patient`` and ``intake`` are the draft's own records with the step's answers
     applied; ``treatments`` replace the draft's treatment rows. A changed name
-    voids a signature that no longer matches it, so consent is asked again.
+    voids a signature that no longer matches it, so consent is asked again. Answers
+    of the step kept unchecked are replaced by these; ``resume_at`` is the step a
+    resume link opens.
     """
     draft = OnlineDraft.objects.select_for_update().get(pk=draft.pk)
     stored = draft.intake
@@ -277,7 +294,32 @@ def draft_save_answers(
             trial.full_clean()
         TreatmentTrial.objects.bulk_create(treatments)
     _mark_done(draft, step)
+    draft.unchecked_answers.pop(step, None)
+    draft.resume_step = resume_at
     draft.save()
+    return draft
+
+
+@transaction.atomic
+def draft_keep_unchecked(
+    *, draft: OnlineDraft, step: str, answers: dict, resume_at: str
+) -> OnlineDraft:
+    """Keep what was on a step's page, as posted, when the patient leaves it.
+
+    "Back" and "Save and finish later" judge nothing: the answers are shown again
+    when the step is opened, and the step counts as not done until "Save and
+    continue" accepts it.
+    """
+    draft = OnlineDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.intake.status != Intake.Status.DRAFT:
+        raise ValidationError("This intake was already sent.", code="submitted")
+    draft.unchecked_answers = {**draft.unchecked_answers, step: answers}
+    draft.steps_done = [done for done in draft.steps_done if done != step]
+    draft.resume_step = resume_at
+    draft.full_clean(validate_unique=False)
+    draft.save(
+        update_fields=["unchecked_answers", "steps_done", "resume_step", "modified"]
+    )
     return draft
 
 
@@ -301,24 +343,16 @@ def resume_link_issue(
         draft.full_clean(validate_unique=False)
         draft.save(update_fields=["resume_token_hash", "resume_expires_at", "modified"])
     url = build_url(token)
-    email = draft.intake.patient.email
-    if not email:
+    patient = draft.intake.patient
+    if not patient.email:
         return ResumeLink(url, expires_at, emailed=False)
+    subject, body = resume_link_message(patient=patient, url=url, expires_at=expires_at)
     try:
         send_mail(
-            subject=f"{settings.CLINIC_NAME}: your link to finish your intake",
-            message=(
-                "Hello,\n\n"
-                "You saved your intake form to finish later. Open this private "
-                "link to carry on where you stopped:\n\n"
-                f"{url}\n\n"
-                f"The link works until {date_format(timezone.localtime(expires_at))}. "
-                "Please don't share it: anyone with the link can read your answers."
-                "\n\nIf this is an emergency, call 911.\n\n"
-                f"{settings.CLINIC_NAME}\n"
-            ),
+            subject=subject,
+            message=body,
             from_email=None,
-            recipient_list=[email],
+            recipient_list=[patient.email],
         )
     except Exception:
         logger.exception("The resume link e-mail could not be sent.")

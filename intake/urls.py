@@ -1,6 +1,7 @@
 """The public intake's pages."""
 
 from django.urls import path
+from django.views.i18n import set_language
 
 from intake import views
 
@@ -9,6 +10,7 @@ app_name = "intake"
 urlpatterns = [
     path("", views.StartView.as_view(), name="start"),
     path("intake/done/", views.DoneView.as_view(), name="done"),
+    path("intake/language/", set_language, name="set_language"),
     path("intake/resume/<str:token>/", views.ResumeView.as_view(), name="resume"),
     path("intake/<slug:slug>/", views.StepView.as_view(), name="step"),
 ]

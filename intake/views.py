@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -19,10 +20,12 @@ from django.views.generic import TemplateView
 
 from clinic.net import client_address
 from intake import advice, online
-from intake.models import Drug, Intake, OnlineDraft
+from intake.models import Intake, Language, OnlineDraft
+from intake.online import consent
 from intake.services import (
     DraftLimitReached,
     ResumeLinkInvalid,
+    draft_keep_unchecked,
     draft_resume,
     draft_save_answers,
     draft_start,
@@ -32,6 +35,10 @@ from intake.services import (
 
 SESSION_DRAFT = "intake_draft"
 SESSION_START_KEY = "intake_start_key"
+# The buttons that leave a step without judging it, and the language switch's
+# prefix ("language:es"), which leaves it the same way.
+LEAVING_ACTIONS = {"back", "later"}
+LANGUAGE_ACTION = "language:"
 
 
 def session_draft(request: HttpRequest) -> OnlineDraft | None:
@@ -50,8 +57,19 @@ def step_url(step: online.Step) -> str:
     return reverse("intake:step", args=[step.slug])
 
 
-def too_many_drafts(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/too_many.html", status=429)
+def remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    """Set Django's language cookie, as its ``set_language`` view does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -66,9 +84,7 @@ class StartView(TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "first_step": online.FIRST_STEP,
-            "continue_step": online.first_unfinished_step(draft)
-            if in_progress
-            else None,
+            "continue_step": online.resume_step(draft) if in_progress else None,
             "step_count": len(online.STEPS),
         }
 
@@ -97,32 +113,82 @@ class StepView(View):
             request.session.setdefault(SESSION_START_KEY, secrets.token_urlsafe(24))
         adding = "add" in request.GET and self.step.slug == "treatments"
         kwargs = {"extra": 1} if adding else {}
-        return self.render(self.step.form(self.draft, **kwargs))
+        return self.render(self.step.form_as_left(self.draft, **kwargs))
 
     def post(self, request, slug):
-        action = request.POST.get("action")
+        action = request.POST.get("action", "next")
+        language = self.language_asked(action)
         if self.step is online.REVIEW_STEP and action == "back":
             return redirect(step_url(online.previous_step(self.step)))
+        if self.step is online.REVIEW_STEP and language:
+            return remember_language(redirect(step_url(self.step)), language)
         if self.step is online.REVIEW_STEP:
             return self.submit()
         form = self.step.form(self.draft, data=request.POST)
+        leaving = action in LEAVING_ACTIONS or bool(language)
         if not form.is_valid():
-            return self.render(form, status=400)
+            if leaving and self.draft is not None:
+                return self.keep_unchecked(form, action, language)
+            if language:
+                return self.render_in(language, self.step.form(None, data=None), form)
+            return self.render(form, status=400, saving_needs_details=leaving)
         if self.step is online.FIRST_STEP and form.is_spam:
             return redirect(step_url(online.next_step(self.step)))
         try:
-            self.save(form)
+            self.save(form, resume_at=self.destination(action).slug)
         except DraftLimitReached:
-            return too_many_drafts(request)
+            return self.render(form, status=429, limited=True)
+        return self.leave(action, language)
+
+    def language_asked(self, action: str) -> str | None:
+        """The language the switch asks for, if this post is the switch."""
+        if not action.startswith(LANGUAGE_ACTION):
+            return None
+        language = action.removeprefix(LANGUAGE_ACTION)
+        return language if language in Language.values else None
+
+    def destination(self, action: str) -> online.Step:
+        """The step the patient goes to, and a resume link would open."""
         if action == "back":
-            return redirect(step_url(online.previous_step(self.step)))
+            return online.previous_step(self.step)
+        if action == "next":
+            return online.next_step(self.step)
+        return self.step
+
+    def leave(self, action: str, language: str | None) -> HttpResponse:
+        if language:
+            return remember_language(redirect(step_url(self.step)), language)
         if action == "later":
             return self.finish_later()
         if action == "add":
             return redirect(step_url(self.step) + "?add=1")
-        return redirect(step_url(online.next_step(self.step)))
+        return redirect(step_url(self.destination(action)))
 
-    def save(self, form) -> None:
+    def keep_unchecked(self, form, action: str, language: str | None) -> HttpResponse:
+        """Leave a step whose answers do not pass, keeping them as they are."""
+        self.draft = draft_keep_unchecked(
+            draft=self.draft,
+            step=self.step.slug,
+            answers=self.step.posted_answers(form, self.request.POST),
+            resume_at=self.destination(action).slug,
+        )
+        return self.leave(action, language)
+
+    def render_in(self, language: str, form, posted) -> HttpResponse:
+        """The first step of a new intake in another language, answers as typed.
+
+        Nothing is saved before the first step passes, so the answers travel in
+        the page.
+        """
+        for name, field in form.fields.items():
+            form.initial[name] = field.widget.value_from_datadict(
+                posted.data, posted.files, posted.add_prefix(name)
+            )
+        with translation.override(language):
+            response = self.render(form)
+        return remember_language(response, language)
+
+    def save(self, form, resume_at: str) -> None:
         if isinstance(form, online.AboutYouForm) and self.draft is None:
             start_key = self.request.session.pop(
                 SESSION_START_KEY, secrets.token_urlsafe(24)
@@ -130,21 +196,32 @@ class StepView(View):
             self.draft = draft_start(
                 patient=form.instance,
                 client_address=client_address(self.request),
+                browser=self.request.headers.get("User-Agent", ""),
                 start_key=start_key,
                 step=self.step.slug,
+                resume_at=resume_at,
             )
             self.request.session[SESSION_DRAFT] = str(self.draft.pk)
         elif isinstance(form, online.AboutYouForm):
             draft_save_answers(
-                draft=self.draft, step=self.step.slug, patient=form.instance
+                draft=self.draft,
+                step=self.step.slug,
+                patient=form.instance,
+                resume_at=resume_at,
             )
         elif isinstance(form, online.BaseTreatmentFormSet):
             draft_save_answers(
-                draft=self.draft, step=self.step.slug, treatments=form.trials()
+                draft=self.draft,
+                step=self.step.slug,
+                treatments=form.trials(),
+                resume_at=resume_at,
             )
         else:
             draft_save_answers(
-                draft=self.draft, step=self.step.slug, intake=form.instance
+                draft=self.draft,
+                step=self.step.slug,
+                intake=form.instance,
+                resume_at=resume_at,
             )
 
     def finish_later(self) -> HttpResponse:
@@ -185,10 +262,10 @@ class StepView(View):
             **extra,
         }
         if step.slug == "treatments":
-            context["catalogue"] = Drug.objects.values_list("name", flat=True)
+            context["catalogue"] = online.catalogue_options()
         if step.slug == "consent":
-            context["consent_text"] = online.CONSENT_TEXT
-            context["consent_version"] = online.CONSENT_VERSION
+            context["consent_text"] = consent.PARAGRAPHS
+            context["consent_version"] = consent.VERSIONS[Language.active()]
         if step is online.REVIEW_STEP:
             context["sections"] = online.review_sections(self.draft)
         return render(self.request, "intake/step.html", context, status=status)
@@ -211,7 +288,7 @@ class ResumeView(View):
             )
         request.session.cycle_key()
         request.session[SESSION_DRAFT] = str(draft.pk)
-        return redirect(step_url(online.first_unfinished_step(draft)))
+        return redirect(step_url(online.resume_step(draft)))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -228,14 +305,16 @@ class DoneView(TemplateView):
 
     def get_context_data(self, **kwargs):
         intake = self.draft.intake
+        urgent = advice.urgent_advice(
+            red_flags=intake.red_flags,
+            phq9_item9=intake.phq9_9,
+            new_or_changed_pattern=intake.new_or_changed_pattern,
+            onset_age=intake.onset_age,
+        )
         return {
             **super().get_context_data(**kwargs),
             "intake": intake,
-            "urgent": advice.urgent_advice(
-                red_flags=intake.red_flags,
-                phq9_item9=intake.phq9_9,
-                new_or_changed_pattern=intake.new_or_changed_pattern,
-                onset_age=intake.onset_age,
-            ),
+            "urgent": urgent,
+            "review": advice.REVIEW in urgent,
             "tips": advice.self_care_tips(intake.triggers),
         }

@@ -77,6 +77,9 @@ def migrated_data(transactional_db):
 
     apps = MigrationLoader(connection).project_state().apps
     import_module("intake.migrations.0002_drug_catalogue").load_catalogue(apps, None)
+    import_module("intake.migrations.0010_drug_other_names").load_other_names(
+        apps, None
+    )
     import_module("referrals.migrations.0002_services").create_services(apps, None)
     sync_roles(apps, None)
 

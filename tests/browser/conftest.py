@@ -41,12 +41,17 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server, settings, migrated_data):
     """Open pages in fresh browser contexts (no shared cookies) at a given size."""
-    settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 1000
+    settings.INTAKE_NEW_FORMS_PER_HOUR = 1000
     settings.CLINIC_SITE_URL = live_server.url  # links in e-mail point here
     contexts = []
 
-    def open_page(viewport=PHONE):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    def open_page(viewport=PHONE, language="en"):
+        context = browser.new_context(
+            viewport=viewport,
+            base_url=live_server.url,
+            locale=f"{language}-US",
+            extra_http_headers={"Accept-Language": f"{language}-US,{language};q=0.9"},
+        )
         contexts.append(context)
         return context.new_page()
 

@@ -14,7 +14,7 @@ LONG_HISTORY = [
     {"name": "rizatriptan", "outcome": "helped"},
     {
         "name": "Feverfew tea",
-        "treatment_class": "Other preventive medicine",
+        "treatment_class": "Another medicine to prevent attacks",
         "intent": "preventive",
         "outcome": "ongoing",
     },

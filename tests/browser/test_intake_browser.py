@@ -31,6 +31,17 @@ pytestmark = [
 
 PASSWORD = "correct-horse-battery"  # UserFactory's
 SLUGS = [step.slug for step in online.STEPS]
+# Treatment histories typed in each language's walk: a brand name and a generic one.
+HISTORY = {
+    "en": [
+        {"name": "Aimovig", "weeks": "24", "outcome": "ineffective"},
+        LONG_HISTORY[1],
+    ],
+    "es": [
+        {"name": "aimovig", "weeks": "24", "outcome": "ineffective"},
+        LONG_HISTORY[1],
+    ],
+}
 FIRST_HALF = SLUGS[:5]
 SECOND_HALF = SLUGS[5:-1]
 
@@ -75,7 +86,9 @@ def test_a_patient_fills_the_intake_by_keyboard_stops_and_resumes_from_the_email
 
     resumed = new_page(PHONE)
     resumed.goto(link)
-    assert resumed.url.endswith(f"/intake/{SECOND_HALF[0]}/")
+    assert resumed.url.endswith(f"/intake/{FIRST_HALF[-1]}/")
+    assert resumed.input_value('[name="acute_days_triptan"]') == "6"
+    press_button(resumed, "next", keyboard=True)
     for slug in SECOND_HALF:
         answer_step(resumed, slug, keyboard=True)
         press_button(resumed, "next", keyboard=True)
@@ -222,18 +235,29 @@ def test_bad_answers_on_each_step_show_a_focused_summary_and_keep_what_was_typed
     assert page.get_by_text("Some steps are not finished yet").is_visible()
 
 
-@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
-def test_every_page_passes_axe_and_is_photographed(new_page, size, viewport):
+@pytest.mark.parametrize(
+    ("size", "viewport", "language"),
+    [("phone", PHONE, "en"), ("desktop", DESKTOP, "en"), ("phone", PHONE, "es")],
+)
+def test_every_page_passes_axe_in_each_language_and_is_photographed(
+    new_page, size, viewport, language
+):
+    """Every step, the end, an error page and the saved page; in Spanish, the
+    whole intake is completed on a phone with a brand name in its history."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    page = new_page(viewport)
+    page = new_page(viewport, language=language)
+    spanish = language == "es"
     problems = {}
 
     def check(name):
-        page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=True)
+        page.screenshot(
+            path=SCREENSHOTS / f"{name}-{size}-{language}.png", full_page=True
+        )
         if found := serious_violations(page):
             problems[name] = found
 
     page.goto("/")
+    assert page.locator("html").get_attribute("lang") == language
     check("00-start")
     page.goto("/intake/about-you/")
     for number, slug in enumerate(SLUGS, start=1):
@@ -241,21 +265,73 @@ def test_every_page_passes_axe_and_is_photographed(new_page, size, viewport):
         if slug == "review":
             check(f"{number:02d}-{slug}")
             break
-        answer_step(page, slug, keyboard=False, treatments=LONG_HISTORY[:2])
+        answer_step(page, slug, keyboard=False, treatments=HISTORY[language])
+        if spanish and slug == "about-you":
+            answer_directly(page, "date_of_birth", "12/04/1987")
         check(f"{number:02d}-{slug}")
         press_button(page, "next", keyboard=False)
         assert page.locator(".error-summary").count() == 0, page.content()
+    if spanish:
+        assert page.get_by_text(
+            "erenumab (anticuerpo monoclonal anti-CGRP)"
+        ).is_visible()
+        assert page.get_by_text("12 de abril de 1987").is_visible()
     press_button(page, "next", keyboard=False)
-    check("12-done")
+    check(f"{len(SLUGS) + 1:02d}-done")
+    if spanish:
+        assert page.get_by_role("heading", name="Qué pasa ahora").is_visible()
+        intake = Intake.objects.select_related("patient").get()
+        assert intake.status == "submitted"
+        assert (intake.consent_language, intake.patient.date_of_birth.month) == (
+            "es",
+            4,
+        )
+        assert intake.treatments.get(drug__name="erenumab").treatment_class == (
+            "cgrp_pathway"
+        )
 
     page.goto("/intake/about-you/")
     press_button(page, "next", keyboard=False)
-    check("13-errors")
+    check("90-errors")
     answer_step(page, "about-you", keyboard=False)
+    if spanish:
+        answer_directly(page, "date_of_birth", "12/04/1987")
     press_button(page, "later", keyboard=False)
-    check("14-saved")
+    check("91-saved")
 
     assert problems == {}
+
+
+def test_an_english_patient_leaves_step_2_half_done_and_finds_it_in_a_new_browser(
+    new_page,
+):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = new_page(PHONE)
+    page.goto("/intake/about-you/")
+    answer_step(page, "about-you", keyboard=False)
+    press_button(page, "next", keyboard=False)
+    answer_directly(page, "diagnosis", "migraine_with_aura")
+    answer_directly(page, "onset_age", "16")
+    press_button(page, "later", keyboard=False)
+    assert page.get_by_role("heading", name="Your answers are saved").is_visible()
+    link = page.input_value("#resume-link")
+
+    other = new_page(PHONE)
+    other.goto(link)
+
+    assert other.url.endswith("/intake/headaches/")
+    other.screenshot(path=SCREENSHOTS / "resumed-step-2-phone-en.png", full_page=True)
+    assert other.is_checked('input[name="diagnosis"][value="migraine_with_aura"]')
+    assert other.input_value('[name="onset_age"]') == "16"
+    assert other.input_value('[name="lifetime_attacks"]') == ""
+    assert other.locator(".error-summary").count() == 0
+    for slug in ("headaches", "symptoms", "treatments"):
+        answer_step(other, slug, keyboard=False, treatments=HISTORY["en"])
+        press_button(other, "next", keyboard=False)
+        assert other.locator(".error-summary").count() == 0, other.content()
+    other.goto("/intake/review/")
+    assert other.get_by_text("erenumab (CGRP monoclonal antibody)").is_visible()
+    other.screenshot(path=SCREENSHOTS / "review-aimovig-phone-en.png", full_page=True)
 
 
 def test_enter_in_a_treatment_field_saves_and_continues(new_page):

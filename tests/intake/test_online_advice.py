@@ -64,7 +64,14 @@ def tip_keys(triggers):
 
 def test_no_triggers_no_tips():
     assert tip_keys([]) == []
-    assert tip_keys(["weather", "menstrual"]) == []
+
+
+@pytest.mark.parametrize("trigger", sorted(codes.codes(codes.TRIGGERS)))
+def test_every_trigger_the_form_asks_about_gets_a_tip_naming_it(trigger):
+    tips = self_care_tips([trigger])
+    assert tips
+    label = dict(codes.TRIGGERS)[trigger]
+    assert all(tip.because == (label,) for tip in tips)
 
 
 @pytest.mark.parametrize(
@@ -72,27 +79,50 @@ def test_no_triggers_no_tips():
     ["processed_foods", "nitrates", "chocolate", "cheese", "dried_fruits"]
     + ["cultured_dairy", "msg"],
 )
-def test_each_food_trigger_suggests_foods_to_avoid_and_magnesium(food):
-    assert tip_keys([food]) == ["foods", "magnesium"]
+def test_each_food_trigger_suggests_foods_to_leave_out_and_magnesium(food):
+    (tip,) = self_care_tips([food])
+    assert tip.key == "foods"
+    assert "almonds, oatmeal, eggs and milk" in tip.text
 
 
-def test_the_food_tip_names_the_foods_reported():
-    (foods, _) = self_care_tips(["cheese", "msg"])
-    assert "cheese, msg (monosodium glutamate) can bring on" in foods.text
+def test_the_foods_reported_are_listed_once_beside_the_tip_not_in_its_text():
+    (alone,) = self_care_tips(["chocolate"])
+    (foods,) = self_care_tips(["cheese", "msg"])
+    assert foods.text == alone.text
     assert foods.because == ("Cheese", "MSG (monosodium glutamate)")
 
 
-def test_skipped_meals_suggest_magnesium_rich_foods():
-    (tip,) = self_care_tips(["skipped_meals"])
-    assert tip.key == "magnesium"
-    assert "almonds, oatmeal, eggs and milk" in tip.text.lower()
+def test_skipped_meals_suggest_magnesium_and_name_only_skipped_meals():
+    tips = {tip.key: tip for tip in self_care_tips(["cheese", "skipped_meals"])}
+    assert list(tips) == ["foods", "meals"]
+    assert "almonds, oatmeal, eggs and milk" in tips["meals"].text.lower()
+    assert tips["meals"].because == ("Skipped meals",)
 
 
-def test_stress_suggests_lavender_yoga_and_massage():
-    assert tip_keys(["stress"]) == ["lavender", "yoga", "massage"]
+def test_stress_suggests_acupuncture_lavender_yoga_and_massage():
+    assert tip_keys(["stress"]) == ["acupuncture", "lavender", "yoga", "massage"]
 
 
 def test_poor_sleep_suggests_lavender_and_restorative_yoga():
     keys = tip_keys(["sleep"])
     assert keys == ["lavender", "yoga"]
     assert "restorative yoga" in self_care_tips(["sleep"])[1].text
+
+
+@pytest.mark.parametrize("trigger", ["menstrual", "weather"])
+def test_cycle_and_weather_suggest_a_diary_and_acupressure(trigger):
+    assert tip_keys([trigger]) == ["diary", "acupuncture"]
+
+
+def test_tips_tie_acupuncture_yoga_and_massage_to_the_clinic():
+    tips = {tip.key: tip.text for tip in self_care_tips(["stress"])}
+    assert "acupressure" in tips["acupuncture"]
+    for key in ("acupuncture", "yoga", "massage"):
+        assert "at the clinic" in tips[key]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "key"), [("alcohol", "alcohol"), ("caffeine", "caffeine")]
+)
+def test_alcohol_and_caffeine_get_their_own_tip(trigger, key):
+    assert tip_keys([trigger]) == [key]

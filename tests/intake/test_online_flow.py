@@ -2,6 +2,8 @@
 
 import datetime
 import hashlib
+import re
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from intake import codes
+from intake import codes, online
 from intake.models import Intake, OnlineDraft, Patient
 from intake.signals import intake_submitted
 from tests.factories import ONLINE_STEP_ANSWERS, ONLINE_STEP_SLUGS
@@ -37,10 +39,11 @@ def test_front_page_explains_the_intake_and_starts_it(client):
 
 
 def test_every_step_shows_its_number_and_the_count(online_patient_client):
+    assert [*ONLINE_STEP_SLUGS, "review"] == [step.slug for step in online.STEPS]
     for number, slug in enumerate([*ONLINE_STEP_SLUGS, "review"], start=1):
         page = online_patient_client.get(f"/intake/{slug}/").content.decode()
-        assert f"Step {number} of 11" in page
-        assert f'<progress class="step-progress" max="11" value="{number}"' in page
+        assert f"Step {number} of 12" in page
+        assert f'<progress class="step-progress" max="12" value="{number}"' in page
 
 
 def test_submitting_stores_every_answer_as_an_online_intake(online_patient_client):
@@ -56,7 +59,7 @@ def test_submitting_stores_every_answer_as_an_online_intake(online_patient_clien
     assert patient.date_of_birth == datetime.date(1987, 4, 12)
     assert patient.mobile_phone == "7045550134"
     assert patient.emergency_contact_phone == "7045550199"
-    assert patient.preferred_language == "Spanish"
+    assert patient.preferred_language == "es"
     assert patient.record_number.startswith("P-")
     assert intake.diagnosis == "migraine_with_aura"
     assert (intake.headache_days_per_month, intake.migraine_days_per_month) == (20, 14)
@@ -72,7 +75,7 @@ def test_submitting_stores_every_answer_as_an_online_intake(online_patient_clien
     assert (intake.midas_a, intake.midas_b) == (40, 8)
     assert intake.interests == ["ketamine", "acupuncture", "yoga"]
     assert intake.consent_signature == "rosa delgado park"
-    assert intake.consent_version == "2026-01"
+    assert (intake.consent_version, intake.consent_language) == ("2026-01", "en")
     assert intake.consent_signed_at is not None
     rows = [
         (t.name, t.drug_id is not None, t.treatment_class, t.intent, t.weeks, t.outcome)
@@ -154,7 +157,7 @@ def test_done_page_explains_next_steps_and_matches_tips_to_triggers(
 def test_done_page_shows_emergency_and_crisis_advice_first(client):
     for slug in ONLINE_STEP_SLUGS:
         changes = {}
-        if slug == "health":
+        if slug == "warning-signs":
             changes = {"headache_signs": ["thunderclap"]}
         if slug == "mood":
             changes = {"phq9_9": "2"}
@@ -213,7 +216,7 @@ def test_no_address_carries_a_name_or_a_database_id(online_patient_client):
             "about-you",
             {"date_of_birth": "01/01/2999"},
             "date_of_birth",
-            "must be in the past",
+            "must be before today",
         ),
         (
             "about-you",
@@ -242,7 +245,7 @@ def test_no_address_carries_a_name_or_a_database_id(online_patient_client):
         ),
         ("headaches", {"onset_age": "60"}, "onset_age", "older than you are now"),
         ("headaches", {"worst_pain": "11"}, "worst_pain", "from 0 to 10"),
-        ("headaches", {"diagnosis": "flu"}, "diagnosis", "valid choice"),
+        ("headaches", {"diagnosis": "flu"}, "diagnosis", "Choose one of the answers"),
         (
             "treatments",
             {"treatments-2-treatment_class": ""},
@@ -256,7 +259,7 @@ def test_no_address_carries_a_name_or_a_database_id(online_patient_client):
             "from 0 to 31",
         ),
         ("health", {"pregnant": ""}, "pregnant", "Choose yes or no"),
-        ("mood", {"phq9_4": "7"}, "phq9_4", "valid choice"),
+        ("mood", {"phq9_4": "7"}, "phq9_4", "Choose one of the answers"),
         ("daily-life", {"midas_2": "89"}, "midas_2", "more than the 90 days"),
         (
             "consent",
@@ -284,7 +287,7 @@ def test_bad_answers_are_explained_beside_the_field_and_in_a_summary(
     summary = page.split("data-error-summary>")[1].split("</div>")[0]
     assert f'href="#id_{field}' in summary
     typed = next((value for value in changes.values() if value), None)
-    if typed and field != "diagnosis":
+    if typed and field not in ("diagnosis", "phq9_4"):
         assert f'value="{typed}"' in page
     assert list(Intake.objects.values()) + list(Patient.objects.values()) == before
 
@@ -353,9 +356,10 @@ def test_too_many_treatment_rows_are_refused_not_crashed(client):
 # Health questions
 
 
-def test_health_step_asks_every_condition_and_red_flag_in_plain_words(client):
+def test_health_steps_ask_every_condition_and_red_flag_in_plain_words(client):
     post_step(client, "about-you")
     page = client.get("/intake/health/").content.decode()
+    page += client.get("/intake/warning-signs/").content.decode()
     for _, question in codes.CONDITIONS + codes.RED_FLAGS:
         assert escape(question) in page, question
 
@@ -401,17 +405,18 @@ def test_no_email_is_sent_without_an_address(client):
     assert "We have not e-mailed it to you" in response.content.decode()
 
 
-def test_resume_link_opens_the_first_unfinished_step_in_a_new_browser(
+def test_resume_link_opens_the_step_where_the_patient_stopped_in_a_new_browser(
     client, client_class
 ):
-    for slug in ONLINE_STEP_SLUGS[:3]:
+    for slug in ONLINE_STEP_SLUGS[:5]:
         post_step(client, slug)
+    post_step(client, "headaches", action="back")
     url = resume_link(client, "treatments")
 
     other = client_class()
     response = other.get(url)
 
-    assert response["Location"] == "/intake/medicines/"
+    assert response["Location"] == "/intake/treatments/"
     assert "Delgado-Park" in other.get("/intake/about-you/").content.decode()
 
 
@@ -464,16 +469,37 @@ def test_a_filled_honeypot_looks_like_success_but_saves_nothing(client):
     assert not Intake.objects.exists()
 
 
-def test_new_drafts_per_address_are_limited(client_class, settings):
-    settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 2
+def test_new_forms_are_limited_per_address_and_browser_keeping_the_answers(
+    client_class, settings
+):
+    settings.INTAKE_NEW_FORMS_PER_HOUR = 2
+    tablet = {"HTTP_USER_AGENT": "Waiting-room tablet"}
     for _ in range(2):
-        assert post_step(client_class(), "about-you").status_code == 302
-    response = post_step(client_class(), "about-you")
+        assert post_step(client_class(**tablet), "about-you").status_code == 302
+
+    response = post_step(client_class(**tablet), "about-you")
+
+    page = response.content.decode()
     assert response.status_code == 429
-    assert "Please wait a little" in response.content.decode()
+    assert "We could not start a new form just now" in page
+    assert 'value="Delgado-Park"' in page and 'value="04/12/1987"' in page
+    assert '<a class="phone-link" href="tel:+17045550100">(704) 555-0100</a>' in page
     assert OnlineDraft.objects.count() == 2
-    other_address = client_class(REMOTE_ADDR="203.0.113.9")
-    assert post_step(other_address, "about-you").status_code == 302
+    phone = client_class(HTTP_USER_AGENT="A patient's phone")
+    assert post_step(phone, "about-you").status_code == 302
+    elsewhere = client_class(REMOTE_ADDR="203.0.113.9", **tablet)
+    assert post_step(elsewhere, "about-you").status_code == 302
+
+
+def test_sixty_patients_in_an_hour_on_one_address_and_browser_are_not_refused(
+    client_class,
+):
+    for n in range(60):
+        browser = client_class(HTTP_USER_AGENT="Waiting-room tablet")
+        response = post_step(browser, "about-you", email=f"patient{n}@example.com")
+        assert response.status_code == 302, n
+    assert OnlineDraft.objects.count() == 60
+    assert len(set(OnlineDraft.objects.values_list("client_hash", flat=True))) == 1
 
 
 def test_the_address_is_stored_only_as_a_salted_hash(client):
@@ -504,3 +530,201 @@ def test_posts_without_the_csrf_token_are_refused(client_class):
     response = strict.post("/intake/about-you/", ONLINE_STEP_ANSWERS["about-you"])
     assert response.status_code == 403
     assert not Patient.objects.exists()
+
+
+# Clear errors
+
+
+def summary_lines(page: str) -> list[str]:
+    summary = page.split("data-error-summary>")[1].split("</div>")[0]
+    return [
+        unescape(line) for line in re.findall(r'<a href="#[^"]+">(.*?)</a>', summary)
+    ]
+
+
+def test_each_summary_line_names_its_question(client):
+    post_step(client, "about-you")
+    response = post_step(
+        client,
+        "headaches",
+        headache_days_per_month="40",
+        months_at_this_frequency="abc",
+        worst_pain="",
+        attack_length="",
+    )
+    assert summary_lines(response.content.decode()) == [
+        "Headache days a month: enter a number from 0 to 31.",
+        "Months this often: enter a whole number from 0 to 1,200.",
+        "How long an attack lasts: choose one of the answers.",
+        "Worst pain: enter a number from 0 to 10.",
+    ]
+
+
+def test_a_treatment_rows_summary_lines_name_the_row(client):
+    post_step(client, "about-you")
+    response = post_step(client, "treatments", {"treatments-1-outcome": ""})
+    assert "Treatment 2 (What happened): choose one of the answers." in summary_lines(
+        response.content.decode()
+    )
+
+
+def test_a_problem_found_twice_is_said_once(client):
+    for slug in ONLINE_STEP_SLUGS[:2]:
+        post_step(client, slug)
+    assert only_intake().migraine_days_per_month == 14
+
+    response = post_step(
+        client, "headaches", headache_days_per_month="5", migraine_days_per_month="9"
+    )
+
+    page = response.content.decode()
+    beside = page.split('id="id_migraine_days_per_month_error"')[1].split("</div>")[0]
+    assert beside.count("Migraine days cannot be more than headache days.") == 1
+    assert (
+        summary_lines(page).count(
+            "Migraine days a month: migraine days cannot be more than headache days."
+        )
+        == 1
+    )
+
+
+def test_the_summary_asks_with_the_question_when_the_name_is_a_question(client):
+    post_step(client, "about-you")
+    response = post_step(client, "health", mental_health=[])
+    assert (
+        "Mental health, alcohol and drugs: any of these? Tick the ones that apply, "
+        "or “None of these”." in summary_lines(response.content.decode())
+    )
+
+
+# The health steps: "None of these" is an answer, a skipped group is not
+
+
+@pytest.mark.parametrize(
+    ("slug", "group"),
+    [("health", "heart_blood"), ("warning-signs", "headache_signs")]
+    + [("warning-signs", "allergies"), ("warning-signs", "medications")],
+)
+def test_a_group_left_blank_is_an_error_not_a_no(client, slug, group):
+    post_step(client, "about-you")
+    response = post_step(client, slug, {group: []})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'id="id_{group}_error"' in page
+    assert "Tick the ones that apply, or “None of these”." in page
+
+
+def test_none_of_these_with_another_answer_is_an_error(client):
+    post_step(client, "about-you")
+    response = post_step(client, "warning-signs", headache_signs=["none", "seizure"])
+    assert response.status_code == 400
+    assert "Tick “None of these” or the ones that apply, not both." in (
+        response.content.decode()
+    )
+
+
+def test_none_of_these_is_stored_as_no_codes_and_shown_again(client):
+    post_step(client, "about-you")
+    post_step(client, "health")
+    post_step(client, "warning-signs")
+    intake = only_intake()
+    assert intake.conditions == ["vertigo", "needle_phobia"]
+    assert intake.red_flags == ["cancer_history"]
+
+    page = client.get("/intake/health/").content.decode()
+
+    assert re.search(r'name="heart_blood" value="none"[^>]*checked', page)
+    assert not re.search(r'name="eyes_nerves" value="none"[^>]*checked', page)
+
+
+def test_one_health_step_keeps_the_conditions_the_other_asked(client):
+    post_step(client, "about-you")
+    post_step(client, "warning-signs")
+    post_step(client, "health", eyes_nerves=["glaucoma"])
+    assert only_intake().conditions == ["glaucoma", "needle_phobia"]
+    post_step(client, "warning-signs", needles=["none"])
+    assert only_intake().conditions == ["glaucoma"]
+
+
+# Plain words, the phone, the review page
+
+
+def test_pages_that_say_call_us_give_the_number_as_a_link(online_patient_client):
+    link = '<a class="phone-link" href="tel:+17045550100">(704) 555-0100</a>'
+    for url in ("/", "/intake/review/", "/intake/resume/expired-link/"):
+        page = online_patient_client.get(url).content.decode()
+        assert link in page.split("<footer")[0], url
+    online_patient_client.post(REVIEW, {"action": "next"})
+    assert link in online_patient_client.get("/intake/done/").content.decode()
+
+
+def test_the_clinic_phone_comes_from_the_settings(client, settings):
+    settings.CLINIC_PHONE = "(980) 555-0199"
+    assert (
+        'href="tel:+19805550199">(980) 555-0199</a>' in client.get("/").content.decode()
+    )
+
+
+def test_the_review_shows_a_phone_as_people_write_it_and_medicines_one_a_line(
+    online_patient_client,
+):
+    post_step(
+        online_patient_client,
+        "medicines",
+        other_medications="Sertraline 50 mg\nVitamin D\n\n",
+    )
+    page = online_patient_client.get(REVIEW).content.decode()
+    assert "(704) 555-0134" in page and "7045550134" not in page
+    assert "<li>Sertraline 50 mg</li><li>Vitamin D</li>" in page
+
+
+def test_the_patient_sees_no_jargon_or_questionnaire_names(online_patient_client):
+    pages = "".join(
+        online_patient_client.get(f"/intake/{slug}/").content.decode()
+        for slug in [*ONLINE_STEP_SLUGS, "review"]
+    )
+    for jargon in (
+        "(PHQ-9)",
+        "(MIDAS)",
+        "Ditan (",
+        "Gepant (",
+        "Ergot (",
+        "medicines below",
+    ):
+        assert jargon not in pages, jargon
+    assert "Botox for migraine (coming soon)" in pages
+
+
+def test_a_red_flag_done_page_promises_24_hours_only(online_patient_client):
+    online_patient_client.post(REVIEW, {"action": "next"})
+    page = online_patient_client.get("/intake/done/").content.decode()
+    assert "within 24 hours" in page
+    assert "2 working days" not in page
+
+
+def test_a_routine_done_page_promises_2_working_days(client):
+    for slug in ONLINE_STEP_SLUGS:
+        changes = {"general_signs": ["none"]} if slug == "warning-signs" else {}
+        post_step(client, slug, changes)
+    client.post(REVIEW, {"action": "next"})
+    page = client.get("/intake/done/").content.decode()
+    assert "within 2 working days" in page
+    assert "24 hours" not in page.split("<footer")[0]
+
+
+def test_a_birth_date_of_today_is_refused_and_yesterday_accepted(client):
+    today = timezone.localdate()
+    refused = post_step(client, "about-you", date_of_birth=today.strftime("%m/%d/%Y"))
+    assert refused.status_code == 400
+    assert "must be before today" in refused.content.decode()
+    yesterday = today - datetime.timedelta(days=1)
+    accepted = post_step(
+        client, "about-you", date_of_birth=yesterday.strftime("%m/%d/%Y")
+    )
+    assert accepted.status_code == 302
+
+
+def test_every_page_has_a_favicon(client):
+    assert (
+        'rel="icon" href="/static/img/favicon.svg"' in client.get("/").content.decode()
+    )

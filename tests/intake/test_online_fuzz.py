@@ -81,7 +81,7 @@ def snapshot() -> list:
 
 @pytest.fixture
 def many_drafts_allowed(settings):
-    settings.INTAKE_DRAFTS_PER_ADDRESS_PER_HOUR = 1000
+    settings.INTAKE_NEW_FORMS_PER_HOUR = 1000
 
 
 @pytest.fixture

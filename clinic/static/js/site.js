@@ -49,7 +49,7 @@
         var status = document.getElementById("copy-status");
         navigator.clipboard.writeText(field.value).then(function () {
           if (status) {
-            status.textContent = "Link copied.";
+            status.textContent = button.dataset.copied;
           }
         });
       });

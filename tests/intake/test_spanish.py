@@ -1,0 +1,305 @@
+"""The online intake in Spanish: pages, messages, e-mails; staff stay in English."""
+
+import datetime
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.utils import translation
+from post_office.models import Email
+
+from intake import codes, online
+from intake.models import Intake
+from intake.online import consent
+from tests.factories import ONLINE_STEP_ANSWERS, ONLINE_STEP_SLUGS
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es-US,es;q=0.9,en;q=0.5"}
+
+
+class PageText(HTMLParser):
+    """The words a person meets on a page: text, and labels held in attributes."""
+
+    SPOKEN = {"title", "aria-label", "placeholder", "alt", "label"}
+
+    def __init__(self):
+        super().__init__()
+        self.texts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+        self.texts += [value for name, value in attrs if name in self.SPOKEN and value]
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def english_left_in(page: str) -> list[str]:
+    """English sentences of the catalogue that a Spanish page still shows.
+
+    A message whose Spanish is the same word ("No", "Yoga") is not English left
+    over. Short messages must match a whole piece of text ("Sex" is in "Sexo"),
+    longer ones anywhere; %(name)s stands for any words.
+    """
+    parser = PageText()
+    parser.feed(page)
+    pieces = set(parser.texts)
+    text = " ".join(parser.texts)
+    left = []
+    for entry in polib.pofile(str(CATALOGUE)):
+        if entry.msgstr == entry.msgid:
+            continue
+        english = re.sub(r"<[^>]+>", "", entry.msgid)
+        if len(english.split()) < 3:
+            if english in pieces:
+                left.append(english)
+            continue
+        parts = re.split(r"%\(\w+\)s|\{\w+\}", english)
+        pattern = r".+?".join(re.escape(part) for part in parts)
+        if re.search(pattern, text):
+            left.append(english)
+    return left
+
+
+@pytest.fixture
+def spanish_client(client):
+    client.defaults.update(SPANISH)
+    return client
+
+
+def post_step(client, slug, action="next", **changes):
+    data = {**ONLINE_STEP_ANSWERS.get(slug, {}), **changes, "action": action}
+    return client.post(f"/intake/{slug}/", data)
+
+
+def answer_every_step(client):
+    for slug in ONLINE_STEP_SLUGS:
+        changes = {"date_of_birth": "12/04/1987"} if slug == "about-you" else {}
+        response = post_step(client, slug, **changes)
+        assert response.status_code == 302, (slug, response.content.decode())
+
+
+def test_the_spanish_catalogue_is_complete():
+    catalogue = polib.pofile(str(CATALOGUE))
+    assert catalogue.percent_translated() == 100
+    assert not catalogue.fuzzy_entries()
+
+
+def test_the_page_checker_finds_english_left_on_a_page():
+    assert english_left_in("<p>Paso 1 de 12</p><button>Save and continue</button>") == [
+        "Save and continue"
+    ]
+    assert english_left_in("<p>Step 3 of 12</p>") == ["Step %(number)s of %(total)s"]
+    assert english_left_in("<label>Sexo</label><p>Sí</p><p>No</p>") == []
+
+
+def test_every_step_in_spanish_has_no_english_left(spanish_client):
+    answer_every_step(spanish_client)
+    for step in online.STEPS:
+        page = spanish_client.get(f"/intake/{step.slug}/").content.decode()
+        assert '<html lang="es">' in page, step.slug
+        assert english_left_in(page) == [], step.slug
+
+
+def test_every_step_with_its_errors_in_spanish_has_no_english_left(spanish_client):
+    answer_every_step(spanish_client)
+    optional = {"symptoms", "services"}
+    for slug in [slug for slug in ONLINE_STEP_SLUGS if slug not in optional]:
+        response = spanish_client.post(
+            f"/intake/{slug}/",
+            {"action": "next", "treatments-TOTAL_FORMS": "1", "treatments-0-name": "x"}
+            | {"treatments-INITIAL_FORMS": "0", "onset_age": "abc", "agree": ""},
+        )
+        page = response.content.decode()
+        assert response.status_code == 400, slug
+        assert "Hay " in page and "con sus respuestas" in page, slug
+        assert english_left_in(page) == [], slug
+
+
+def test_the_other_pages_in_spanish_have_no_english_left(spanish_client):
+    pages = [spanish_client.get("/").content.decode()]
+    post_step(spanish_client, "about-you")
+    pages.append(
+        post_step(spanish_client, "headaches", action="later").content.decode()
+    )
+    answer_every_step(spanish_client)
+    spanish_client.post("/intake/review/", {"action": "next"})
+    pages.append(spanish_client.get("/intake/done/").content.decode())
+    pages.append(spanish_client.get("/intake/resume/not-a-link/").content.decode())
+    pages.append(spanish_client.get("/no-such-page/").content.decode())
+    for page in pages:
+        assert english_left_in(page) == []
+    assert "Cosas que puede probar ahora" in pages[2]
+
+
+def test_the_first_page_follows_accept_language_and_the_switch_wins(client):
+    assert "Cuéntenos sobre sus migrañas" in client.get("/", **SPANISH).content.decode()
+    assert "Tell us about your migraines" in client.get("/").content.decode()
+
+    response = client.post(
+        "/intake/language/", {"language": "en", "next": "/"}, **SPANISH
+    )
+
+    assert response["Location"] == "/"
+    assert "Tell us about your" in client.get("/", **SPANISH).content.decode()
+
+
+def test_every_page_has_a_language_switch(client):
+    page = client.get("/").content.decode()
+    assert 'action="/intake/language/"' in page
+    assert 'name="language" value="es" lang="es"' in page
+    step = client.get("/intake/about-you/").content.decode()
+    assert 'form="step-form" name="action" value="language:es"' in step
+
+
+def test_switching_language_on_a_step_keeps_what_was_typed(client):
+    post_step(client, "about-you")
+    response = client.post(
+        "/intake/headaches/",
+        {"onset_age": "16", "worst_pain": "12", "action": "language:es"},
+    )
+
+    assert response["Location"] == "/intake/headaches/"
+    page = client.get("/intake/headaches/").content.decode()
+    assert "Sus dolores de cabeza" in page
+    assert 'value="16"' in page and 'value="12"' in page
+
+
+def test_switching_language_on_a_new_first_step_keeps_what_was_typed(client):
+    response = client.post(
+        "/intake/about-you/", {"first_name": "Rosa", "action": "language:es"}
+    )
+    page = response.content.decode()
+    assert "Sus datos" in page and 'value="Rosa"' in page
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert not Intake.objects.exists()
+
+
+def test_staff_pages_stay_in_english_whatever_the_browser_or_cookie_asks(
+    desk_client,
+):
+    desk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = desk_client.get("/admin/", **SPANISH).content.decode()
+    assert '<html lang="en-us"' in page
+    assert "Log out" in page and "Terminar sesión" not in page
+
+
+def test_staff_see_a_spanish_intake_in_english(spanish_client, desk_client):
+    answer_every_step(spanish_client)
+    spanish_client.post("/intake/review/", {"action": "next"})
+    intake = Intake.objects.get()
+
+    page = desk_client.get(f"/admin/intake/intake/{intake.pk}/change/", **SPANISH)
+
+    text = page.content.decode()
+    assert "Do you have vertigo or frequent dizzy spells?" in text
+    assert "Migraine with aura" in text
+    assert "¿Tiene vértigo" not in text and "Migraña con aura" not in text
+
+
+def test_numbers_and_dates_follow_the_language(spanish_client):
+    answer_every_step(spanish_client)
+    intake = Intake.objects.select_related("patient").get()
+    assert intake.patient.date_of_birth == datetime.date(1987, 4, 12)
+
+    page = spanish_client.get("/intake/review/").content.decode()
+
+    assert "12 de abril de 1987" in page
+    assert "2\xa0000" in page
+    english = spanish_client.get("/intake/review/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "April 12, 1987" in english.content.decode()
+
+
+def test_a_spanish_date_of_birth_is_day_first(spanish_client):
+    page = spanish_client.get("/intake/about-you/").content.decode()
+    assert "por ejemplo 12/04/1987" in page
+    post_step(spanish_client, "about-you", date_of_birth="03/02/1990")
+    assert Intake.objects.get().patient.date_of_birth == datetime.date(1990, 2, 3)
+
+
+def test_the_signed_consent_records_its_language_and_version(spanish_client):
+    answer_every_step(spanish_client)
+    page = spanish_client.get("/intake/consent/").content.decode()
+    assert consent.text_in("es")[0] in page
+    intake = Intake.objects.get()
+    assert (intake.consent_language, intake.consent_version) == (
+        "es",
+        consent.VERSIONS["es"],
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_each_consent_version_pins_its_words(language):
+    version = consent.VERSIONS[language]
+    assert consent.text_sha256(language) == consent.TEXT_SHA256[(language, version)]
+
+
+def test_the_consent_texts_differ_by_language():
+    assert consent.text_in("en") != consent.text_in("es")
+
+
+def test_preferred_language_is_a_choice_that_defaults_to_the_page(spanish_client):
+    page = spanish_client.get("/intake/about-you/").content.decode()
+    assert 'name="preferred_language" value="es"' in page
+    assert re.search(r'value="es"[^>]*checked', page)
+    response = post_step(spanish_client, "about-you", preferred_language="Klingon")
+    assert response.status_code == 400
+
+
+def test_the_resume_email_is_in_the_patients_language(client):
+    post_step(client, "about-you", preferred_language="es")
+    post_step(client, "headaches", action="later")
+    (message,) = mail.outbox
+    assert "su enlace para terminar su formulario" in message.subject
+    assert "Abra este enlace privado" in message.body
+    assert "(704) 555-0100" in message.body
+
+
+def test_the_confirmation_email_is_queued_in_the_patients_language_without_answers(
+    spanish_client,
+):
+    answer_every_step(spanish_client)
+    spanish_client.post("/intake/review/", {"action": "next"})
+    spanish_client.post("/intake/review/", {"action": "next"})
+
+    (email,) = Email.objects.filter(to=["rosa@example.com"])
+    assert "recibimos su formulario" in email.subject
+    assert "Qué pasa ahora" in email.message
+    assert "(704) 555-0100" in email.message
+    for answer in ("Delgado", "Feverfew", "vértigo", "Sertraline", "Penicillin"):
+        assert answer not in email.subject + email.message
+
+
+def test_the_confirmation_is_in_english_for_an_english_patient(client):
+    for slug in ONLINE_STEP_SLUGS:
+        changes = {"preferred_language": "en"} if slug == "about-you" else {}
+        post_step(client, slug, **changes)
+    client.post("/intake/review/", {"action": "next"}, **SPANISH)
+    (email,) = Email.objects.filter(to=["rosa@example.com"])
+    assert "we received your intake" in email.subject
+
+
+def test_no_confirmation_without_an_email_address(client):
+    for slug in ONLINE_STEP_SLUGS:
+        changes = {"email": ""} if slug == "about-you" else {}
+        post_step(client, slug, **changes)
+    client.post("/intake/review/", {"action": "next"})
+    assert Intake.objects.get().status == "submitted"
+    assert not Email.objects.exclude(to=[settings.ON_CALL_EMAIL]).exists()
+
+
+def test_codes_stay_english_outside_a_patient_page():
+    with translation.override("es"):
+        assert dict(codes.CONDITIONS)["vertigo"] == (
+            "Do you have vertigo or frequent dizzy spells?"
+        )
