@@ -227,8 +227,10 @@ class StepView(View):
     def finish_later(self) -> HttpResponse:
         link = resume_link_issue(
             draft=self.draft,
-            build_url=lambda token: settings.CLINIC_SITE_URL.rstrip("/")
-            + reverse("intake:resume", args=[token]),
+            build_url=lambda token: (
+                settings.CLINIC_SITE_URL.rstrip("/")
+                + reverse("intake:resume", args=[token])
+            ),
         )
         return render(self.request, "intake/saved.html", {"link": link})
 

@@ -13,24 +13,42 @@ name or a diagnosis.
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from post_office import mail
 
+from intake.codes import SERVICES
 from referrals.models import Referral, RoutingDecision
 
 HOLD_PRIORITY = "high"
+# What patients read as each service's name (translatable; staff see Service.name).
+SERVICE_NAMES = dict(SERVICES)
 
 
 def _absolute(path: str) -> str:
     return settings.CLINIC_SITE_URL.rstrip("/") + path
 
 
-def _send(*, to: str, template: str, context: dict, priority: str | None = None):
-    context = {"clinic_name": settings.CLINIC_NAME, **context}
-    subject = render_to_string(f"referrals/email/{template}_subject.txt", context)
+def _send(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    priority: str | None = None,
+    language: str | None = None,
+):
+    """Queue one message, rendered in ``language`` (a patient's) or in English."""
+    context = {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        **context,
+    }
+    with translation.override(language or "en"):
+        subject = render_to_string(f"referrals/email/{template}_subject.txt", context)
+        message = render_to_string(f"referrals/email/{template}.txt", context)
     return mail.send(
         recipients=[to],
         subject=" ".join(subject.split()),
-        message=render_to_string(f"referrals/email/{template}.txt", context),
+        message=message,
         priority=priority,  # None: POST_OFFICE's default, which queues
     )
 
@@ -65,7 +83,12 @@ def referral_approved(*, referral: Referral) -> list:
             _send(
                 to=patient.email,
                 template="approved_patient",
-                context={**context, "first_name": patient.first_name},
+                context={
+                    **context,
+                    "first_name": patient.first_name,
+                    "service_name": SERVICE_NAMES[referral.service.code],
+                },
+                language=patient.preferred_language,
             )
         )
     if referral.service.contact_email:

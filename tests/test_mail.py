@@ -289,3 +289,21 @@ def test_a_message_page_shows_no_body_either(manager_client):
 
     assert "Your referral was approved." not in page
     assert "p***@example.com" in page
+
+
+@pytest.mark.django_db
+def test_a_spanish_speaking_patient_is_told_of_an_approval_in_spanish(
+    physician_user,
+):
+    intake = submitted_example1()
+    intake.patient.preferred_language = "es"
+    intake.patient.save()
+    referral = intake.referrals.get(service__code="acupuncture")
+
+    services.referral_approve(referral=referral, user=physician_user)
+
+    email = Email.objects.get(to=[intake.patient.email])
+    assert email.subject == "Se aprobó su remisión a Acupuntura"
+    assert "aprobó su remisión a Acupuntura" in email.message
+    team = Email.objects.exclude(to=[intake.patient.email]).get()
+    assert team.subject.startswith("New approved referral")  # staff read English
