@@ -1,11 +1,28 @@
 """Fixtures shared by the whole suite."""
 
+from contextlib import contextmanager
 from importlib import import_module
 
 import pytest
+from django.db import transaction
 
 from clinic import roles
 from tests.factories import UserFactory
+
+
+@contextmanager
+def rolled_back_after(django_db_blocker):
+    """Write rows once for many tests, as Django's ``TestCase.setUpTestData`` does.
+
+    For a module- or class-scoped fixture: the rows are written in a transaction
+    that is rolled back when the fixture ends. Each test of the scope runs inside it
+    (pytest-django's transaction becomes a savepoint), so what a test writes is
+    undone after it and the shared rows never outlive the scope. Only for tests
+    that use ``db``, not ``transactional_db``: those empty the tables instead.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -41,15 +58,20 @@ def manager_client(client, manager_user):
     return client
 
 
-@pytest.fixture
-def online_patient_client(client):
-    """A browser session that has answered every step of the online intake."""
+def answer_every_step(client):
+    """Post every step of the online intake as a patient's browser does."""
     from tests.factories import ONLINE_STEP_ANSWERS
 
     for slug, answers in ONLINE_STEP_ANSWERS.items():
         response = client.post(f"/intake/{slug}/", {**answers, "action": "next"})
         assert response.status_code == 302, (slug, response.content.decode())
     return client
+
+
+@pytest.fixture
+def online_patient_client(client):
+    """A browser session that has answered every step of the online intake."""
+    return answer_every_step(client)
 
 
 @pytest.fixture

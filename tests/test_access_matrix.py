@@ -6,6 +6,7 @@ elsewhere: to sign in, or back to the start of the public form), 403 (refused).
 """
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from clinic import roles
@@ -13,6 +14,7 @@ from intake.models import Drug, OnlineDraft
 from intake.services import resume_link_issue
 from referrals import services
 from referrals.models import Referral, RoutingDecision, Service
+from tests.conftest import answer_every_step, rolled_back_after
 from tests.factories import UserFactory
 from tests.referrals.builders import submitted_example1
 
@@ -257,43 +259,46 @@ POST_DATA = {
 }
 
 
-@pytest.fixture
-def world(client_class):
-    """One submitted intake with referrals: one pending, one approved."""
-    doctor = UserFactory(username="doctor", role=roles.PHYSICIAN)
-    intake = submitted_example1()
-    pending, approved = Referral.objects.filter(
-        intake=intake, status=Referral.Status.PENDING_REVIEW
-    )[:2]
-    services.referral_approve(referral=approved, user=doctor, note="")
-    drug = Drug.objects.get(name="propranolol")
-    return {
-        "intake": intake,
-        "pending": pending,
-        "approved": Referral.objects.get(pk=approved.pk),
-        "drug": drug,
-        "intake_url": reverse("admin:intake_intake_change", args=[intake.pk]),
-        "patient_url": reverse("admin:intake_patient_change", args=[intake.patient.pk]),
-        "doctor": doctor,
-    }
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for all the module's tests; each test's writes are rolled back.
+
+    One submitted intake with referrals (one pending, one approved), a user of each
+    staff role, and a patient's online draft with a resume link.
+    """
+    with rolled_back_after(django_db_blocker):
+        doctor = UserFactory(username="doctor", role=roles.PHYSICIAN)
+        intake = submitted_example1()
+        pending, approved = Referral.objects.filter(
+            intake=intake, status=Referral.Status.PENDING_REVIEW
+        )[:2]
+        services.referral_approve(referral=approved, user=doctor, note="")
+        answer_every_step(Client())
+        link = resume_link_issue(
+            draft=OnlineDraft.objects.get(), build_url=lambda token: token
+        )
+        yield {
+            "intake": intake,
+            "pending": pending,
+            "approved": Referral.objects.get(pk=approved.pk),
+            "drug": Drug.objects.get(name="propranolol"),
+            "intake_url": reverse("admin:intake_intake_change", args=[intake.pk]),
+            "patient_url": reverse(
+                "admin:intake_patient_change", args=[intake.patient.pk]
+            ),
+            "resume_url": reverse("intake:resume", args=[link.url]),
+            DESK: UserFactory(username="desk", role=roles.FRONT_DESK),
+            DOCTOR: doctor,
+            MANAGER: UserFactory(username="boss", role=roles.CLINIC_MANAGER),
+        }
 
 
-def client_for(role, world, client_class, request):
+def client_for(role, world):
+    browser = Client()
     if role == PATIENT:
-        request.getfixturevalue("online_patient_client")
-        draft = OnlineDraft.objects.get()
-        link = resume_link_issue(draft=draft, build_url=lambda token: token)
-        browser = client_class()
-        browser.get(reverse("intake:resume", args=[link.url]))
-        return browser
-    browser = client_class()
-    users = {
-        DESK: lambda: UserFactory(username="desk", role=roles.FRONT_DESK),
-        DOCTOR: lambda: world["doctor"],
-        MANAGER: lambda: UserFactory(username="boss", role=roles.CLINIC_MANAGER),
-    }
-    if role in users:
-        browser.force_login(users[role]())
+        browser.get(world["resume_url"])
+    elif role != ANON:
+        browser.force_login(world[role])
     return browser
 
 
@@ -302,9 +307,9 @@ def client_for(role, world, client_class, request):
     ("name", "method", "url", "expected"), PAGES, ids=[page[0] for page in PAGES]
 )
 def test_role_gets_exactly_the_expected_answer(
-    role, name, method, url, expected, world, client_class, request
+    role, name, method, url, expected, world
 ):
-    browser = client_for(role, world, client_class, request)
+    browser = client_for(role, world)
     target = url(world)
     if name == "change the catalogue":
         data = {
@@ -338,9 +343,8 @@ def test_role_gets_exactly_the_expected_answer(
         assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_a_refused_decision_changes_nothing(world, client_class):
-    browser = client_class()
-    browser.force_login(UserFactory(username="desk", role=roles.FRONT_DESK))
+def test_a_refused_decision_changes_nothing(world):
+    browser = client_for(DESK, world)
     browser.post(
         reverse("admin:referrals_decide", args=[world["pending"].pk]),
         {"action": "approve"},
