@@ -5,7 +5,7 @@ matched to the triggers the patient reported. Every trigger the form asks about 
 at least one tip. The words are marked for translation with ``gettext_noop`` (which
 returns them unchanged); the page translates them as it shows them.
 
-Sources: the clinic's own advice (``seed/clinic-page.txt``: foods to leave out,
+Sources: the clinic's own advice (``docs/clinic-advice.md``: foods to leave out,
 magnesium, lavender oil, acupuncture and acupressure, restorative yoga, massage) and,
 for menstrual cycle, weather, alcohol, caffeine and meals, the everyday
 self-management that headache services give (a headache diary, regular meals and

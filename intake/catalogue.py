@@ -1,4 +1,4 @@
-"""The treatment catalogue's starting contents: every drug ROUTING.md names, and more.
+"""The catalogue's starting contents: every drug docs/routing.md names, and more.
 
 Loaded by a data migration; the clinic manager edits it in the admin after that.
 Each entry: (name, class, usual use, class when used preventively if different).

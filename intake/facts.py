@@ -1,11 +1,11 @@
-"""Turn a stored intake into the routing facts of ROUTING.md section 1."""
+"""Turn a stored intake into the routing facts of docs/routing.md section 1."""
 
 from intake import codes
 from intake.models import Intake
 
 
 def intake_facts(intake: Intake) -> dict:
-    """Return the facts record of ``intake``, every key of ROUTING.md section 1.
+    """Return the facts record of ``intake``, every key of docs/routing.md section 1.
 
     An unanswered question of a draft comes out as ``None``; the routing engine's
     validation then names it, so a draft's facts can be inspected at any time.

@@ -177,7 +177,7 @@ class Patient(TimeStampedModel):
 
 
 class Drug(models.Model):
-    """The treatment catalogue: every drug ROUTING.md names, with its class."""
+    """The treatment catalogue: every drug docs/routing.md names, with its class."""
 
     name = models.CharField("name", max_length=80, unique=True)
     treatment_class = models.CharField(

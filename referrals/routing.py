@@ -1,9 +1,9 @@
 """The referral routing engine: one intake's facts in, a recommendation per service out.
 
-This module implements ROUTING.md (rules version 2026.1) as a pure function of a facts
-record: no Django, no database, no clock. Every reason that fired is returned with a
-stable code and a text a physician reads, so a stored decision can be replayed and
-explained. The engine recommends; a physician decides.
+This module implements the rules of docs/routing.md (version 2026.1) as a pure
+function of a facts record: no Django, no database, no clock. Every reason that fired
+is returned with a stable code and a text a physician reads, so a stored decision can
+be replayed and explained. The engine recommends; a physician decides.
 
 Public API: ``validate_facts``, ``derive``, ``route``, ``InvalidFacts``,
 ``RULES_VERSION``, ``SERVICE_CODES`` and ``TIERS``.
@@ -20,8 +20,8 @@ RULES_VERSION = "2026.1"
 
 # --------------------------------------------------------------------------------------
 # Thresholds. The medical director changes these here, never in the logic below.
-# "Clinic policy" marks what ROUTING.md calls the clinic's own choice; the others come
-# from the criteria ROUTING.md cites. Any change here needs a new RULES_VERSION.
+# "Clinic policy" marks the clinic's own choices; the others come from the criteria
+# docs/routing.md cites. Any change here needs a new RULES_VERSION.
 # --------------------------------------------------------------------------------------
 ADULT_AGE = 18  # the clinic treats adults only
 URGENT_ONSET_AGE = 50  # clinic policy: onset at this age or later needs review in 24 h
@@ -39,7 +39,7 @@ CHRONIC_LIFETIME_ATTACKS = 5  # ICHD-3 1.1/1.2: at least
 RESISTANT_FAILED_CLASSES = 3  # EHF 2020: at least
 RESISTANT_DEBILITATING_DAYS = 8  # EHF 2020: at least
 RESISTANT_DEBILITATING_MONTHS = 3  # EHF 2020: at least (exactly 3 qualifies)
-RESISTANT_FAILED_TRIPTANS = 2  # ROUTING.md: at least
+RESISTANT_FAILED_TRIPTANS = 2  # docs/routing.md: at least
 
 MOH_HEADACHE_DAYS = 15  # ICHD-3 8.2: at least
 MOH_MONTHS_OVER = 3  # ICHD-3 8.2: more than 3 months
@@ -289,7 +289,7 @@ _AGE = _int(0, MAX_AGE)
 _MONTHS = _int(0, MAX_MONTHS)
 _WEEKS_OR_NULL = _int(0, MAX_WEEKS, nullable=True)
 
-# ROUTING.md section 1, in its order.
+# docs/routing.md section 1, in its order.
 _FACT_CHECKS: dict[str, Check] = {
     "age": _AGE,
     "pregnant": _bool,
@@ -327,8 +327,9 @@ _FACTS = _record(_FACT_CHECKS)
 def validate_facts(facts: Any) -> dict[str, str]:
     """Return every problem with ``facts`` as {key path: message}; empty when valid.
 
-    Every key of ROUTING.md section 1 is required and no other key is allowed. Types are
-    exact (a boolean is not a whole number), numbers must be in range and codes known.
+    Every key of docs/routing.md section 1 is required and no other key is allowed.
+    Types are exact (a boolean is not a whole number), numbers must be in range and
+    codes known.
     Nested keys are named by path, such as ``treatments[2].weeks`` or ``phq9[8]``.
     """
     problem = _FACTS(facts)
@@ -340,7 +341,7 @@ def validate_facts(facts: Any) -> dict[str, str]:
     return {path.removeprefix("."): message for path, message in problem.items()}
 
 
-# Derived values (ROUTING.md section 2) ------------------------------------------------
+# Derived values (docs/routing.md section 2) -------------------------------------------
 
 _FAILED_OUTCOMES = frozenset({"intolerable", "contraindicated"})
 _FAILED_TRIPTAN_OUTCOMES = frozenset({"ineffective", "intolerable", "contraindicated"})
@@ -543,7 +544,7 @@ def _analyse(facts: Facts) -> _Analysis:
 
 
 def derive(facts: Facts) -> dict[str, Any]:
-    """Return the derived values of ROUTING.md section 2.
+    """Return the derived values of docs/routing.md section 2.
 
     Raise InvalidFacts when the facts are not valid.
     """
@@ -553,7 +554,7 @@ def derive(facts: Facts) -> dict[str, Any]:
     return _analyse(facts).derived()
 
 
-# Global rules (ROUTING.md section 3) --------------------------------------------------
+# Global rules (docs/routing.md section 3) ---------------------------------------------
 
 
 def _bp_text(facts: Facts) -> str:
@@ -613,7 +614,7 @@ def _global_rules(facts: Facts, analysis: _Analysis) -> list[tuple[str, Reason]]
     return fired
 
 
-# Services (ROUTING.md section 4): each returns its findings as NE, BLOCK, FLAG --------
+# Services (docs/routing.md section 4): each returns its findings as NE, BLOCK, FLAG ---
 #
 # A rule's text is formatted only when the rule fires.
 
@@ -928,7 +929,7 @@ def _service_decision(findings: list[Finding], held: bool) -> dict[str, Any]:
 
 
 def route(facts: Facts) -> dict[str, Any]:
-    """Route one intake's facts to a decision in the shape of ROUTING.md section 5.
+    """Route one intake's facts to a decision in the shape of docs/routing.md section 5.
 
     Raise InvalidFacts, naming every bad key, when the facts are not valid.
     """

@@ -43,7 +43,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         return patient_create(patient=model_class(*args, **kwargs))
 
 
-# The baseline patient of ROUTING.md section 7 as stored answers.
+# The baseline patient of docs/routing.md section 7 as stored answers.
 COMPLETE_ANSWERS = {
     "diagnosis": "migraine_without_aura",
     "onset_age": 16,
@@ -67,7 +67,7 @@ COMPLETE_ANSWERS = {
 
 
 class IntakeFactory(factory.django.DjangoModelFactory):
-    """A complete, unsubmitted front-desk intake (ROUTING.md's baseline answers)."""
+    """A complete, unsubmitted front-desk intake: docs/routing.md's baseline patient."""
 
     class Meta:
         model = Intake

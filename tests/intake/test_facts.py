@@ -1,4 +1,4 @@
-"""A stored intake becomes exactly the facts record of ROUTING.md section 1."""
+"""A stored intake becomes exactly the facts record of docs/routing.md section 1."""
 
 import datetime
 import io
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 INT = "int"
 INT_OR_NONE = "int or null"
 BOOL = "bool"
-# ROUTING.md section 1: key -> expected type.
+# docs/routing.md section 1: key -> expected type.
 SECTION_1 = {
     "age": INT,
     "pregnant": BOOL,
@@ -59,7 +59,7 @@ def is_int(value) -> bool:
 
 
 def section_1_problems(facts: dict) -> list[str]:
-    """Every way ``facts`` departs from ROUTING.md section 1."""
+    """Every way ``facts`` departs from docs/routing.md section 1."""
     problems = [f"{key}: missing" for key in SECTION_1 if key not in facts]
     problems += [f"{key}: unexpected" for key in facts if key not in SECTION_1]
     for key, kind in SECTION_1.items():

@@ -1,4 +1,4 @@
-"""Intakes for the referral tests, built from ROUTING.md section 7's examples."""
+"""Intakes for the referral tests, built from docs/routing.md section 7's examples."""
 
 from clinic.worker import run_ready_tasks
 from intake.models import Intake

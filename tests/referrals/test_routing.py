@@ -1,7 +1,7 @@
-"""Tests of the routing engine against ROUTING.md (rules version 2026.1).
+"""Tests of the routing engine against docs/routing.md (rules version 2026.1).
 
-Pure tests: no database and no Django. Every threshold of ROUTING.md sections 2-4 is
-tested on both sides; the worked examples of section 7 are tested exactly.
+Pure tests: no database and no Django. Every threshold of docs/routing.md sections 2-4
+is tested on both sides; the worked examples of section 7 are tested exactly.
 """
 
 import copy
@@ -30,7 +30,7 @@ def treatment(drug, cls, *, intent="preventive", outcome="ineffective", weeks=No
 
 
 def baseline_facts(**changes):
-    """Build the ROUTING.md section 7 baseline, with ``changes`` applied."""
+    """Build the docs/routing.md section 7 baseline, with ``changes`` applied."""
     facts = {
         "age": 38,
         "pregnant": False,
@@ -131,7 +131,7 @@ def tier_of(global_code):
 
 
 def assert_well_formed(decision):
-    """Assert the ROUTING.md section 5 shape and the precedence rules."""
+    """Assert the docs/routing.md section 5 shape and the precedence rules."""
     assert set(decision) == {"rules_version", "hold", "derived", "services"}
     assert decision["rules_version"] == "2026.1"
     assert set(decision["derived"]) == {
@@ -164,7 +164,7 @@ def assert_well_formed(decision):
     json.dumps(decision)
 
 
-# Worked examples (ROUTING.md section 7) -----------------------------------------------
+# Worked examples (docs/routing.md section 7) ------------------------------------------
 
 
 def test_example_1_recommends_every_service_without_reasons():
@@ -241,7 +241,7 @@ def test_example_3_once_cleared_flags_ketamine_and_recommends_the_rest():
     assert "item 9 was positive; cleared" in text
 
 
-# Derived values and their thresholds (ROUTING.md section 2) ---------------------------
+# Derived values and their thresholds (docs/routing.md section 2) ----------------------
 
 
 @pytest.mark.parametrize(
@@ -628,7 +628,7 @@ def test_medication_overuse_with_a_documented_plan_keeps_botox_recommended():
     assert reason_codes(decision, "ketamine") == ["K_FLAG_MEDICATION_OVERUSE"]
 
 
-# Global rules (ROUTING.md section 3) --------------------------------------------------
+# Global rules (docs/routing.md section 3) ---------------------------------------------
 
 
 @pytest.mark.parametrize(
