@@ -17,9 +17,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_noop
 
-from intake.codes import EMERGENCY_RED_FLAGS, TRIGGERS
+from intake.codes import EMERGENCY_RED_FLAGS, TRIGGERS, URGENT_ONSET_AGE
 
-REVIEW_ONSET_AGE = 50
 FOOD_TRIGGERS = (
     "processed_foods",
     "nitrates",
@@ -123,7 +122,7 @@ def urgent_advice(
     if (
         red_flags
         or new_or_changed_pattern
-        or (onset_age is not None and onset_age >= REVIEW_ONSET_AGE)
+        or (onset_age is not None and onset_age >= URGENT_ONSET_AGE)
     ):
         advice.append(REVIEW)
     return advice

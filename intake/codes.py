@@ -1,4 +1,4 @@
-"""The clinical vocabulary of an intake: every code ROUTING.md names, with plain words.
+"""The clinical vocabulary of an intake: the codes of docs/routing.md, in plain words.
 
 Pure data. The intake app stores these codes and the routing engine (in ``referrals``)
 reads them, so both sides share one list. Entries are ``(code, label)``; the
@@ -59,8 +59,11 @@ OUTCOMES = [
     ("helped", gettext_noop("Helped")),
     ("ongoing", gettext_noop("Still taking it")),
 ]
+# The outcomes of a treatment without benefit: a triptan with any of them is a failed
+# triptan (docs/routing.md, derived values); the referral letter marks them.
+WITHOUT_BENEFIT_OUTCOMES = frozenset({"ineffective", "intolerable", "contraindicated"})
 
-# Health screen: ROUTING.md section 6, asked in plain words.
+# Health screen: docs/routing.md section 6, asked in plain words.
 CONDITIONS = [
     (
         "psychosis",
@@ -260,6 +263,11 @@ RED_FLAGS = [
         gettext_noop("Did these headaches start soon after you began a new medicine?"),
     ),
 ]
+# Clinic policy (docs/routing.md, rule G1 urgent): headaches that began at this age or
+# later need a physician within 24 hours. The routing engine holds such an intake and
+# the patient is told so when they send it (``intake.advice``).
+URGENT_ONSET_AGE = 50
+
 EMERGENCY_RED_FLAGS = frozenset(
     {
         "thunderclap",

@@ -42,7 +42,9 @@ RANGES = {
     "midas_a": (0, 90),
     "midas_b": (0, 10),
     **{f"acute_days_{code}": (0, 31) for code, _ in codes.ACUTE_CLASSES},
+    "weight_kg": (20, 350),
 }
+TREATMENT_WEEKS_MAX = 520
 
 
 def bounded(field_class, name: str, verbose_name: str, **kwargs):
@@ -143,7 +145,7 @@ class Patient(TimeStampedModel):
                 name="patient_record_number_format",
             ),
             models.CheckConstraint(
-                condition=Q(date_of_birth__gte="1900-01-01"),
+                condition=Q(date_of_birth__gte=EARLIEST_BIRTH_DATE.isoformat()),
                 name="patient_date_of_birth_plausible",
             ),
             models.CheckConstraint(
@@ -264,22 +266,27 @@ class DrugName(models.Model):
 
 class IntakeQuerySet(models.QuerySet):
     def drafts(self):
-        return self.filter(status=Intake.Status.DRAFT)
+        return self.filter(status=IntakeStatus.DRAFT)
 
     def submitted(self):
-        return self.filter(status=Intake.Status.SUBMITTED)
+        return self.filter(status=IntakeStatus.SUBMITTED)
+
+
+class IntakeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class IntakeSource(models.TextChoices):
+    ONLINE = "online", "Online"
+    FRONT_DESK = "front_desk", "Front desk"
 
 
 class Intake(TimeStampedModel):
     """One patient's story as told on one occasion: history, screen, questionnaires."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-
-    class Source(models.TextChoices):
-        ONLINE = "online", "Online"
-        FRONT_DESK = "front_desk", "Front desk"
+    Status = IntakeStatus
+    Source = IntakeSource
 
     class AttackLength(models.TextChoices):
         UNDER_4_HOURS = "under_4h", "Less than 4 hours"
@@ -496,13 +503,12 @@ class Intake(TimeStampedModel):
         "bp_diastolic",
         "diastolic blood pressure (mmHg)",
     )
-    weight_kg = models.DecimalField(
+    weight_kg = bounded(
+        models.DecimalField,
+        "weight_kg",
         "weight (kg)",
         max_digits=5,
         decimal_places=1,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(20), MaxValueValidator(350)],
         help_text="Ketamine is dosed per kilogram.",
     )
 
@@ -541,11 +547,6 @@ class Intake(TimeStampedModel):
         constraints = [
             *range_constraints("intake", RANGES),
             models.CheckConstraint(
-                condition=Q(weight_kg__isnull=True)
-                | Q(weight_kg__gte=20, weight_kg__lte=350),
-                name="intake_weight_kg_range",
-            ),
-            models.CheckConstraint(
                 condition=Q(migraine_days_per_month__isnull=True)
                 | Q(headache_days_per_month__isnull=True)
                 | Q(migraine_days_per_month__lte=models.F("headache_days_per_month")),
@@ -557,16 +558,16 @@ class Intake(TimeStampedModel):
                 name="intake_bp_pair_consistent",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft", submitted_at__isnull=True)
-                | Q(status="submitted", submitted_at__isnull=False),
+                condition=Q(status=IntakeStatus.DRAFT, submitted_at__isnull=True)
+                | Q(status=IntakeStatus.SUBMITTED, submitted_at__isnull=False),
                 name="intake_submitted_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted"]),
+                condition=Q(status__in=IntakeStatus.values),
                 name="intake_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["online", "front_desk"]),
+                condition=Q(source__in=IntakeSource.values),
                 name="intake_source_valid",
             ),
             models.CheckConstraint(
@@ -685,7 +686,7 @@ class TreatmentTrial(models.Model):
         "weeks at full dose",
         null=True,
         blank=True,
-        validators=[MaxValueValidator(520)],
+        validators=[MaxValueValidator(TREATMENT_WEEKS_MAX)],
         help_text="Leave empty if you don't know.",
     )
     outcome = models.CharField("what happened", max_length=16, choices=codes.OUTCOMES)
@@ -700,7 +701,7 @@ class TreatmentTrial(models.Model):
                 name="treatment_names_a_drug",
             ),
             models.CheckConstraint(
-                condition=Q(weeks__isnull=True) | Q(weeks__lte=520),
+                condition=Q(weeks__isnull=True) | Q(weeks__lte=TREATMENT_WEEKS_MAX),
                 name="treatment_weeks_range",
             ),
             models.CheckConstraint(
@@ -729,6 +730,11 @@ class TreatmentTrial(models.Model):
     @property
     def name(self) -> str:
         return self.drug.name if self.drug_id else self.drug_name
+
+    @property
+    def without_benefit(self) -> bool:
+        """Whether it did not help: ineffective, not tolerated or not allowed."""
+        return self.outcome in codes.WITHOUT_BENEFIT_OUTCOMES
 
 
 class OnlineDraft(TimeStampedModel):

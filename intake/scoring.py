@@ -49,11 +49,12 @@ PHQ9_ANSWERS = [
     (3, gettext_noop("Nearly every day")),
 ]
 # (lowest total, band): Kroenke 2001.
+PHQ9_MODERATELY_SEVERE = 15
 PHQ9_BANDS = [
     (0, "minimal"),
     (5, "mild"),
     (10, "moderate"),
-    (15, "moderately severe"),
+    (PHQ9_MODERATELY_SEVERE, "moderately severe"),
     (20, "severe"),
 ]
 

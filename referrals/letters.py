@@ -30,10 +30,7 @@ def letter_context(referral: Referral) -> dict:
         "midas": scoring.midas(intake.midas_answers) if intake.midas_answers else None,
         "hit6": scoring.hit6(intake.hit6_total) if intake.hit6_total else None,
         "groups": treatment_groups(treatments),
-        "failed_count": sum(
-            row.outcome in ("ineffective", "intolerable", "contraindicated")
-            for row in treatments
-        ),
+        "without_benefit_count": sum(row.without_benefit for row in treatments),
         "today": timezone.localdate(),
         "clinic_name": settings.CLINIC_NAME,
         "clinic_address": settings.CLINIC_ADDRESS,

@@ -72,34 +72,44 @@ class Service(models.Model):
         return "Accepting referrals" if self.accepts_referrals else "Coming soon"
 
 
+class DecisionStatus(models.TextChoices):
+    ROUTED = "routed", "Routed"
+    HELD = "held", "On hold"
+    FAILED = "failed", "Routing failed"
+
+
+class HoldTier(models.TextChoices):
+    """The tiers of ``routing.TIERS``, in its order (a test keeps the two equal)."""
+
+    EMERGENCY = "emergency", "Emergency"
+    URGENT = "urgent", "Urgent (within 24 h)"
+    SAME_DAY = "same_day", "Same day"
+
+
 class RoutingDecisionQuerySet(models.QuerySet):
     def current(self):
         """Decisions not superseded by a later routing of the same intake."""
         return self.filter(superseded_at__isnull=True)
 
     def open_holds(self):
-        """Current held decisions no physician has cleared yet."""
+        """Current held decisions no physician has cleared yet.
+
+        ``RoutingDecision.is_open_hold`` says the same of one decision in memory.
+        """
         return self.current().filter(
-            status=RoutingDecision.Status.HELD, cleared_at__isnull=True
+            status=DecisionStatus.HELD, cleared_at__isnull=True
         )
 
     def failed(self):
         """Current decisions whose routing failed: the intake needs routing again."""
-        return self.current().filter(status=RoutingDecision.Status.FAILED)
+        return self.current().filter(status=DecisionStatus.FAILED)
 
 
 class RoutingDecision(models.Model):
     """What the routing engine said about one intake, and on which facts."""
 
-    class Status(models.TextChoices):
-        ROUTED = "routed", "Routed"
-        HELD = "held", "On hold"
-        FAILED = "failed", "Routing failed"
-
-    class HoldTier(models.TextChoices):
-        EMERGENCY = "emergency", "Emergency"
-        URGENT = "urgent", "Urgent (within 24 h)"
-        SAME_DAY = "same_day", "Same day"
+    Status = DecisionStatus
+    HoldTier = HoldTier
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # PROTECT: a decision explains referrals in the patient's record; the intake it
@@ -169,7 +179,7 @@ class RoutingDecision(models.Model):
                 name="decision_one_current_per_intake",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["routed", "held", "failed"]),
+                condition=Q(status__in=DecisionStatus.values),
                 name="decision_status_valid",
             ),
             models.CheckConstraint(
@@ -178,14 +188,22 @@ class RoutingDecision(models.Model):
                 name="decision_hold_tier_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="held", hold_tier__isnull=False)
-                | (~Q(status="held") & Q(cleared_at__isnull=True, hold_tier=None)),
+                condition=Q(status=DecisionStatus.HELD, hold_tier__isnull=False)
+                | (
+                    ~Q(status=DecisionStatus.HELD)
+                    & Q(cleared_at__isnull=True, hold_tier=None)
+                ),
                 name="decision_held_has_tier",
             ),
             models.CheckConstraint(
-                condition=Q(status="failed", decision__isnull=True, hold_tier=None)
+                condition=Q(
+                    status=DecisionStatus.FAILED, decision__isnull=True, hold_tier=None
+                )
                 & ~Q(error="")
-                | (~Q(status="failed") & Q(decision__isnull=False, error="")),
+                | (
+                    ~Q(status=DecisionStatus.FAILED)
+                    & Q(decision__isnull=False, error="")
+                ),
                 name="decision_failed_has_error_only",
             ),
             models.CheckConstraint(
@@ -207,6 +225,7 @@ class RoutingDecision(models.Model):
 
     @property
     def is_open_hold(self) -> bool:
+        """Whether ``RoutingDecision.objects.open_holds()`` holds this decision."""
         return (
             self.status == self.Status.HELD
             and self.cleared_at is None
@@ -227,10 +246,48 @@ class RoutingDecision(models.Model):
     def hold_codes(self) -> set[str]:
         return {reason["code"] for reason in self.hold_reasons}
 
+    @property
+    def is_safety_hold(self) -> bool:
+        """Whether the hold is for PHQ-9 item 9: clearing it is the safety clearance."""
+        return routing.SAFETY_HOLD_CODE in self.hold_codes
+
+
+class ReferralStatus(models.TextChoices):
+    WAITLISTED = "waitlisted", "Waitlisted"
+    PENDING_REVIEW = "pending_review", "Pending review"
+    APPROVED = "approved", "Approved"
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A referral under way: one at most per intake and service; front desk may cancel it.
+OPEN_STATUSES = (
+    ReferralStatus.WAITLISTED,
+    ReferralStatus.PENDING_REVIEW,
+    ReferralStatus.APPROVED,
+    ReferralStatus.SCHEDULED,
+)
+# Approved and not yet carried out: an amendment can send it back for review.
+APPROVED_STATUSES = (ReferralStatus.APPROVED, ReferralStatus.SCHEDULED)
+# A referral with a physician's approval on file, and so a letter.
+APPROVAL_ON_FILE_STATUSES = (*APPROVED_STATUSES, ReferralStatus.COMPLETED)
+
+
+class ReferralOutcome(models.TextChoices):
+    """The engine's outcome a referral was made on (``routing.REFERRAL_OUTCOMES``, or
+    ``routing.NO_REFERRAL_OUTCOMES`` by a physician's override)."""
+
+    REC = routing.REC, "Recommended"
+    FLAG = routing.FLAG, "Recommended with cautions"
+    NE = routing.NE, "Not eligible"
+    BLOCK = routing.BLOCK, "Contraindicated"
+
 
 class ReferralQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status__in=Referral.OPEN_STATUSES)
+        return self.filter(status__in=OPEN_STATUSES)
 
     def awaiting_review(self):
         """Referrals a physician has to approve or decline, oldest first."""
@@ -241,13 +298,7 @@ class ReferralQuerySet(models.QuerySet):
 
     def approved_at_some_point(self):
         """Referrals with an approval on file: approved, scheduled or completed."""
-        return self.filter(
-            status__in=[
-                Referral.Status.APPROVED,
-                Referral.Status.SCHEDULED,
-                Referral.Status.COMPLETED,
-            ]
-        )
+        return self.filter(status__in=APPROVAL_ON_FILE_STATUSES)
 
 
 class Referral(ConcurrentTransitionMixin, TimeStampedModel):
@@ -260,23 +311,10 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
     overwrite a decision, even where row locks are not available (SQLite).
     """
 
-    class Status(models.TextChoices):
-        WAITLISTED = "waitlisted", "Waitlisted"
-        PENDING_REVIEW = "pending_review", "Pending review"
-        APPROVED = "approved", "Approved"
-        SCHEDULED = "scheduled", "Scheduled"
-        COMPLETED = "completed", "Completed"
-        DECLINED = "declined", "Declined"
-        CANCELLED = "cancelled", "Cancelled"
-
-    class Outcome(models.TextChoices):
-        REC = "REC", "Recommended"
-        FLAG = "FLAG", "Recommended with cautions"
-        NE = "NE", "Not eligible"
-        BLOCK = "BLOCK", "Contraindicated"
-
-    OPEN_STATUSES = ["waitlisted", "pending_review", "approved", "scheduled"]
-    APPROVED_STATUSES = ["approved", "scheduled"]
+    Status = ReferralStatus
+    Outcome = ReferralOutcome
+    OPEN_STATUSES = OPEN_STATUSES
+    APPROVED_STATUSES = APPROVED_STATUSES
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # PROTECT: a referral is part of the patient's record and of the service's.
@@ -352,31 +390,20 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["intake", "service"],
-                condition=Q(
-                    status__in=["waitlisted", "pending_review", "approved", "scheduled"]
-                ),
+                condition=Q(status__in=OPEN_STATUSES),
                 name="referral_one_open_per_intake_service",
             ),
             models.CheckConstraint(
-                condition=Q(recommended_outcome__in=["REC", "FLAG", "NE", "BLOCK"]),
+                condition=Q(recommended_outcome__in=ReferralOutcome.values),
                 name="referral_outcome_valid",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "waitlisted",
-                        "pending_review",
-                        "approved",
-                        "scheduled",
-                        "completed",
-                        "declined",
-                        "cancelled",
-                    ]
-                ),
+                condition=Q(status__in=ReferralStatus.values),
                 name="referral_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(recommended_outcome__in=["REC", "FLAG"]) | Q(override=True),
+                condition=Q(recommended_outcome__in=routing.REFERRAL_OUTCOMES)
+                | Q(override=True),
                 name="referral_ne_or_block_only_by_override",
             ),
             models.CheckConstraint(
@@ -385,7 +412,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
                 name="referral_decided_by_someone",
             ),
             models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(note=""),
+                condition=~Q(status=ReferralStatus.DECLINED) | ~Q(note=""),
                 name="referral_decline_has_note",
             ),
         ]
@@ -408,7 +435,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
 
     @transition(
         field=status,
-        source=[Status.APPROVED, Status.SCHEDULED],
+        source=list(APPROVED_STATUSES),
         target=Status.PENDING_REVIEW,
     )
     def return_for_review(self) -> None:
@@ -452,12 +479,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
 
     @transition(
         field=status,
-        source=[
-            Status.WAITLISTED,
-            Status.PENDING_REVIEW,
-            Status.APPROVED,
-            Status.SCHEDULED,
-        ],
+        source=list(OPEN_STATUSES),
         target=Status.CANCELLED,
         permission=SCHEDULE,
     )
@@ -466,15 +488,16 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
 
     @property
     def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
+        return self.status in OPEN_STATUSES
 
     @property
     def has_letter(self) -> bool:
-        return self.status in (
-            self.Status.APPROVED,
-            self.Status.SCHEDULED,
-            self.Status.COMPLETED,
-        )
+        return self.status in APPROVAL_ON_FILE_STATUSES
+
+    @property
+    def declining_overrides(self) -> bool:
+        """Declining this referral overrides the engine: it recommended it (REC)."""
+        return self.recommended_outcome == ReferralOutcome.REC
 
 
 class ReferralEvent(models.Model):
@@ -536,7 +559,7 @@ class QueueEntryQuerySet(models.QuerySet):
         return self.order_by("section", "tier_rank", "since", "intake_id")
 
     def holds(self):
-        return self.filter(section=QueueEntry.Section.HOLD)
+        return self.filter(section=QueueSection.HOLD)
 
 
 class QueueEntry(models.Model):

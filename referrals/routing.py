@@ -5,8 +5,9 @@ function of a facts record: no Django, no database, no clock. Every reason that 
 is returned with a stable code and a text a physician reads, so a stored decision can
 be replayed and explained. The engine recommends; a physician decides.
 
-Public API: ``validate_facts``, ``derive``, ``route``, ``InvalidFacts``,
-``RULES_VERSION``, ``SERVICE_CODES`` and ``TIERS``.
+Public API: ``validate_facts``, ``derive``, ``route``, ``outcome_under_hold``,
+``reason_level``, ``InvalidFacts``, ``RULES_VERSION``, ``SERVICE_CODES``, ``TIERS``,
+``SAFETY_HOLD_CODE``, the outcomes and the thresholds below.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from intake import codes
+from intake import codes, scoring
 
 RULES_VERSION = "2026.1"
 
@@ -24,7 +25,9 @@ RULES_VERSION = "2026.1"
 # docs/routing.md cites. Any change here needs a new RULES_VERSION.
 # --------------------------------------------------------------------------------------
 ADULT_AGE = 18  # the clinic treats adults only
-URGENT_ONSET_AGE = 50  # clinic policy: onset at this age or later needs review in 24 h
+# Clinic policy: onset at this age or later needs review in 24 h. It lives with the
+# intake's codes, because the patient is told so when they send the intake.
+URGENT_ONSET_AGE = codes.URGENT_ONSET_AGE
 SEVERE_SYSTOLIC = 180  # clinic policy: G3 same-day review at or above
 SEVERE_DIASTOLIC = 120  # clinic policy: G3 same-day review at or above
 
@@ -48,7 +51,7 @@ SPECIFIC_OVERUSE_DAYS = 10  # ICHD-3 8.2.1/8.2.2/8.2.4/8.2.5: at least
 DITAN_GEPANT_OVERUSE_DAYS = 10  # clinic policy: at least
 COMBINED_OVERUSE_DAYS = 10  # ICHD-3 8.2.6: at least
 
-PHQ9_HIGH_TOTAL = 15  # PHQ-9 "moderately severe" band starts here
+PHQ9_HIGH_TOTAL = scoring.PHQ9_MODERATELY_SEVERE  # where that PHQ-9 band starts
 
 KETAMINE_BLOCK_SYSTOLIC = 180  # product label: resting BP above 180/100
 KETAMINE_BLOCK_DIASTOLIC = 100
@@ -76,6 +79,11 @@ SERVICE_CODES: tuple[str, ...] = tuple(code for code, _ in codes.SERVICES)
 TIERS: tuple[str, ...] = ("emergency", "urgent", "same_day")  # most urgent first
 
 HOLD, BLOCK, NE, FLAG, REC = "HOLD", "BLOCK", "NE", "FLAG", "REC"
+REFERRAL_OUTCOMES = (REC, FLAG)  # a referral is made, for a physician to review
+NO_REFERRAL_OUTCOMES = (NE, BLOCK)  # none, unless a physician overrides the engine
+
+# G2: PHQ-9 item 9 answered above 0. Clearing this hold is the safety clearance.
+SAFETY_HOLD_CODE = "G2_PHQ9_ITEM9"
 
 Facts = Mapping[str, Any]
 
@@ -344,7 +352,7 @@ def validate_facts(facts: Any) -> dict[str, str]:
 # Derived values (docs/routing.md section 2) -------------------------------------------
 
 _FAILED_OUTCOMES = frozenset({"intolerable", "contraindicated"})
-_FAILED_TRIPTAN_OUTCOMES = frozenset({"ineffective", "intolerable", "contraindicated"})
+_FAILED_TRIPTAN_OUTCOMES = codes.WITHOUT_BENEFIT_OUTCOMES
 # ICHD-3 8.2: acute classes whose use counts towards medication overuse (antiemetics
 # never do).
 _OVERUSE_SPECIFIC_CLASSES = ("triptan", "ergot", "opioid", "combination_analgesic")
@@ -604,7 +612,7 @@ def _global_rules(facts: Facts, analysis: _Analysis) -> list[tuple[str, Reason]]
     item9 = analysis.phq9_item9
     if item9 is not None and item9 > 0 and not facts["safety_cleared"]:
         text = f"Same-day safety review: PHQ-9 item 9 = {item9}"
-        fired.append(("same_day", Reason("G2_PHQ9_ITEM9", text)))
+        fired.append(("same_day", Reason(SAFETY_HOLD_CODE, text)))
     if _bp_at_least(facts, SEVERE_SYSTOLIC, SEVERE_DIASTOLIC):
         text = (
             f"Severe hypertension: same-day physician review (BP {_bp_text(facts)} "
@@ -962,13 +970,23 @@ def route(facts: Facts) -> dict[str, Any]:
     }
 
 
+def reason_level(code: str) -> str:
+    """The level of a reason: NE, BLOCK or FLAG for a service's, HOLD for a global one.
+
+    A service's reason codes are ``<service prefix>_<NE|BLOCK|FLAG>_...``; a global
+    rule's are ``G<n>_...``.
+    """
+    parts = code.split("_")
+    level = parts[1] if len(parts) > 1 else ""
+    return level if level in _PRECEDENCE else HOLD
+
+
 def outcome_under_hold(result: Mapping[str, Any]) -> str:
     """The outcome of one service of a decision, looking through a HOLD.
 
-    Under a hold the service's own reasons are still listed (section 5), each coded
-    ``<service prefix>_<NE|BLOCK|FLAG>_...``; they give the outcome the service has
-    once the hold is cleared.
+    Under a hold the service's own reasons are still listed (section 4); they give the
+    outcome the service has once the hold is cleared.
     """
     if result["outcome"] != HOLD:
         return result["outcome"]
-    return _outcome({reason["code"].split("_")[1] for reason in result["reasons"]})
+    return _outcome({reason_level(reason["code"]) for reason in result["reasons"]})

@@ -5,7 +5,7 @@ import itertools
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -79,10 +79,9 @@ def queue_places(*, intake_ids=None) -> dict:
     section = QueueEntry.Section
     pending = Referral.objects.filter(status=Referral.Status.PENDING_REVIEW)
     current = RoutingDecision.objects.current()
-    waiting = current.order_by().filter(
-        Q(status=RoutingDecision.Status.FAILED)
-        | Q(status=RoutingDecision.Status.HELD, cleared_at__isnull=True)
-    )
+    waiting = (
+        RoutingDecision.objects.failed() | RoutingDecision.objects.open_holds()
+    ).order_by()
     unrouted = Intake.objects.filter(status=Intake.Status.SUBMITTED).exclude(
         Exists(current.filter(intake=OuterRef("pk")))
     )
@@ -148,10 +147,19 @@ class ServiceRow:
     past: list[Referral]
 
     @property
+    def on_hold(self) -> bool:
+        return self.outcome == routing.HOLD
+
+    @property
+    def not_referred(self) -> bool:
+        """The engine made no referral: not eligible or contraindicated."""
+        return self.outcome in routing.NO_REFERRAL_OUTCOMES
+
+    @property
     def can_override(self) -> bool:
         return (
             self.referral is None
-            and self.outcome in ("NE", "BLOCK")
+            and self.not_referred
             and self.service.accepts_referrals
         )
 
@@ -170,6 +178,12 @@ class IntakeReview:
     age: int
     facts: dict
     derived: dict
+
+    @property
+    def urgent_onset(self) -> bool:
+        """The headaches began at the age the engine holds for (rule G1 urgent)."""
+        onset = self.facts.get("onset_age")
+        return isinstance(onset, int) and onset >= routing.URGENT_ONSET_AGE
 
 
 CLASS_LABELS = dict(codes.TREATMENT_CLASSES)

@@ -33,7 +33,6 @@ from referrals.models import (
 
 logger = logging.getLogger(__name__)
 
-PHQ9_HOLD_CODE = "G2_PHQ9_ITEM9"
 # The database went away or refused for now (a restart, a killed connection): worth
 # retrying, unlike an error in the data.
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -162,7 +161,7 @@ def _store_decision(
     taken = {referral.service.code for referral in earlier}
     for code, result in decision["services"].items():
         outcome = routing.outcome_under_hold(result)
-        if outcome not in (routing.REC, routing.FLAG) or code in taken:
+        if outcome not in routing.REFERRAL_OUTCOMES or code in taken:
             continue
         service = services[code]
         referral = Referral(
@@ -209,7 +208,7 @@ def _recheck_open_referrals(
         else:
             result = record.decision["services"][referral.service.code]
             outcome, reasons = routing.outcome_under_hold(result), result["reasons"]
-        if outcome in (routing.REC, routing.FLAG):
+        if outcome in routing.REFERRAL_OUTCOMES:
             continue
         why = (
             f"{referral.service.name} is now: {OUTCOME_WORDS[outcome].lower()} "
@@ -394,7 +393,7 @@ def decision_clear_hold(
         decision.cleared_note = note
         decision.full_clean()
         decision.save(update_fields=["cleared_by", "cleared_at", "cleared_note"])
-        if PHQ9_HOLD_CODE in decision.hold_codes:
+        if decision.is_safety_hold:
             intake_safety_clear(intake=decision.intake, user=user, note=note, when=now)
         return intake_route(intake=decision.intake, user=user)
 
@@ -442,7 +441,7 @@ def _transition(
             referral.note = note
             referral.rereview_reason = ""
             referral.amended_after_approval = False
-        if name == "decline" and referral.recommended_outcome == routing.REC:
+        if name == "decline" and referral.declining_overrides:
             referral.override = True  # declined despite the engine's REC
         referral.full_clean()
         try:
@@ -508,7 +507,7 @@ def referral_override(
             raise ReferralConflict("Clear the hold before overriding a service.")
         result = decision.decision["services"][service.code]
         outcome = routing.outcome_under_hold(result)
-        if outcome not in (routing.NE, routing.BLOCK):
+        if outcome not in routing.NO_REFERRAL_OUTCOMES:
             raise ReferralConflict(
                 f"{service.name} is recommended: approve its referral instead."
             )

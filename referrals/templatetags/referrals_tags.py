@@ -3,6 +3,7 @@
 from django import template
 
 from intake import codes
+from referrals import routing
 
 register = template.Library()
 
@@ -29,9 +30,8 @@ def code_label(value) -> str:
 
 @register.filter
 def reason_level(code: str) -> str:
-    """``K_FLAG_BP_RAISED`` -> ``FLAG``; global codes -> ``HOLD``."""
-    part = str(code).split("_")[1] if "_" in str(code) else ""
-    return part if part in ("NE", "BLOCK", "FLAG") else "HOLD"
+    """A reason's level: NE, BLOCK or FLAG for a service's, HOLD for a global rule's."""
+    return routing.reason_level(str(code))
 
 
 @register.filter
