@@ -271,6 +271,7 @@ def check_database() -> dict:
     from django.db.models import Count
 
     from intake.models import Intake, Patient
+    from referrals import routing
     from referrals.models import Referral, RoutingDecision
     from referrals.routing import outcome_under_hold
 
@@ -288,7 +289,7 @@ def check_database() -> dict:
         if decision.status == RoutingDecision.Status.HELD:
             continue
         expected_referrals += sum(
-            outcome_under_hold(result) in ("REC", "FLAG")
+            outcome_under_hold(result) in routing.REFERRAL_OUTCOMES
             for result in decision.decision["services"].values()
         )
     referrals = Referral.objects.count()

@@ -37,6 +37,7 @@ from referrals.models import (
 )
 from referrals.routing import outcome_under_hold
 
+Status = Referral.Status
 RECORD_COUNTER = "patient_record_number"
 FRONT_DESK_USER = "bench_frontdesk"
 PHYSICIAN_USER = "bench_physician"
@@ -337,20 +338,23 @@ def _timestamp_fields():
 
 # What became of a referral routed long ago: (final status, chance).
 PAST_OUTCOMES = [
-    ("completed", 0.7),
-    ("declined", 0.12),
-    ("cancelled", 0.08),
-    ("scheduled", 0.05),
-    ("approved", 0.05),
+    (Status.COMPLETED, 0.7),
+    (Status.DECLINED, 0.12),
+    (Status.CANCELLED, 0.08),
+    (Status.SCHEDULED, 0.05),
+    (Status.APPROVED, 0.05),
 ]
+# The statuses a referral went through after pending review, to reach each one.
 PATHS = {
-    "pending_review": [],
-    "approved": ["approved"],
-    "scheduled": ["approved", "scheduled"],
-    "completed": ["approved", "scheduled", "completed"],
-    "declined": ["declined"],
-    "cancelled": ["approved", "cancelled"],
+    Status.PENDING_REVIEW: [],
+    Status.APPROVED: [Status.APPROVED],
+    Status.SCHEDULED: [Status.APPROVED, Status.SCHEDULED],
+    Status.COMPLETED: [Status.APPROVED, Status.SCHEDULED, Status.COMPLETED],
+    Status.DECLINED: [Status.DECLINED],
+    Status.CANCELLED: [Status.APPROVED, Status.CANCELLED],
 }
+# A physician's decision, which the referral records (who and when).
+DECIDED = (Status.APPROVED, Status.DECLINED)
 
 
 def build(
@@ -530,16 +534,18 @@ def _one(
     made = []
     for code, result in variant.decision["services"].items():
         outcome = outcome_under_hold(result)
-        if outcome not in (routing.REC, routing.FLAG):
+        if outcome not in routing.REFERRAL_OUTCOMES:
             continue
         service = services[code]
-        first_status = "pending_review" if service.accepts_referrals else "waitlisted"
-        if first_status == "waitlisted":
-            final = "waitlisted" if recent or rng.random() < 0.2 else "cancelled"
-            path = [] if final == "waitlisted" else ["cancelled"]
-        else:
-            final = "pending_review" if recent else _pick(rng, PAST_OUTCOMES)
+        if service.accepts_referrals:
+            first_status = Status.PENDING_REVIEW
+            final = Status.PENDING_REVIEW if recent else _pick(rng, PAST_OUTCOMES)
             path = PATHS[final]
+        else:
+            first_status = Status.WAITLISTED
+            waiting = recent or rng.random() < 0.2
+            final = Status.WAITLISTED if waiting else Status.CANCELLED
+            path = [] if waiting else [Status.CANCELLED]
         referral = Referral(
             id=uuid.uuid4(),
             intake=intake,
@@ -551,16 +557,10 @@ def _one(
             created=submitted,
             modified=submitted,
         )
-        if final in (
-            "approved",
-            "scheduled",
-            "completed",
-            "declined",
-            "cancelled",
-        ) and (path and path[0] in ("approved", "declined")):
+        if path and path[0] in DECIDED:
             referral.decided_by = physician
             referral.decided_at = submitted + datetime.timedelta(days=2)
-        if final == "declined":
+        if final == Status.DECLINED:
             referral.note = "Not the right service for now; discussed with the patient."
         rows["referrals"].append(referral)
         made.append(referral)
@@ -577,20 +577,20 @@ def _one(
         previous, at = first_status, submitted
         for status in path:
             at += datetime.timedelta(days=rng.randint(1, 20))
-            actor = physician if status in ("approved", "declined") else frontdesk
+            actor = physician if status in DECIDED else frontdesk
             rows["events"].append(
                 ReferralEvent(
                     referral=referral,
                     actor=actor,
                     from_status=previous,
                     to_status=status,
-                    note=referral.note if status == "declined" else "",
+                    note=referral.note if status == Status.DECLINED else "",
                     at=at,
                 )
             )
             previous = status
         referral.modified = at
-    if any(referral.status == "pending_review" for referral in made):
+    if any(referral.status == Status.PENDING_REVIEW for referral in made):
         rows["queue"].append(
             QueueEntry(
                 intake=intake,

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from clinic import roles
+from intake import codes
 from intake.models import Drug, Intake, Patient, TreatmentTrial
 from intake.services import intake_save, intake_submit, patient_create
 
@@ -160,7 +161,7 @@ def _answers(rng: random.Random, number: int) -> dict:
         "debilitating_months": rng.randint(1, 24),
         "attack_length": rng.choice([c for c, _ in Intake.AttackLength.choices]),
         "worst_pain": rng.randint(6, 10),
-        "features": rng.sample(["one_sided", "pulsing", "worse_with_activity"], 2),
+        "features": rng.sample([code for code, _ in codes.FEATURES], 2),
         "symptoms": rng.sample(
             [
                 "nausea",
@@ -212,9 +213,7 @@ def _answers(rng: random.Random, number: int) -> dict:
         "midas_5": rng.randint(0, 15),
         "midas_a": rng.randint(10, 80),
         "midas_b": rng.randint(5, 10),
-        "interests": rng.sample(
-            ["ketamine", "botox", "acupuncture", "massage", "yoga"], 2
-        ),
+        "interests": rng.sample([code for code, _ in codes.SERVICES], 2),
         "heard_from": rng.choice([c for c, _ in Intake.HeardFrom.choices]),
     }
     systolic, diastolic = (
