@@ -162,6 +162,12 @@ def test_every_service_keeps_the_queue_equal_to_the_history(
         }
     )
 
+    # One decision in memory says what the query says: open, cleared and superseded.
+    open_holds = set(RoutingDecision.objects.open_holds())
+    assert open_holds == {d for d in RoutingDecision.objects.all() if d.is_open_hold}
+    assert [hold.intake_id for hold in open_holds] == [emergency.pk]
+    assert RoutingDecision.objects.filter(status="held").count() == 2
+
 
 @pytest.mark.parametrize(
     ("section", "tier_rank"),
