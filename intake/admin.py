@@ -1,17 +1,13 @@
 """Front-desk work in the Django admin: patients, intakes, treatment rows, catalogue."""
 
-import datetime
-import re
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Upper
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
-from clinic.audit import record_access, record_list_access
 from intake import advice, scoring
+from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
 from intake.models import Drug, DrugName, Intake, Patient, TreatmentTrial, fold_name
 from intake.services import (
@@ -21,103 +17,6 @@ from intake.services import (
     patient_create,
     patient_update,
 )
-
-RECORD_NUMBER = re.compile(r"^(?:p-?(\d{1,10})|(\d{1,6}))$", re.IGNORECASE)
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
-
-
-def parse_date(text: str) -> datetime.date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
-    """Filter by record number, date of birth, phone, or the start of a name.
-
-    Each form of search uses an index: the record number's unique index, the birth
-    date's, the phone's, and the upper-cased last name's.
-    """
-    term = term.strip()
-    if not term:
-        return queryset
-    if match := RECORD_NUMBER.match(term):
-        number = f"P-{int(match.group(1) or match.group(2)):06d}"
-        return queryset.filter(**{f"{prefix}record_number": number})
-    if day := parse_date(term):
-        return queryset.filter(**{f"{prefix}date_of_birth": day})
-    digits = re.sub(r"[^\d+]", "", term)
-    if len(digits) >= 7 and len(digits) >= len(term.replace(" ", "")) - 4:
-        return queryset.filter(**{f"{prefix}mobile_phone": digits})
-    words = term.split()
-    if len(words) == 1:
-        return queryset.annotate(_last=Upper(f"{prefix}last_name")).filter(
-            _last__startswith=term.upper()
-        )
-    return queryset.annotate(_last=Upper(f"{prefix}last_name")).filter(
-        _last__startswith=words[-1].upper(),
-        **{f"{prefix}first_name__istartswith": words[0]},
-    )
-
-
-class PatientSearchMixin:
-    """Admin search over patients by record number, birth date, phone or name."""
-
-    search_help_text = (
-        "Record number (P-000123), date of birth (YYYY-MM-DD), phone or name."
-    )
-    # The path from a listed row to its patient ("intake__patient__").
-    patient_prefix = ""
-
-    def get_search_results(self, request, queryset, search_term):
-        return patient_search(queryset, search_term, self.patient_prefix), False
-
-
-class AuditedReadMixin:
-    """Record every staff read of patient data in the audit trail.
-
-    A record's page and its history page: one entry for the record. A list or
-    search page (and the patient picker's search): one entry naming the record
-    numbers shown, read from the rows the page selects anyway, never the search.
-    Used with ``PatientSearchMixin``, whose ``patient_prefix`` leads to the patient.
-    """
-
-    def record_number(self, obj) -> str:
-        for name in self.patient_prefix.split("__")[:-1]:
-            obj = getattr(obj, name)
-        return obj.record_number
-
-    def record_list_read(self, rows, page: str) -> None:
-        record_list_access(
-            model=self.model,
-            record_numbers=[self.record_number(row) for row in rows],
-            page=page,
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            record_access(response.context_data["original"])
-        return response
-
-    def history_view(self, request, object_id, extra_context=None):
-        response = super().history_view(request, object_id, extra_context)
-        if response.status_code == 200:
-            record_access(response.context_data["object"])
-        return response
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if response.status_code == 200 and changelist is not None:
-            # The page's rows, read once here and kept for the template.
-            rows = list(changelist.result_list)
-            page = f"{self.opts.verbose_name} list, page {changelist.page_num}"
-            self.record_list_read(rows, page)
-        return response
 
 
 class IntakeRowInline(admin.TabularInline):

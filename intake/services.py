@@ -1,7 +1,6 @@
 """Every write of the intake app that matters, one transaction each."""
 
 import datetime
-import hashlib
 import logging
 import re
 import secrets
@@ -26,6 +25,7 @@ from intake.models import (
     TreatmentTrial,
 )
 from intake.notifications import resume_link_message, submission_confirmation
+from intake.selectors import token_hash
 from intake.signals import intake_submitted
 
 CONSENT_VERSION = "2026-01"
@@ -164,10 +164,6 @@ class DraftLimitReached(Exception):
     """Too many new drafts from one address within the last hour."""
 
 
-class ResumeLinkInvalid(Exception):
-    """A resume link that is unknown, replaced by a newer one, or expired."""
-
-
 class ResumeLink(NamedTuple):
     url: str
     expires_at: datetime.datetime
@@ -183,10 +179,6 @@ def client_hash(address: str, browser: str) -> str:
     return salted_hmac(
         "intake.online.client-address", f"{address}\n{browser}", algorithm="sha256"
     ).hexdigest()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def plain_name(text: str) -> str:
@@ -360,22 +352,6 @@ def resume_link_issue(
     return ResumeLink(url, expires_at, emailed=True)
 
 
-def draft_resume(*, token: str) -> OnlineDraft:
-    """The draft a resume link opens; ``ResumeLinkInvalid`` for a dead link.
-
-    A link of a submitted intake still resolves, so the patient can be told
-    kindly that it was sent; the caller must not show its answers.
-    """
-    draft = (
-        OnlineDraft.objects.select_related("intake")
-        .filter(resume_token_hash=token_hash(token))
-        .first()
-    )
-    if draft is None or draft.resume_expires_at <= timezone.now():
-        raise ResumeLinkInvalid
-    return draft
-
-
 def draft_submit(*, draft: OnlineDraft) -> Intake:
     """Submit a draft's intake once, however many requests ask at the same time.
 
@@ -383,3 +359,27 @@ def draft_submit(*, draft: OnlineDraft) -> Intake:
     waits for the first to commit, then finds the intake submitted and returns it.
     """
     return intake_submit(intake=draft.intake)
+
+
+def intake_safety_clear(
+    *,
+    intake: Intake,
+    user: AbstractBaseUser,
+    note: str,
+    when: datetime.datetime | None = None,
+) -> Intake:
+    """Record that a clinician documented safety after a positive PHQ-9 item 9.
+
+    From then on the intake's facts say ``safety_cleared``. The referrals app calls
+    this when a physician clears a safety hold.
+    """
+    with transaction.atomic():
+        intake = Intake.objects.select_for_update().get(pk=intake.pk)
+        intake.safety_cleared_at = when or timezone.now()
+        intake.safety_cleared_by = user
+        intake.safety_note = note
+        intake.full_clean()
+        intake.save(
+            update_fields=["safety_cleared_at", "safety_cleared_by", "safety_note"]
+        )
+        return intake

@@ -22,11 +22,10 @@ from clinic.net import client_address
 from intake import advice, online
 from intake.models import Intake, Language, OnlineDraft
 from intake.online import consent
+from intake.selectors import ResumeLinkInvalid, draft_resume
 from intake.services import (
     DraftLimitReached,
-    ResumeLinkInvalid,
     draft_keep_unchecked,
-    draft_resume,
     draft_save_answers,
     draft_start,
     draft_submit,

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from clinic.admin_utils import ReadOnlyAdminMixin
-from intake.admin import AuditedReadMixin, PatientSearchMixin
+from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from referrals import services, views
 from referrals.models import (
     SCHEDULE,

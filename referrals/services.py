@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 from clinic.validation import validate_built
 from intake.facts import intake_facts
 from intake.models import Intake, TreatmentTrial
+from intake.services import intake_safety_clear
 from referrals import notifications, routing, selectors, tasks
 from referrals.models import (
     CLEAR_HOLD,
@@ -396,22 +397,6 @@ def decision_clear_hold(
         if decision.is_safety_hold:
             intake_safety_clear(intake=decision.intake, user=user, note=note, when=now)
         return intake_route(intake=decision.intake, user=user)
-
-
-def intake_safety_clear(
-    *, intake: Intake, user: AbstractBaseUser, note: str, when=None
-) -> Intake:
-    """Record on the intake that a clinician documented safety after PHQ-9 item 9."""
-    with transaction.atomic():
-        intake = Intake.objects.select_for_update().get(pk=intake.pk)
-        intake.safety_cleared_at = when or timezone.now()
-        intake.safety_cleared_by = user
-        intake.safety_note = note
-        intake.full_clean()
-        intake.save(
-            update_fields=["safety_cleared_at", "safety_cleared_by", "safety_note"]
-        )
-        return intake
 
 
 def _locked(referral: Referral) -> Referral:

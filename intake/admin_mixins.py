@@ -1,0 +1,65 @@
+"""The patient search and the read audit of every admin page of patients' records.
+
+The intake and referrals admin pages both use them; they live apart from
+``intake.admin`` so that ``referrals.admin`` does not import the intake app's admin.
+"""
+
+from clinic.audit import record_access, record_list_access
+from intake.selectors import patient_search
+
+
+class PatientSearchMixin:
+    """Admin search over patients by record number, birth date, phone or name."""
+
+    search_help_text = (
+        "Record number (P-000123), date of birth (YYYY-MM-DD), phone or name."
+    )
+    # The path from a listed row to its patient ("intake__patient__").
+    patient_prefix = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        return patient_search(queryset, search_term, self.patient_prefix), False
+
+
+class AuditedReadMixin:
+    """Record every staff read of patient data in the audit trail.
+
+    A record's page and its history page: one entry for the record. A list or
+    search page (and the patient picker's search): one entry naming the record
+    numbers shown, read from the rows the page selects anyway, never the search.
+    Used with ``PatientSearchMixin``, whose ``patient_prefix`` leads to the patient.
+    """
+
+    def record_number(self, obj) -> str:
+        for name in self.patient_prefix.split("__")[:-1]:
+            obj = getattr(obj, name)
+        return obj.record_number
+
+    def record_list_read(self, rows, page: str) -> None:
+        record_list_access(
+            model=self.model,
+            record_numbers=[self.record_number(row) for row in rows],
+            page=page,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            record_access(response.context_data["original"])
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if response.status_code == 200:
+            record_access(response.context_data["object"])
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if response.status_code == 200 and changelist is not None:
+            # The page's rows, read once here and kept for the template.
+            rows = list(changelist.result_list)
+            page = f"{self.opts.verbose_name} list, page {changelist.page_num}"
+            self.record_list_read(rows, page)
+        return response
