@@ -264,14 +264,6 @@ class DrugName(models.Model):
             )
 
 
-class IntakeQuerySet(models.QuerySet):
-    def drafts(self):
-        return self.filter(status=IntakeStatus.DRAFT)
-
-    def submitted(self):
-        return self.filter(status=IntakeStatus.SUBMITTED)
-
-
 class IntakeStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
@@ -534,8 +526,6 @@ class Intake(TimeStampedModel):
         "signature (typed full name)", max_length=200, blank=True
     )
     consent_signed_at = models.DateTimeField("consent signed", null=True, blank=True)
-
-    objects = IntakeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

@@ -28,11 +28,6 @@ VIEW_LETTER = "referrals.view_letter"
 VIEW_QUEUE = "referrals.view_review_queue"
 
 
-class ServiceQuerySet(models.QuerySet):
-    def accepting(self):
-        return self.filter(accepts_referrals=True)
-
-
 class Service(models.Model):
     """A service the clinic refers patients to; one per routing service code."""
 
@@ -52,8 +47,6 @@ class Service(models.Model):
         blank=True,
         help_text="Told when one of its referrals is approved.",
     )
-
-    objects = ServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
