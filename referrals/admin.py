@@ -8,7 +8,6 @@ from clinic.admin_utils import ReadOnlyAdminMixin
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from referrals import services, views
 from referrals.models import (
-    SCHEDULE,
     VIEW_LETTER,
     VIEW_QUEUE,
     QueueEntry,
@@ -229,15 +228,12 @@ class ReferralAdmin(
         referral = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if referral is not None:
-            can_schedule = request.user.has_perm(SCHEDULE)
             extra_context["transitions"] = [
-                (name, label)
-                for name, label, ok in [
-                    ("schedule", "Mark scheduled", referral.status == "approved"),
-                    ("complete", "Mark completed", referral.status == "scheduled"),
-                    ("cancel", "Cancel referral", referral.is_open),
-                ]
-                if ok and can_schedule
+                (transition.name, transition.custom["button"])
+                for transition in referral.get_available_user_status_transitions(
+                    request.user
+                )
+                if "button" in transition.custom
             ]
             extra_context["can_letter"] = referral.has_letter and request.user.has_perm(
                 VIEW_LETTER

@@ -420,7 +420,8 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         """The audit trail files this referral under the patient's record number."""
         return {"patient": self.intake.patient.record_number}
 
-    # Transitions: state changes only; services save and record events.
+    # Transitions: state changes only; services save and record events. A transition
+    # with a "button" is offered on the referral's admin page to whoever may take it.
 
     @transition(field=status, source=Status.WAITLISTED, target=Status.PENDING_REVIEW)
     def open_for_review(self) -> None:
@@ -457,6 +458,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         source=Status.APPROVED,
         target=Status.SCHEDULED,
         permission=SCHEDULE,
+        custom={"button": "Mark scheduled"},
     )
     def schedule(self) -> None:
         """Front desk booked the patient with the service."""
@@ -466,6 +468,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         source=Status.SCHEDULED,
         target=Status.COMPLETED,
         permission=SCHEDULE,
+        custom={"button": "Mark completed"},
     )
     def complete(self) -> None:
         """The patient received the service."""
@@ -475,6 +478,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         source=list(OPEN_STATUSES),
         target=Status.CANCELLED,
         permission=SCHEDULE,
+        custom={"button": "Cancel referral"},
     )
     def cancel(self) -> None:
         """Front desk cancels an open referral (the patient withdrew, moved...)."""
