@@ -323,7 +323,8 @@ if not DEBUG:
 # Proxies in front of the application that append to X-Forwarded-For (the load
 # balancer: 1). Zero trusts no forwarded address.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+# Failed sign-ins are recorded against the same client address as everything else.
+AXES_CLIENT_IP_CALLABLE = "clinic.net.client_address"
 
 # Lockouts are per account, not per address: the clinic's staff share one address
 # behind its router, and locking that would lock out the whole front desk.

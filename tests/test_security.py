@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -40,6 +41,19 @@ def test_five_failed_sign_ins_lock_the_account_for_fifteen_minutes(
     response = sign_in(client, "desk", PASSWORD)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_failed_sign_in_is_recorded_with_the_address_the_proxy_saw(
+    client, front_desk_user, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(
+        reverse("admin:login"),
+        {"username": "desk", "password": "wrong-password", "next": "/admin/"},
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
 
 
 def test_four_failed_sign_ins_still_let_the_right_password_in(client, front_desk_user):
