@@ -12,10 +12,23 @@ Public API: ``validate_facts``, ``derive``, ``route``, ``outcome_under_hold``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from intake import codes, scoring
+from referrals.json_checks import (
+    OBJECT,
+    Check,
+    Problem,
+    boolean,
+    code,
+    code_list,
+    each,
+    kind,
+    record,
+    text,
+    whole_number,
+)
 
 RULES_VERSION = "2026.1"
 
@@ -111,112 +124,12 @@ class Reason(NamedTuple):
 Finding = tuple[str, Reason]  # (NE, BLOCK or FLAG, reason)
 
 
-# Validation ---------------------------------------------------------------------------
+# The facts (docs/routing.md section 1) ------------------------------------------------
 #
-# A check takes a value and returns None when it is valid, else its problem: a message,
-# or for a list or an object {path suffix: message} naming each bad part, such as
-# "[2]" or "[2].weeks". Paths are built only for problems, because validation is on
-# the hot path of routing; the container of a bad part puts its own path in front.
-
-Problem = str | dict[str, str] | None
-Check = Callable[[Any], Problem]
-
-# The types of a JSON object: testing dict first is much faster than the Mapping ABC.
-_OBJECT = (dict, Mapping)
-_KINDS = {bool: "boolean", int: "integer", float: "number", str: "string"}
-
-
-def _kind(value: Any) -> str:
-    """Name a value's JSON type for an error message."""
-    if value is None:
-        return "null"
-    if isinstance(value, _OBJECT):
-        return "object"
-    if isinstance(value, (list, tuple)):
-        return "list"
-    return _KINDS.get(type(value), type(value).__name__)
-
-
-def _add(problems: dict[str, str], path: str, problem: str | dict[str, str]) -> None:
-    """Add the problem of the value at ``path`` to ``problems``."""
-    if isinstance(problem, str):
-        problems[path] = problem
-    else:
-        for suffix, message in problem.items():
-            problems[path + suffix] = message
-
-
-def _each(check: Check, items: Iterable[Any]) -> Problem:
-    """Check every item of a list, naming a bad item by its index."""
-    problems: dict[str, str] = {}
-    for index, item in enumerate(items):
-        problem = check(item)
-        if problem is not None:
-            _add(problems, f"[{index}]", problem)
-    return problems or None
-
-
-def _int(low: int, high: int, *, nullable: bool = False) -> Check:
-    """Check a whole number in ``[low, high]``; a boolean is not a number."""
-    wanted = "a whole number or null" if nullable else "a whole number"
-
-    def check(value: Any) -> Problem:
-        if type(value) is int:
-            if low <= value <= high:
-                return None
-            return f"must be between {low} and {high}, got {value}"
-        if value is None and nullable:
-            return None
-        return f"must be {wanted}, got {_kind(value)}"
-
-    return check
-
-
-def _bool(value: Any) -> Problem:
-    """Check a boolean."""
-    if type(value) is not bool:
-        return f"must be true or false, got {_kind(value)}"
-    return None
-
-
-def _text(value: Any) -> Problem:
-    """Check a non-blank string."""
-    if not isinstance(value, str):
-        return f"must be a string, got {_kind(value)}"
-    if not value.strip():
-        return "must not be blank"
-    return None
-
-
-def _code(choices: list[tuple[str, str]]) -> Check:
-    """Check one code of ``choices``."""
-    allowed = codes.codes(choices)
-
-    def check(value: Any) -> Problem:
-        if not isinstance(value, str):
-            return f"must be a code (string), got {_kind(value)}"
-        if value not in allowed:
-            return f"unknown code {value!r}"
-        return None
-
-    return check
-
-
-def _code_list(choices: list[tuple[str, str]]) -> Check:
-    """Check a list of codes of ``choices``."""
-    check_code = _code(choices)
-
-    def check(value: Any) -> Problem:
-        if not isinstance(value, (list, tuple)):
-            return f"must be a list of codes, got {_kind(value)}"
-        return _each(check_code, value)
-
-    return check
-
-
 # Checks are built once, not on every call: validation is on the hot path of routing.
-_PHQ9_ANSWER = _int(0, 3)
-_DAYS = _int(0, MAX_DAYS_PER_MONTH)
+
+_PHQ9_ANSWER = whole_number(0, 3)
+_DAYS = whole_number(0, MAX_DAYS_PER_MONTH)
 _ACUTE_CLASSES = codes.codes(codes.ACUTE_CLASSES)
 
 
@@ -225,16 +138,16 @@ def _phq9(value: Any) -> Problem:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)):
-        return f"must be a list of 9 answers or null, got {_kind(value)}"
+        return f"must be a list of 9 answers or null, got {kind(value)}"
     if len(value) != 9:
         return f"must have exactly 9 answers, got {len(value)}"
-    return _each(_PHQ9_ANSWER, value)
+    return each(_PHQ9_ANSWER, value)
 
 
 def _acute_use(value: Any) -> Problem:
     """Check a map of acute class code to days per month."""
-    if not isinstance(value, _OBJECT):
-        return f"must be an object of acute class to days, got {_kind(value)}"
+    if not isinstance(value, OBJECT):
+        return f"must be an object of acute class to days, got {kind(value)}"
     problems: dict[str, str] = {}
     for key, days in value.items():
         if not isinstance(key, str):
@@ -248,40 +161,13 @@ def _acute_use(value: Any) -> Problem:
     return problems or None
 
 
-def _record(checks: Mapping[str, Check]) -> Check:
-    """Check an object with exactly the keys of ``checks``."""
-
-    def check(value: Any) -> Problem:
-        if not isinstance(value, _OBJECT):
-            return f"must be an object, got {_kind(value)}"
-        problems: dict[str, str] = {}
-        missing = 0
-        for key, check_field in checks.items():
-            if key not in value:
-                problems[f".{key}"] = "required"
-                missing += 1
-                continue
-            problem = check_field(value[key])
-            if problem is not None:
-                _add(problems, f".{key}", problem)
-        if len(value) > len(checks) - missing:  # so value has keys checks lacks
-            unknown: dict[str, str] = {}
-            for key in sorted(value.keys() - checks.keys(), key=repr):
-                name = key if isinstance(key, str) else repr(key)
-                unknown[f".{name}"] = "unknown key"
-            problems = {**unknown, **problems}  # unknown keys are named first
-        return problems or None
-
-    return check
-
-
-_TREATMENT = _record(
+_TREATMENT = record(
     {
-        "drug": _text,
-        "class": _code(codes.TREATMENT_CLASSES),
-        "intent": _code(codes.INTENTS),
-        "outcome": _code(codes.OUTCOMES),
-        "weeks": _int(0, MAX_WEEKS, nullable=True),
+        "drug": text,
+        "class": code(codes.codes(codes.TREATMENT_CLASSES)),
+        "intent": code(codes.codes(codes.INTENTS)),
+        "outcome": code(codes.codes(codes.OUTCOMES)),
+        "weeks": whole_number(0, MAX_WEEKS, nullable=True),
     }
 )
 
@@ -289,47 +175,47 @@ _TREATMENT = _record(
 def _treatments(value: Any) -> Problem:
     """Check the list of treatments tried."""
     if not isinstance(value, (list, tuple)):
-        return f"must be a list of treatments, got {_kind(value)}"
-    return _each(_TREATMENT, value)
+        return f"must be a list of treatments, got {kind(value)}"
+    return each(_TREATMENT, value)
 
 
-_AGE = _int(0, MAX_AGE)
-_MONTHS = _int(0, MAX_MONTHS)
-_WEEKS_OR_NULL = _int(0, MAX_WEEKS, nullable=True)
+_AGE = whole_number(0, MAX_AGE)
+_MONTHS = whole_number(0, MAX_MONTHS)
+_WEEKS_OR_NULL = whole_number(0, MAX_WEEKS, nullable=True)
 
 # docs/routing.md section 1, in its order.
 _FACT_CHECKS: dict[str, Check] = {
     "age": _AGE,
-    "pregnant": _bool,
+    "pregnant": boolean,
     "postpartum_weeks": _WEEKS_OR_NULL,
-    "breastfeeding": _bool,
-    "diagnosis": _code(codes.DIAGNOSES),
-    "lifetime_attacks": _int(0, MAX_LIFETIME_ATTACKS),
+    "breastfeeding": boolean,
+    "diagnosis": code(codes.codes(codes.DIAGNOSES)),
+    "lifetime_attacks": whole_number(0, MAX_LIFETIME_ATTACKS),
     "onset_age": _AGE,
     "headache_days_per_month": _DAYS,
     "migraine_days_per_month": _DAYS,
     "months_at_this_frequency": _MONTHS,
     "debilitating_days_per_month": _DAYS,
     "debilitating_months": _MONTHS,
-    "new_or_changed_pattern": _bool,
-    "red_flags": _code_list(codes.RED_FLAGS),
+    "new_or_changed_pattern": boolean,
+    "red_flags": code_list(codes.codes(codes.RED_FLAGS)),
     "phq9": _phq9,
-    "safety_cleared": _bool,
-    "bp_systolic": _int(*SYSTOLIC_RANGE, nullable=True),
-    "bp_diastolic": _int(*DIASTOLIC_RANGE, nullable=True),
+    "safety_cleared": boolean,
+    "bp_systolic": whole_number(*SYSTOLIC_RANGE, nullable=True),
+    "bp_diastolic": whole_number(*DIASTOLIC_RANGE, nullable=True),
     "treatments": _treatments,
     "acute_use": _acute_use,
     "acute_use_months": _MONTHS,
-    "moh_plan_documented": _bool,
-    "conditions": _code_list(codes.CONDITIONS),
-    "allergies": _code_list(codes.ALLERGIES),
-    "medications": _code_list(codes.MEDICATIONS),
+    "moh_plan_documented": boolean,
+    "conditions": code_list(codes.codes(codes.CONDITIONS)),
+    "allergies": code_list(codes.codes(codes.ALLERGIES)),
+    "medications": code_list(codes.codes(codes.MEDICATIONS)),
     "last_botox_weeks_ago": _WEEKS_OR_NULL,
-    "interests": _code_list(codes.SERVICES),
+    "interests": code_list(codes.codes(codes.SERVICES)),
 }
 
 
-_FACTS = _record(_FACT_CHECKS)
+_FACTS = record(_FACT_CHECKS)
 
 
 def validate_facts(facts: Any) -> dict[str, str]:
@@ -337,8 +223,8 @@ def validate_facts(facts: Any) -> dict[str, str]:
 
     Every key of docs/routing.md section 1 is required and no other key is allowed.
     Types are exact (a boolean is not a whole number), numbers must be in range and
-    codes known.
-    Nested keys are named by path, such as ``treatments[2].weeks`` or ``phq9[8]``.
+    codes known. Nested keys are named by path, such as ``treatments[2].weeks`` or
+    ``phq9[8]``.
     """
     problem = _FACTS(facts)
     if problem is None:
