@@ -228,12 +228,17 @@ class ReferralAdmin(
         referral = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if referral is not None:
-            extra_context["transitions"] = [
-                (transition.name, transition.custom["button"])
+            offered = [
+                transition
                 for transition in referral.get_available_user_status_transitions(
                     request.user
                 )
                 if "button" in transition.custom
+            ]
+            # The way forward first, cancelling last.
+            offered.sort(key=lambda t: t.target == Referral.Status.CANCELLED)
+            extra_context["transitions"] = [
+                (transition.name, transition.custom["button"]) for transition in offered
             ]
             extra_context["can_letter"] = referral.has_letter and request.user.has_perm(
                 VIEW_LETTER

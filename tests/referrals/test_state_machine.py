@@ -51,6 +51,27 @@ def test_front_desk_uses_the_buttons_on_the_referral_page(approved, desk_client)
     assert approved.status == Referral.Status.SCHEDULED
 
 
+def test_the_referral_page_offers_only_the_buttons_the_status_and_role_allow(
+    approved, desk_client, client_class, physician_user, front_desk_user
+):
+    url = approved.get_absolute_url()
+    assert desk_client.get(url).context["transitions"] == [
+        ("schedule", "Mark scheduled"),
+        ("cancel", "Cancel referral"),
+    ]
+    physician = client_class()
+    physician.force_login(physician_user)
+    assert physician.get(url).context["transitions"] == []
+
+    services.referral_schedule(referral=approved, user=front_desk_user)
+    assert desk_client.get(url).context["transitions"] == [
+        ("complete", "Mark completed"),
+        ("cancel", "Cancel referral"),
+    ]
+    services.referral_complete(referral=approved, user=front_desk_user)
+    assert desk_client.get(url).context["transitions"] == []
+
+
 def test_front_desk_cannot_decide(front_desk_user):
     referral = submitted_example1().referrals.get(service__code="yoga")
     with pytest.raises(PermissionDenied):
