@@ -6,7 +6,7 @@ import unicodedata
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -576,8 +576,20 @@ class Intake(TimeStampedModel):
         """What the audit trail files this record under: the patient's record number."""
         return {"patient": self.patient.record_number}
 
+    def validate_constraints(self, exclude=None):
+        """Leave the constraints to ``clean()``, the field validators and the database.
+
+        An intake's constraints are all check constraints, each mirroring a field
+        validator or ``clean()`` (tests/intake/test_constraints.py checks both sides
+        and that no other kind is added), so the online steps, the admin form and the
+        services validate an intake in Python instead of with a query per constraint
+        (about 50); the database still refuses a bad write.
+        """
+
     def clean(self):
         errors = {}
+        if (self.status == IntakeStatus.SUBMITTED) != (self.submitted_at is not None):
+            errors[NON_FIELD_ERRORS] = "A submitted intake has a submission time."
         if (
             self.migraine_days_per_month is not None
             and self.headache_days_per_month is not None

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CheckConstraint, F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake.models import (
@@ -104,6 +105,37 @@ def test_model_validation_names_the_field_out_of_range():
     with pytest.raises(ValidationError) as error:
         intake.full_clean()
     assert {"headache_days_per_month", "phq9_9"} <= set(error.value.message_dict)
+
+
+def test_an_intakes_constraints_are_checked_in_python_without_a_query():
+    assert all(
+        isinstance(constraint, CheckConstraint)
+        for constraint in Intake._meta.constraints
+    )
+    intake = IntakeFactory()
+    with CaptureQueriesContext(connection) as queries:
+        intake.full_clean(exclude=["patient"])
+    assert len(queries) == 0
+    intake.migraine_days_per_month = intake.headache_days_per_month + 1
+    with pytest.raises(ValidationError) as error:
+        intake.full_clean(exclude=["patient"])
+    assert "migraine_days_per_month" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("status", "submitted_at"),
+    [
+        ("submitted", None),
+        ("draft", datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC)),
+    ],
+)
+def test_only_a_submitted_intake_has_a_submission_time(status, submitted_at):
+    intake = IntakeFactory()
+    rows = Intake.objects.filter(pk=intake.pk)
+    assert_rejected(rows, status=status, submitted_at=submitted_at)
+    intake.status, intake.submitted_at = status, submitted_at
+    with pytest.raises(ValidationError, match="submission time"):
+        validate_intake(intake)
 
 
 def test_record_numbers_are_sequential_and_formatted():
