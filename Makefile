@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint install install-test messages messages-check
+.PHONY: run test lint install install-test messages messages-check system-packages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,31 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install-test
-	$(PY) -m pytest
+# The suite runs in one process per core (pytest-xdist): first everything but the
+# browser tests, then those, each with its own timing.
+TEST_WORKERS ?= auto
+
+test: install-test system-packages
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser"
+	$(PY) -m pytest -n $(TEST_WORKERS) -m browser
+
+# What the suite needs from Debian: Chromium for the browser tests, Pango and a font
+# for the PDF letters, gettext for the translations check. Installed when run as root
+# (as CI is); otherwise the browser tests are skipped and the test run says so at its
+# end.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
+
+system-packages:
+	@missing=$$(for package in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" \
+		|| echo $$package; done); \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing $$missing for the tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq $$missing >/dev/null; \
+	elif [ -n "$$missing" ]; then \
+		echo "Not root: not installing $$missing (tests that need them will not run)."; \
+	fi
 
 lint: install-test messages-check
 	$(VENV)/bin/ruff check .

@@ -10,6 +10,32 @@ from clinic import roles
 from tests.factories import UserFactory
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly, after the summary, that browser tests were skipped (no Chromium).
+
+    Here, not in tests/browser/conftest.py, so that pytest-xdist's controller, which
+    collects nothing, loads it too.
+    """
+    yield
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "browser" in report.keywords
+    ]
+    if skipped:
+        _, _, reason = skipped[0].longrepr
+        terminalreporter.write_sep(
+            "!", f"{len(skipped)} BROWSER TESTS DID NOT RUN", red=True, bold=True
+        )
+        terminalreporter.write_line(
+            f"{reason.removeprefix('Skipped: ')} `make test` run as root installs "
+            "Debian's chromium.",
+            red=True,
+            bold=True,
+        )
+
+
 @contextmanager
 def rolled_back_after(django_db_blocker):
     """Write rows once for many tests, as Django's ``TestCase.setUpTestData`` does.
