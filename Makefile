@@ -58,9 +58,11 @@ system-packages:
 		echo "Not root: not installing $$missing (tests that need them will not run)."; \
 	fi
 
+# ruff, ruff format, django-upgrade and djlint (.pre-commit-config.yaml), then the
+# migrations check; the translations check first. The formatters fix what they find;
+# the run then fails.
 lint: install-test messages-check
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Translations: the compiled .mo is committed beside each .po, so `make run` needs no

@@ -12,7 +12,7 @@ def client_address(request: HttpRequest) -> str:
     by the client and is not trusted. With no proxies, it is the socket's address.
     """
     hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = request.headers.get("x-forwarded-for", "")
     if hops and forwarded:
         addresses = [part.strip() for part in forwarded.split(",")]
         if len(addresses) >= hops:

@@ -118,7 +118,7 @@ class RoutingDecision(models.Model):
     facts = models.JSONField("facts snapshot", null=True, blank=True)
     decision = models.JSONField("engine decision", null=True, blank=True)
     hold_tier = models.CharField(
-        "hold tier", max_length=10, choices=HoldTier.choices, null=True, blank=True
+        "hold tier", max_length=10, choices=HoldTier, null=True, blank=True
     )
     error = models.TextField(
         "why routing failed",
