@@ -6,7 +6,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from intake.models import Drug, Intake, Patient
-from tests.factories import COMPLETE_ANSWERS, IntakeFactory, PatientFactory
+from tests.factories import (
+    COMPLETE_ANSWERS,
+    IntakeFactory,
+    PatientFactory,
+    intake_batch,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -206,10 +211,10 @@ def changelist_queries(client, url) -> int:
 )
 def test_changelist_query_count_does_not_grow_with_rows(desk_client, url_name):
     url = reverse(url_name)
-    IntakeFactory.create_batch(10)
+    intake_batch(10)
     desk_client.get(url)
     with_10 = changelist_queries(desk_client, url)
-    IntakeFactory.create_batch(190)
+    intake_batch(190)
     with_200 = changelist_queries(desk_client, url)
     assert with_10 == with_200
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from intake.models import Intake
 from referrals.models import Referral, RoutingDecision, Service
 from referrals.services import queue_sync
-from tests.factories import IntakeFactory
+from tests.factories import intake_batch
 from tests.referrals.builders import submitted_example1
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +27,9 @@ DECISION = {
 def make_pending(intakes: int, per_intake: int = 5) -> None:
     """``intakes`` routed intakes with ``per_intake`` referrals pending review each."""
     services = list(Service.objects.all()[:per_intake])
-    now = timezone.now()
-    rows = []
-    for _ in range(intakes):
-        intake = IntakeFactory(status=Intake.Status.SUBMITTED, submitted_at=now)
-        rows.append(intake)
+    rows = intake_batch(
+        intakes, status=Intake.Status.SUBMITTED, submitted_at=timezone.now()
+    )
     decisions = RoutingDecision.objects.bulk_create(
         RoutingDecision(
             intake=intake,
