@@ -75,7 +75,7 @@ def boolean(value: Any) -> Problem:
     return None
 
 
-def text(value: Any) -> Problem:
+def non_blank(value: Any) -> Problem:
     """Check a non-blank string."""
     if not isinstance(value, str):
         return f"must be a string, got {kind(value)}"
@@ -84,7 +84,7 @@ def text(value: Any) -> Problem:
     return None
 
 
-def code(allowed: Collection[str]) -> Check:
+def code_in(allowed: Collection[str]) -> Check:
     """Check one code of ``allowed``."""
 
     def check(value: Any) -> Problem:
@@ -97,9 +97,9 @@ def code(allowed: Collection[str]) -> Check:
     return check
 
 
-def code_list(allowed: Collection[str]) -> Check:
+def codes_in(allowed: Collection[str]) -> Check:
     """Check a list of codes of ``allowed``."""
-    check_code = code(allowed)
+    check_code = code_in(allowed)
 
     def check(value: Any) -> Problem:
         if not isinstance(value, (list, tuple)):

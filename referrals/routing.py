@@ -21,12 +21,12 @@ from referrals.json_checks import (
     Check,
     Problem,
     boolean,
-    code,
-    code_list,
+    code_in,
+    codes_in,
     each,
     kind,
+    non_blank,
     record,
-    text,
     whole_number,
 )
 
@@ -163,10 +163,10 @@ def _acute_use(value: Any) -> Problem:
 
 _TREATMENT = record(
     {
-        "drug": text,
-        "class": code(codes.codes(codes.TREATMENT_CLASSES)),
-        "intent": code(codes.codes(codes.INTENTS)),
-        "outcome": code(codes.codes(codes.OUTCOMES)),
+        "drug": non_blank,
+        "class": code_in(codes.codes(codes.TREATMENT_CLASSES)),
+        "intent": code_in(codes.codes(codes.INTENTS)),
+        "outcome": code_in(codes.codes(codes.OUTCOMES)),
         "weeks": whole_number(0, MAX_WEEKS, nullable=True),
     }
 )
@@ -189,7 +189,7 @@ _FACT_CHECKS: dict[str, Check] = {
     "pregnant": boolean,
     "postpartum_weeks": _WEEKS_OR_NULL,
     "breastfeeding": boolean,
-    "diagnosis": code(codes.codes(codes.DIAGNOSES)),
+    "diagnosis": code_in(codes.codes(codes.DIAGNOSES)),
     "lifetime_attacks": whole_number(0, MAX_LIFETIME_ATTACKS),
     "onset_age": _AGE,
     "headache_days_per_month": _DAYS,
@@ -198,7 +198,7 @@ _FACT_CHECKS: dict[str, Check] = {
     "debilitating_days_per_month": _DAYS,
     "debilitating_months": _MONTHS,
     "new_or_changed_pattern": boolean,
-    "red_flags": code_list(codes.codes(codes.RED_FLAGS)),
+    "red_flags": codes_in(codes.codes(codes.RED_FLAGS)),
     "phq9": _phq9,
     "safety_cleared": boolean,
     "bp_systolic": whole_number(*SYSTOLIC_RANGE, nullable=True),
@@ -207,11 +207,11 @@ _FACT_CHECKS: dict[str, Check] = {
     "acute_use": _acute_use,
     "acute_use_months": _MONTHS,
     "moh_plan_documented": boolean,
-    "conditions": code_list(codes.codes(codes.CONDITIONS)),
-    "allergies": code_list(codes.codes(codes.ALLERGIES)),
-    "medications": code_list(codes.codes(codes.MEDICATIONS)),
+    "conditions": codes_in(codes.codes(codes.CONDITIONS)),
+    "allergies": codes_in(codes.codes(codes.ALLERGIES)),
+    "medications": codes_in(codes.codes(codes.MEDICATIONS)),
     "last_botox_weeks_ago": _WEEKS_OR_NULL,
-    "interests": code_list(codes.codes(codes.SERVICES)),
+    "interests": codes_in(codes.codes(codes.SERVICES)),
 }
 
 
