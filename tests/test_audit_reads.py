@@ -15,6 +15,7 @@ from clinic.models import AuditEntry
 from intake.models import Patient
 from referrals import services
 from referrals.models import Referral, RoutingDecision
+from tests.conftest import rolled_back_after
 from tests.factories import UserFactory
 from tests.referrals.builders import submitted_example1
 
@@ -23,23 +24,25 @@ pytestmark = pytest.mark.django_db
 ROLES = [roles.FRONT_DESK, roles.PHYSICIAN, roles.CLINIC_MANAGER]
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="class")
+def world(django_db_setup, django_db_blocker):
     """Two patients with submitted, routed intakes; one referral of the first
-    approved (it has a letter)."""
-    first, second = submitted_example1(), submitted_example1()
-    doctor = UserFactory(username="approver", role=roles.PHYSICIAN)
-    referral = Referral.objects.filter(
-        intake=first, status=Referral.Status.PENDING_REVIEW
-    ).first()
-    services.referral_approve(referral=referral, user=doctor, note="")
-    return {
-        "first": first,
-        "both": {first.patient.record_number, second.patient.record_number},
-        "one": {first.patient.record_number},
-        "referral": referral,
-        "decision": RoutingDecision.objects.get(intake=first),
-    }
+    approved (it has a letter). Made once for the tests of a class; each test's
+    writes are rolled back."""
+    with rolled_back_after(django_db_blocker):
+        first, second = submitted_example1(), submitted_example1()
+        doctor = UserFactory(username="approver", role=roles.PHYSICIAN)
+        referral = Referral.objects.filter(
+            intake=first, status=Referral.Status.PENDING_REVIEW
+        ).first()
+        services.referral_approve(referral=referral, user=doctor, note="")
+        yield {
+            "first": first,
+            "both": {first.patient.record_number, second.patient.record_number},
+            "one": {first.patient.record_number},
+            "referral": referral,
+            "decision": RoutingDecision.objects.get(intake=first),
+        }
 
 
 def admin_url(name, *args):
@@ -145,63 +148,6 @@ def last_entry_pk() -> int:
     return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-@pytest.mark.parametrize(
-    ("page", "url", "shown"), PAGES, ids=[page[0] for page in PAGES]
-)
-def test_every_page_showing_patients_is_audited_for_every_role(
-    client_class, world, page, url, shown
-):
-    seen_by = []
-    for role in ROLES:
-        user = UserFactory(role=role)
-        browser = client_class()
-        browser.force_login(user)
-        before = last_entry_pk()
-        response = browser.get(url(world))
-        if response.status_code == 403:
-            continue
-        assert response.status_code == 200, (role, response.status_code)
-        seen_by.append(role)
-        entries = list(
-            AuditEntry.objects.filter(
-                pk__gt=before, actor=user, action=AuditEntry.Action.ACCESS
-            )
-        )
-        assert named(entries) == world[shown], (role, page)
-        search = world["first"].patient.last_name
-        for entry in entries:
-            assert search not in entry.object_repr + str(entry.additional_data)
-    assert seen_by, "no role sees this page: the test checks nothing"
-
-
-def test_a_look_alike_warning_is_audited_naming_the_patients_it_shows(
-    desk_client, front_desk_user, world
-):
-    existing = world["first"].patient
-    before = last_entry_pk()
-    response = desk_client.post(
-        reverse("admin:intake_patient_add"),
-        {
-            "first_name": existing.first_name,
-            "last_name": existing.last_name,
-            "date_of_birth": existing.date_of_birth.isoformat(),
-            "sex": existing.sex,
-            "email": "",
-            "mobile_phone": "",
-            "preferred_language": "en",
-            "emergency_contact_name": "",
-            "emergency_contact_phone": "",
-            "intakes-TOTAL_FORMS": "0",
-            "intakes-INITIAL_FORMS": "0",
-        },
-    )
-    content = response.content.decode()
-    assert existing.record_number in content
-    entries = AuditEntry.objects.filter(pk__gt=before, actor=front_desk_user)
-    assert named(entries) == {n for n in world["both"] if n in content}
-    assert Patient.objects.count() == 2
-
-
 def test_a_list_page_entry_costs_the_same_whatever_its_rows(desk_client):
     submitted_example1()
     url = admin_url("intake_intake_changelist")
@@ -217,28 +163,86 @@ def test_a_list_page_entry_costs_the_same_whatever_its_rows(desk_client):
     assert len(five_rows) == len(one_row)
 
 
-def test_an_empty_search_page_writes_no_entry(desk_client, world):
-    before = last_entry_pk()
-    url = admin_url("intake_patient_changelist") + "?q=Nobody-by-this-name"
-    assert desk_client.get(url).status_code == 200
-    assert not AuditEntry.objects.filter(pk__gt=before).exists()
+class TestPagesShowingTwoPatients:
+    """The pages as each role sees them, over the same two patients."""
 
+    @pytest.mark.parametrize(
+        ("page", "url", "shown"), PAGES, ids=[page[0] for page in PAGES]
+    )
+    def test_every_page_showing_patients_is_audited_for_every_role(
+        self, client_class, world, page, url, shown
+    ):
+        seen_by = []
+        for role in ROLES:
+            user = UserFactory(role=role)
+            browser = client_class()
+            browser.force_login(user)
+            before = last_entry_pk()
+            response = browser.get(url(world))
+            if response.status_code == 403:
+                continue
+            assert response.status_code == 200, (role, response.status_code)
+            seen_by.append(role)
+            entries = list(
+                AuditEntry.objects.filter(
+                    pk__gt=before, actor=user, action=AuditEntry.Action.ACCESS
+                )
+            )
+            assert named(entries) == world[shown], (role, page)
+            search = world["first"].patient.last_name
+            for entry in entries:
+                assert search not in entry.object_repr + str(entry.additional_data)
+        assert seen_by, "no role sees this page: the test checks nothing"
 
-def test_the_manager_finds_list_pages_that_showed_a_patient(
-    client, manager_user, world
-):
-    desk = UserFactory(role=roles.FRONT_DESK)
-    client.force_login(desk)
-    client.get(admin_url("intake_intake_changelist"))
-    client.force_login(manager_user)
-    number = world["first"].patient.record_number
-    response = client.get(admin_url("clinic_auditentry_changelist"), {"q": number})
-    found = list(response.context["cl"].result_list)
-    assert any(
-        e.actor == desk and number in e.additional_data.get("patients", [])
-        for e in found
-    )
-    assert all(
-        e.patient == number or number in (e.additional_data or {}).get("patients", [])
-        for e in found
-    )
+    def test_a_look_alike_warning_is_audited_naming_the_patients_it_shows(
+        self, desk_client, front_desk_user, world
+    ):
+        existing = world["first"].patient
+        before = last_entry_pk()
+        response = desk_client.post(
+            reverse("admin:intake_patient_add"),
+            {
+                "first_name": existing.first_name,
+                "last_name": existing.last_name,
+                "date_of_birth": existing.date_of_birth.isoformat(),
+                "sex": existing.sex,
+                "email": "",
+                "mobile_phone": "",
+                "preferred_language": "en",
+                "emergency_contact_name": "",
+                "emergency_contact_phone": "",
+                "intakes-TOTAL_FORMS": "0",
+                "intakes-INITIAL_FORMS": "0",
+            },
+        )
+        content = response.content.decode()
+        assert existing.record_number in content
+        entries = AuditEntry.objects.filter(pk__gt=before, actor=front_desk_user)
+        assert named(entries) == {n for n in world["both"] if n in content}
+        assert Patient.objects.count() == 2
+
+    def test_an_empty_search_page_writes_no_entry(self, desk_client, world):
+        before = last_entry_pk()
+        url = admin_url("intake_patient_changelist") + "?q=Nobody-by-this-name"
+        assert desk_client.get(url).status_code == 200
+        assert not AuditEntry.objects.filter(pk__gt=before).exists()
+
+    def test_the_manager_finds_list_pages_that_showed_a_patient(
+        self, client, manager_user, world
+    ):
+        desk = UserFactory(role=roles.FRONT_DESK)
+        client.force_login(desk)
+        client.get(admin_url("intake_intake_changelist"))
+        client.force_login(manager_user)
+        number = world["first"].patient.record_number
+        response = client.get(admin_url("clinic_auditentry_changelist"), {"q": number})
+        found = list(response.context["cl"].result_list)
+        assert any(
+            e.actor == desk and number in e.additional_data.get("patients", [])
+            for e in found
+        )
+        assert all(
+            e.patient == number
+            or number in (e.additional_data or {}).get("patients", [])
+            for e in found
+        )
