@@ -123,7 +123,7 @@ class Patient(TimeStampedModel):
     preferred_language = models.CharField(
         "preferred language",
         max_length=2,
-        choices=Language.choices,
+        choices=Language,
         default=Language.ENGLISH,
         help_text="The language of the patient's e-mails.",
     )
@@ -518,7 +518,7 @@ class Intake(TimeStampedModel):
     consent_language = models.CharField(
         "consent text language",
         max_length=2,
-        choices=Language.choices,
+        choices=Language,
         blank=True,
         help_text="The language of the text signed online; blank for paper consent.",
     )
