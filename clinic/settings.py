@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "intake",
     "referrals",
     "staff",
+    "outcomes",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,8 @@
 
 The homes: ``referrals/routing.py`` (the rules: thresholds, reason codes, outcomes),
 ``intake/codes.py`` (the codes, and the thresholds the intake app applies too),
-``intake/scoring.py`` (questionnaire bands) and the models' ``TextChoices`` (statuses
+``intake/scoring.py`` (questionnaire bands), ``outcomes/definitions.py`` (what counts
+as a response to a course) and the models' ``TextChoices`` (statuses
 and the lists named beside them). These tests read the source of the apps and the
 templates for the same facts written again anywhere else; each checker is tested on a
 planted example first, so a checker that finds nothing has still been seen to work.
@@ -16,13 +17,19 @@ import pytest
 from django.db import models
 
 from intake import codes
+from outcomes import definitions
 from referrals import models as referral_models
 from referrals import routing
 from tests.referrals.test_routing import baseline_facts, example1_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = sorted(path.parent.name for path in ROOT.glob("*/apps.py"))  # bench too
-HOMES = {"referrals/routing.py", "intake/codes.py", "intake/scoring.py"}
+HOMES = {
+    "referrals/routing.py",
+    "intake/codes.py",
+    "intake/scoring.py",
+    "outcomes/definitions.py",
+}
 
 # A reason code of the engine: G1_..., G2_..., G3_..., or <service>_<level>_...
 RULE_CODE = re.compile(
@@ -145,6 +152,7 @@ def _named_lists() -> dict[frozenset, str]:
         frozenset(routing.SERVICE_CODES): "routing.SERVICE_CODES",
         frozenset(referral_models.OPEN_STATUSES): "referrals.models.OPEN_STATUSES",
         frozenset(referral_models.APPROVED_STATUSES): "APPROVED_STATUSES",
+        frozenset(definitions.PREVENTIVE_SERVICES): "definitions.PREVENTIVE_SERVICES",
     }
     for name in dir(codes):
         value = getattr(codes, name)
