@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "referrals",
     "staff",
     "outcomes",
+    "reports",
 ]
 
 MIDDLEWARE = [
