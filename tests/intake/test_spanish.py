@@ -1,6 +1,7 @@
 """The online intake in Spanish: pages, messages, e-mails; staff stay in English."""
 
 import datetime
+import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -44,31 +45,41 @@ class PageText(HTMLParser):
             self.texts.append(" ".join(data.split()))
 
 
-def english_left_in(page: str) -> list[str]:
-    """English sentences of the catalogue that a Spanish page still shows.
+@functools.cache
+def english_messages() -> tuple[list[str], list[tuple[str, re.Pattern]]]:
+    """The catalogue's English that a Spanish page must not show.
 
-    A message whose Spanish is the same word ("No", "Yoga") is not English left
-    over. Short messages must match a whole piece of text ("Sex" is in "Sexo"),
-    longer ones anywhere; %(name)s stands for any words.
+    Short messages (under three words) must match a whole piece of text ("Sex" is in
+    "Sexo"); longer ones are patterns found anywhere, %(name)s standing for a few
+    words. A message whose Spanish is the same word ("No", "Yoga") is left out.
     """
-    parser = PageText()
-    parser.feed(page)
-    pieces = set(parser.texts)
-    text = " ".join(parser.texts)
-    left = []
+    short, long = [], []
     for entry in polib.pofile(str(CATALOGUE)):
         if entry.msgstr == entry.msgid:
             continue
         english = re.sub(r"<[^>]+>", "", entry.msgid)
         if len(english.split()) < 3:
-            if english in pieces:
-                left.append(english)
+            short.append(english)
             continue
-        parts = re.split(r"%\(\w+\)s|\{\w+\}", english)
-        pattern = r".+?".join(re.escape(part) for part in parts)
-        if re.search(pattern, text):
-            left.append(english)
-    return left
+        parts = [
+            re.escape(part)
+            for part in re.split(r"%\(\w+\)s|\{\w+\}", english)
+            if part.strip()
+        ]
+        long.append((english, re.compile(r".{1,200}?".join(parts))))
+    return short, long
+
+
+def english_left_in(page: str) -> list[str]:
+    """English sentences of the catalogue that a Spanish page still shows."""
+    parser = PageText()
+    parser.feed(page)
+    pieces = set(parser.texts)
+    text = " ".join(parser.texts)
+    short, long = english_messages()
+    return [english for english in short if english in pieces] + [
+        english for english, pattern in long if pattern.search(text)
+    ]
 
 
 @pytest.fixture
