@@ -562,6 +562,8 @@ def _one(
             referral.decided_at = submitted + datetime.timedelta(days=2)
         if final == Status.DECLINED:
             referral.note = "Not the right service for now; discussed with the patient."
+        if final == Status.CANCELLED:
+            referral.cancel_reason = "The patient withdrew."
         rows["referrals"].append(referral)
         made.append(referral)
         note = f"Routed (rules {decision.rules_version})"
@@ -588,6 +590,10 @@ def _one(
                     at=at,
                 )
             )
+            if status == Status.SCHEDULED:
+                referral.appointment_at = at + datetime.timedelta(days=1)
+                referral.appointment_provider = "Dr. Bench"
+                referral.appointment_location = "Room 1"
             previous = status
         referral.modified = at
     if any(referral.status == Status.PENDING_REVIEW for referral in made):

@@ -134,6 +134,7 @@ class ReferralAdmin(
         "recommended_outcome",
         "override",
         "decided_by",
+        "appointment_at",
         "created",
     ]
     list_filter = ["status", "service", "recommended_outcome", "override"]
@@ -153,6 +154,10 @@ class ReferralAdmin(
         "decided_by",
         "decided_at",
         "note",
+        "appointment_at",
+        "appointment_provider",
+        "appointment_location",
+        "cancel_reason",
         "created",
     ]
     readonly_fields = fields

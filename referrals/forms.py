@@ -1,6 +1,9 @@
 """Forms of the review workflow: validation and layout only."""
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 
 class NoteField(forms.CharField):
@@ -50,7 +53,52 @@ class ClearHoldForm(forms.Form):
     )
 
 
-class TransitionForm(forms.Form):
-    """Schedule, complete or cancel a referral (front desk)."""
+class ScheduleForm(forms.Form):
+    """The appointment the front desk booked: when, with whom, where."""
+
+    appointment_date = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    appointment_time = forms.TimeField(
+        label="Time", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    appointment_provider = forms.CharField(
+        label="Provider",
+        max_length=120,
+        help_text="Who sees the patient, e.g. the clinician's name.",
+    )
+    appointment_location = forms.CharField(
+        label="Location",
+        max_length=200,
+        help_text="Where, e.g. the room or the practice's address.",
+    )
+    note = NoteField(label="Note (optional)")
+
+    def appointment_at(self) -> datetime.datetime:
+        """The appointment as an aware time in the clinic's time zone."""
+        return timezone.make_aware(
+            datetime.datetime.combine(
+                self.cleaned_data["appointment_date"],
+                self.cleaned_data["appointment_time"],
+            )
+        )
+
+
+class CompleteForm(forms.Form):
+    """The patient received the service."""
 
     note = NoteField(label="Note (optional)")
+
+
+class CancelForm(forms.Form):
+    """Cancel an open referral: the reason is required and kept on the referral."""
+
+    cancel_reason = NoteField(
+        label="Why it is cancelled",
+        required=True,
+        help_text="Required, e.g. the patient withdrew or moved away.",
+    )
+
+
+# A service error's field -> the form field it is shown beside.
+SERVICE_ERROR_FIELDS = {"appointment_at": "appointment_date"}

@@ -26,6 +26,7 @@ SCHEDULE = "referrals.schedule_referral"
 CLEAR_HOLD = "referrals.clear_hold"
 VIEW_LETTER = "referrals.view_letter"
 VIEW_QUEUE = "referrals.view_review_queue"
+VIEW_REFERRAL = "referrals.view_referral"
 
 
 class Service(models.Model):
@@ -266,6 +267,17 @@ OPEN_STATUSES = (
 APPROVED_STATUSES = (ReferralStatus.APPROVED, ReferralStatus.SCHEDULED)
 # A referral with a physician's approval on file, and so a letter.
 APPROVAL_ON_FILE_STATUSES = (*APPROVED_STATUSES, ReferralStatus.COMPLETED)
+# Booked with the service: an appointment (when, with whom, where) is on file.
+BOOKED_STATUSES = (ReferralStatus.SCHEDULED, ReferralStatus.COMPLETED)
+
+
+def may_cancel(referral: "Referral", user) -> bool:
+    """Who may cancel ``referral`` now: a physician while it awaits their review (the
+    front desk cannot take a referral out of a physician's hands), otherwise the front
+    desk."""
+    if referral.status == ReferralStatus.PENDING_REVIEW:
+        return user.has_perm(DECIDE)
+    return user.has_perm(SCHEDULE)
 
 
 class ReferralOutcome(models.TextChoices):
@@ -367,6 +379,20 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         default=False,
         help_text="An amendment sent this approved referral back to the physician.",
     )
+    appointment_at = models.DateTimeField("appointment", null=True, blank=True)
+    appointment_provider = models.CharField(
+        "provider",
+        max_length=120,
+        blank=True,
+        help_text="Who sees the patient, e.g. the clinician's name.",
+    )
+    appointment_location = models.CharField(
+        "location",
+        max_length=200,
+        blank=True,
+        help_text="Where, e.g. the room or the practice's address.",
+    )
+    cancel_reason = models.TextField("why it was cancelled", blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -407,6 +433,19 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status=ReferralStatus.DECLINED) | ~Q(note=""),
                 name="referral_decline_has_note",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=BOOKED_STATUSES)
+                | (
+                    Q(appointment_at__isnull=False)
+                    & ~Q(appointment_provider="")
+                    & ~Q(appointment_location="")
+                ),
+                name="referral_booked_has_appointment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.CANCELLED) | ~Q(cancel_reason=""),
+                name="referral_cancel_has_reason",
             ),
         ]
 
@@ -477,11 +516,12 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         field=status,
         source=list(OPEN_STATUSES),
         target=Status.CANCELLED,
-        permission=SCHEDULE,
+        permission=may_cancel,
         custom={"button": "Cancel referral"},
     )
     def cancel(self) -> None:
-        """Front desk cancels an open referral (the patient withdrew, moved...)."""
+        """An open referral is cancelled (the patient withdrew, moved...); see
+        :func:`may_cancel` for who may."""
 
     @property
     def is_open(self) -> bool:

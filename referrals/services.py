@@ -6,9 +6,11 @@ intake's place in the review queue (:func:`queue_sync`) in the same transaction,
 decision, its audit trail, its notifications and the queue commit or vanish together.
 """
 
+import datetime
 import logging
 import re
 import traceback
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -408,9 +410,20 @@ def _locked(referral: Referral) -> Referral:
 
 
 def _transition(
-    *, referral: Referral, user: AbstractBaseUser, name: str, note: str = ""
+    *,
+    referral: Referral,
+    user: AbstractBaseUser,
+    name: str,
+    note: str = "",
+    changes: dict | None = None,
+    check: Callable[[Referral], None] | None = None,
 ) -> Referral:
-    """Take transition ``name`` on a freshly locked copy; save; record the event."""
+    """Take transition ``name`` on a freshly locked copy; save; record the event.
+
+    ``changes`` are fields set with the transition (an appointment, a reason);
+    ``check`` validates the locked copy before anything changes and may raise
+    ``ValidationError``.
+    """
     with transaction.atomic():
         referral = _locked(referral)
         method = getattr(referral, name)
@@ -418,8 +431,12 @@ def _transition(
             raise ReferralConflict(_already_text(referral))
         if not has_transition_perm(method, user):
             raise PermissionDenied
+        if check is not None:
+            check(referral)
         from_status = referral.status
         method()
+        for field, value in (changes or {}).items():
+            setattr(referral, field, value)
         if name in ("approve", "decline"):
             referral.decided_by = user
             referral.decided_at = timezone.now()
@@ -525,24 +542,78 @@ def referral_override(
 
 
 def referral_schedule(
-    *, referral: Referral, user: AbstractBaseUser, note: str = ""
+    *,
+    referral: Referral,
+    user: AbstractBaseUser,
+    appointment_at: datetime.datetime,
+    provider: str,
+    location: str,
+    note: str = "",
 ) -> Referral:
-    """Front desk booked the patient with the service."""
-    return _transition(referral=referral, user=user, name="schedule", note=note)
+    """Front desk booked the patient with the service: when, with whom, where."""
+    provider, location = provider.strip(), location.strip()
+    errors = {}
+    if timezone.localdate(appointment_at) < timezone.localdate():
+        errors["appointment_at"] = "The appointment cannot be on a day that has passed."
+    if not provider:
+        errors["appointment_provider"] = "Name who will see the patient."
+    if not location:
+        errors["appointment_location"] = "Say where the appointment is."
+    if errors:
+        raise ValidationError(errors)
+    return _transition(
+        referral=referral,
+        user=user,
+        name="schedule",
+        note=note.strip(),
+        changes={
+            "appointment_at": appointment_at,
+            "appointment_provider": provider,
+            "appointment_location": location,
+        },
+    )
 
 
 def referral_complete(
     *, referral: Referral, user: AbstractBaseUser, note: str = ""
 ) -> Referral:
-    """The patient received the service."""
-    return _transition(referral=referral, user=user, name="complete", note=note)
+    """The patient received the service: only on or after the appointment."""
+
+    def appointment_has_come(locked: Referral) -> None:
+        if timezone.now() < locked.appointment_at:
+            when = timezone.localtime(locked.appointment_at).strftime("%Y-%m-%d %H:%M")
+            raise ValidationError(
+                f"The appointment is on {when}: a referral is completed only on or "
+                "after its appointment."
+            )
+
+    return _transition(
+        referral=referral,
+        user=user,
+        name="complete",
+        note=note.strip(),
+        check=appointment_has_come,
+    )
 
 
 def referral_cancel(
-    *, referral: Referral, user: AbstractBaseUser, note: str = ""
+    *, referral: Referral, user: AbstractBaseUser, reason: str
 ) -> Referral:
-    """Front desk cancels an open referral."""
-    return _transition(referral=referral, user=user, name="cancel", note=note)
+    """Cancel an open referral, saying why.
+
+    The front desk cancels waitlisted, approved and scheduled referrals; one pending
+    review is a physician's to cancel (``models.may_cancel``).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"cancel_reason": "Say why the referral is cancelled."})
+    return _transition(
+        referral=referral,
+        user=user,
+        name="cancel",
+        note=reason,
+        changes={"cancel_reason": reason},
+    )
 
 
 def service_open(*, service: Service, user: AbstractBaseUser | None) -> Service:

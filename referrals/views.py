@@ -7,7 +7,7 @@ the permission of the role it serves.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -20,10 +20,13 @@ from clinic.audit import record_access, record_list_access
 from intake.models import Intake
 from referrals import letters, selectors, services
 from referrals.forms import (
+    SERVICE_ERROR_FIELDS,
+    CancelForm,
     ClearHoldForm,
+    CompleteForm,
     OverrideForm,
     ReferralDecisionForm,
-    TransitionForm,
+    ScheduleForm,
 )
 from referrals.models import (
     CLEAR_HOLD,
@@ -31,6 +34,7 @@ from referrals.models import (
     SCHEDULE,
     VIEW_LETTER,
     VIEW_QUEUE,
+    VIEW_REFERRAL,
     QueueEntry,
     Referral,
     RoutingDecision,
@@ -243,35 +247,97 @@ class RouteAgainView(StaffView):
         return HttpResponseRedirect(review_url(intake.pk))
 
 
-TRANSITIONS = {
-    "schedule": services.referral_schedule,
-    "complete": services.referral_complete,
-    "cancel": services.referral_cancel,
+TRANSITION_PAGES = {
+    "schedule": (ScheduleForm, "Schedule the referral"),
+    "complete": (CompleteForm, "Mark the referral completed"),
+    "cancel": (CancelForm, "Cancel the referral"),
 }
 
 
 class ReferralTransitionView(StaffView):
-    """Front desk: schedule, complete or cancel a referral."""
+    """Schedule, complete or cancel one referral: a form page, its errors beside its
+    fields. The front desk takes all three; a physician cancels a referral pending
+    review (``models.may_cancel``), and the service checks who may each time."""
 
-    permission_required = SCHEDULE
+    permission_required = VIEW_REFERRAL
+
+    def dispatch(self, request, *args, **kwargs):
+        name = kwargs["name"]
+        if name not in TRANSITION_PAGES:
+            raise Http404
+        user = request.user
+        if not (
+            user.has_perm(SCHEDULE) or (name == "cancel" and user.has_perm(DECIDE))
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def page(self, request, referral: Referral, name: str, form, status: int = 200):
+        form_class, title = TRANSITION_PAGES[name]
+        record_access(referral.intake)
+        context = {
+            **self.admin_context(request, title),
+            "referral": referral,
+            "opts": Referral._meta,
+            "form": form,
+            "name": name,
+        }
+        return render(
+            request, "admin/referrals/referral/transition.html", context, status=status
+        )
+
+    def get(self, request, referral_id, name):
+        referral = get_object_or_404(
+            Referral.objects.select_related("intake__patient", "service"),
+            pk=referral_id,
+        )
+        form_class, _ = TRANSITION_PAGES[name]
+        return self.page(request, referral, name, form_class())
 
     def post(self, request, referral_id, name):
-        if name not in TRANSITIONS:
-            raise Http404
-        referral = get_object_or_404(Referral, pk=referral_id)
-        form = TransitionForm(request.POST)
-        note = form.cleaned_data["note"] if form.is_valid() else ""
-        try:
-            referral = TRANSITIONS[name](
-                referral=referral, user=request.user, note=note
-            )
-        except services.ReferralConflict as conflict:
-            messages.error(request, str(conflict))
-        else:
-            messages.success(
-                request, f"Referral {referral.get_status_display().lower()}."
-            )
-        return HttpResponseRedirect(referral.get_absolute_url())
+        referral = get_object_or_404(
+            Referral.objects.select_related("intake__patient", "service"),
+            pk=referral_id,
+        )
+        form_class, _ = TRANSITION_PAGES[name]
+        form = form_class(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if name == "schedule":
+                    referral = services.referral_schedule(
+                        referral=referral,
+                        user=request.user,
+                        appointment_at=form.appointment_at(),
+                        provider=data["appointment_provider"],
+                        location=data["appointment_location"],
+                        note=data["note"],
+                    )
+                elif name == "complete":
+                    referral = services.referral_complete(
+                        referral=referral, user=request.user, note=data["note"]
+                    )
+                else:
+                    referral = services.referral_cancel(
+                        referral=referral,
+                        user=request.user,
+                        reason=data["cancel_reason"],
+                    )
+            except services.ReferralConflict as conflict:
+                messages.error(request, str(conflict))
+                return HttpResponseRedirect(referral.get_absolute_url())
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    form.add_error(None, error)
+                for field, problems in getattr(error, "error_dict", {}).items():
+                    field = SERVICE_ERROR_FIELDS.get(field, field)
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(
+                    request, f"Referral {referral.get_status_display().lower()}."
+                )
+                return HttpResponseRedirect(referral.get_absolute_url())
+        return self.page(request, referral, name, form, status=400)
 
 
 class LetterView(StaffView):

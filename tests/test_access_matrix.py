@@ -253,7 +253,12 @@ PAGES = [
 POST_DATA = {
     "approve a referral": {"action": "approve"},
     "override the engine": {"note": "Discussed with the patient."},
-    "schedule a referral": {"note": ""},
+    "schedule a referral": {
+        "appointment_date": "2099-01-05",
+        "appointment_time": "10:30",
+        "appointment_provider": "Dr. Ada Park",
+        "appointment_location": "Room 2",
+    },
     "route again": {},
     "open a service": {"action": "open_services", "_selected_action": "botox"},
 }

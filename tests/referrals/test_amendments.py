@@ -10,7 +10,7 @@ from referrals import services
 from referrals.models import QueueEntry, Referral, RoutingDecision
 from tests.factories import COMPLETE_ANSWERS
 from tests.intake.test_admin import intake_form
-from tests.referrals.builders import submitted_example1
+from tests.referrals.builders import schedule, submitted_example1
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_an_approved_referral_now_contraindicated_goes_back_to_the_physician(
     intake = submitted_example1()
     ketamine = referral(intake, "ketamine")
     services.referral_approve(referral=ketamine, user=physician_user)
-    services.referral_schedule(referral=ketamine, user=front_desk_user)
+    schedule(ketamine, front_desk_user)
     intake.conditions = ["psychosis"]
 
     intake_amend(intake=intake, user=front_desk_user, reason="Psychosis history found.")

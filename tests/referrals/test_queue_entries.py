@@ -73,7 +73,7 @@ def pending(intake: Intake, code: str) -> Referral:
 
 
 def test_every_service_keeps_the_queue_equal_to_the_history(
-    physician_user, front_desk_user, monkeypatch
+    physician_user, monkeypatch
 ):
     # Submitted, its routing task not run yet: awaiting routing, then routed.
     awaiting = intake_submit(intake=example1_intake())
@@ -108,7 +108,9 @@ def test_every_service_keeps_the_queue_equal_to_the_history(
     services.referral_decline(
         referral=pending(routine, "yoga"), user=physician_user, note="Not now."
     )
-    services.referral_cancel(referral=pending(routine, "massage"), user=front_desk_user)
+    services.referral_cancel(
+        referral=pending(routine, "massage"), user=physician_user, reason="Declined."
+    )
     assert_in_step(
         {
             routine.pk: PENDING,

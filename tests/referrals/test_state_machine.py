@@ -1,13 +1,16 @@
 """Referral status transitions, who may take them, and their events."""
 
+import datetime
+
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from referrals import services
 from referrals.models import Referral, ReferralEvent, Service
-from tests.referrals.builders import submitted_example1
+from tests.referrals.builders import appointment_passed, schedule, submitted_example1
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +25,10 @@ def approved(physician_user):
 def test_front_desk_schedules_then_completes_an_approved_referral(
     approved, front_desk_user
 ):
-    services.referral_schedule(
-        referral=approved, user=front_desk_user, note="Tue 10:00"
-    )
+    booked = schedule(approved, front_desk_user)
+    assert booked.appointment_provider == "Dr. Ada Park"
+    assert booked.appointment_location == "Infusion suite, room 2"
+    appointment_passed(approved)
     done = services.referral_complete(referral=approved, user=front_desk_user)
 
     assert done.status == Referral.Status.COMPLETED
@@ -37,18 +41,154 @@ def test_front_desk_schedules_then_completes_an_approved_referral(
     assert done.events.get(to_status="scheduled").actor == front_desk_user
 
 
-def test_front_desk_uses_the_buttons_on_the_referral_page(approved, desk_client):
+def test_completed_only_on_or_after_the_appointment(
+    approved, front_desk_user, monkeypatch
+):
+    booked = schedule(approved, front_desk_user)
+    appointment = booked.appointment_at
+    monkeypatch.setattr(
+        timezone, "now", lambda: appointment - datetime.timedelta(seconds=1)
+    )
+    with pytest.raises(ValidationError, match="only on or after its appointment"):
+        services.referral_complete(referral=approved, user=front_desk_user)
+    approved.refresh_from_db()
+    assert approved.status == Referral.Status.SCHEDULED
+
+    monkeypatch.setattr(timezone, "now", lambda: appointment)
+    done = services.referral_complete(referral=approved, user=front_desk_user)
+    assert done.status == Referral.Status.COMPLETED
+
+
+def test_scheduling_needs_a_provider_a_place_and_a_day_not_passed(
+    approved, front_desk_user
+):
+    today = timezone.localtime().replace(hour=0, minute=1)
+    yesterday = today - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.referral_schedule(
+            referral=approved,
+            user=front_desk_user,
+            appointment_at=yesterday,
+            provider=" ",
+            location="",
+        )
+    assert set(refused.value.message_dict) == {
+        "appointment_at",
+        "appointment_provider",
+        "appointment_location",
+    }
+    approved.refresh_from_db()
+    assert approved.status == Referral.Status.APPROVED
+
+    booked = services.referral_schedule(
+        referral=approved,
+        user=front_desk_user,
+        appointment_at=today,
+        provider="Dr. Ada Park",
+        location="Room 2",
+    )
+    assert booked.status == Referral.Status.SCHEDULED
+
+
+def test_the_database_refuses_a_booking_without_an_appointment_or_a_reasonless_cancel(
+    approved,
+):
+    for status, fields in [
+        ("scheduled", {}),
+        (
+            "scheduled",
+            {"appointment_at": timezone.now(), "appointment_location": "Room 2"},
+        ),
+        ("completed", {"appointment_provider": "Dr. Park"}),
+        ("cancelled", {}),
+    ]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Referral.objects.filter(pk=approved.pk).update(status=status, **fields)
+    Referral.objects.filter(pk=approved.pk).update(
+        status="scheduled",
+        appointment_at=timezone.now(),
+        appointment_provider="Dr. Park",
+        appointment_location="Room 2",
+    )
+    Referral.objects.filter(pk=approved.pk).update(
+        status="cancelled", cancel_reason="Moved away."
+    )
+
+
+def test_front_desk_schedules_on_the_referral_page_with_errors_beside_the_fields(
+    approved, desk_client
+):
     page = desk_client.get(approved.get_absolute_url())
     assert page.status_code == 200
     assert "Mark scheduled" in page.content.decode()
+    url = reverse("admin:referrals_referral_transition", args=[approved.pk, "schedule"])
+    assert desk_client.get(url).status_code == 200
 
-    desk_client.post(
-        reverse("admin:referrals_referral_transition", args=[approved.pk, "schedule"]),
-        {"note": "Booked"},
+    typed = {
+        "appointment_date": "",
+        "appointment_time": "10:30",
+        "appointment_provider": "Dr. Ada Park",
+        "appointment_location": "  ",
+        "note": "Booked by phone",
+    }
+    refused = desk_client.post(url, typed)
+    assert refused.status_code == 400
+    form = refused.context["form"]
+    assert set(form.errors) == {"appointment_date", "appointment_location"}
+    html = refused.content.decode()
+    assert 'value="Dr. Ada Park"' in html and "Booked by phone" in html
+
+    past = desk_client.post(
+        url,
+        {**typed, "appointment_date": "2020-01-02"}
+        | {"appointment_location": "Room 2"},
     )
+    assert past.status_code == 400
+    assert "day that has passed" in str(past.context["form"].errors["appointment_date"])
 
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    done = desk_client.post(
+        url, {**typed, "appointment_date": tomorrow, "appointment_location": "Room 2"}
+    )
+    assert done.status_code == 302
     approved.refresh_from_db()
     assert approved.status == Referral.Status.SCHEDULED
+    assert timezone.localtime(approved.appointment_at).date() == tomorrow
+    assert (
+        timezone.localtime(approved.appointment_at).hour,
+        approved.appointment_location,
+    ) == (
+        10,
+        "Room 2",
+    )
+
+
+def test_completing_before_the_appointment_shows_why_on_the_page(
+    approved, desk_client, front_desk_user
+):
+    schedule(approved, front_desk_user)
+    url = reverse("admin:referrals_referral_transition", args=[approved.pk, "complete"])
+
+    refused = desk_client.post(url, {"note": ""})
+    assert refused.status_code == 400
+    assert "only on or after its appointment" in refused.content.decode()
+
+    appointment_passed(approved)
+    assert desk_client.post(url, {"note": ""}).status_code == 302
+    approved.refresh_from_db()
+    assert approved.status == Referral.Status.COMPLETED
+
+
+def test_cancelling_needs_a_reason_kept_on_the_referral(approved, desk_client):
+    url = reverse("admin:referrals_referral_transition", args=[approved.pk, "cancel"])
+    refused = desk_client.post(url, {"cancel_reason": "   "})
+    assert refused.status_code == 400
+    assert set(refused.context["form"].errors) == {"cancel_reason"}
+
+    assert desk_client.post(url, {"cancel_reason": "Moved away"}).status_code == 302
+    approved.refresh_from_db()
+    assert (approved.status, approved.cancel_reason) == ("cancelled", "Moved away")
+    assert approved.events.last().note == "Moved away"
 
 
 def test_the_referral_page_offers_only_the_buttons_the_status_and_role_allow(
@@ -63,13 +203,37 @@ def test_the_referral_page_offers_only_the_buttons_the_status_and_role_allow(
     physician.force_login(physician_user)
     assert physician.get(url).context["transitions"] == []
 
-    services.referral_schedule(referral=approved, user=front_desk_user)
+    schedule(approved, front_desk_user)
     assert desk_client.get(url).context["transitions"] == [
         ("complete", "Mark completed"),
         ("cancel", "Cancel referral"),
     ]
+    appointment_passed(approved)
     services.referral_complete(referral=approved, user=front_desk_user)
     assert desk_client.get(url).context["transitions"] == []
+
+
+def test_only_a_physician_cancels_a_referral_pending_review(
+    front_desk_user, physician_user, desk_client, client_class
+):
+    physician_client = client_class()
+    physician_client.force_login(physician_user)
+    pending = submitted_example1().referrals.get(service__code="yoga")
+    assert pending.status == Referral.Status.PENDING_REVIEW
+
+    with pytest.raises(PermissionDenied):
+        services.referral_cancel(referral=pending, user=front_desk_user, reason="x")
+    url = reverse("admin:referrals_referral_transition", args=[pending.pk, "cancel"])
+    assert desk_client.post(url, {"cancel_reason": "Withdrew"}).status_code == 403
+    assert desk_client.get(pending.get_absolute_url()).context["transitions"] == []
+    pending.refresh_from_db()
+    assert pending.status == Referral.Status.PENDING_REVIEW
+
+    page = physician_client.get(pending.get_absolute_url())
+    assert page.context["transitions"] == [("cancel", "Cancel referral")]
+    assert physician_client.post(url, {"cancel_reason": "Withdrew"}).status_code == 302
+    pending.refresh_from_db()
+    assert (pending.status, pending.cancel_reason) == ("cancelled", "Withdrew")
 
 
 def test_front_desk_cannot_decide(front_desk_user):
@@ -82,10 +246,22 @@ def test_front_desk_cannot_decide(front_desk_user):
     assert referral.status == Referral.Status.PENDING_REVIEW
 
 
-def test_physician_cannot_schedule_complete_or_cancel(approved, physician_user):
-    for action in (services.referral_schedule, services.referral_cancel):
-        with pytest.raises(PermissionDenied):
-            action(referral=approved, user=physician_user)
+def test_physician_cannot_schedule_complete_or_cancel_an_approved_referral(
+    approved, physician_user, physician_client
+):
+    with pytest.raises(PermissionDenied):
+        services.referral_schedule(
+            referral=approved,
+            user=physician_user,
+            appointment_at=timezone.now(),
+            provider="Dr. Park",
+            location="Room 2",
+        )
+    with pytest.raises(PermissionDenied):
+        services.referral_cancel(referral=approved, user=physician_user, reason="x")
+    for name in ("schedule", "complete"):
+        url = reverse("admin:referrals_referral_transition", args=[approved.pk, name])
+        assert physician_client.get(url).status_code == 403
     approved.refresh_from_db()
     assert approved.status == Referral.Status.APPROVED
 
@@ -93,20 +269,21 @@ def test_physician_cannot_schedule_complete_or_cancel(approved, physician_user):
 def test_a_pending_referral_cannot_be_scheduled(front_desk_user):
     referral = submitted_example1().referrals.get(service__code="yoga")
     with pytest.raises(services.ReferralConflict):
-        services.referral_schedule(referral=referral, user=front_desk_user)
+        schedule(referral, front_desk_user)
 
 
-def test_any_open_referral_can_be_cancelled_but_not_a_closed_one(
+def test_front_desk_cancels_waitlisted_approved_or_scheduled_but_not_a_closed_one(
     approved, front_desk_user
 ):
     waitlisted = approved.intake.referrals.get(service__code="botox")
     assert waitlisted.status == Referral.Status.WAITLISTED
 
-    services.referral_cancel(referral=waitlisted, user=front_desk_user, note="Moved")
-    services.referral_cancel(referral=approved, user=front_desk_user)
+    services.referral_cancel(referral=waitlisted, user=front_desk_user, reason="Moved")
+    schedule(approved, front_desk_user)
+    services.referral_cancel(referral=approved, user=front_desk_user, reason="Ill")
 
     with pytest.raises(services.ReferralConflict):
-        services.referral_cancel(referral=approved, user=front_desk_user)
+        services.referral_cancel(referral=approved, user=front_desk_user, reason="x")
     assert Referral.objects.filter(status="cancelled").count() == 2
 
 
