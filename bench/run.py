@@ -217,6 +217,7 @@ def make_drafts(count: int, rng: random.Random, csrf: str) -> list[str]:
                 sex="female",
                 email=f"bench.{first + n}@example.com",
             )
+            patient.fill_search_fields()
             intake = Intake(
                 id=uuid.uuid4(),
                 patient=patient,

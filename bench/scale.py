@@ -484,6 +484,7 @@ def _one(
         created=when,
         modified=when,
     )
+    patient.fill_search_fields()
     rows["patients"].append(patient)
     online = rng.random() < 0.6
     intake = Intake(

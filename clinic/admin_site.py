@@ -9,12 +9,17 @@ class AuditedAutocompleteJsonView(AutocompleteJsonView):
     """The search behind an autocomplete field (the patient picker of a new intake).
 
     Its answer lists the records found; a model admin that audits reads
-    (``record_list_read``) records them as one entry, like a list page.
+    (``record_list_read``) records them as one entry, like a list page. A model
+    admin's ``autocomplete_label(obj)``, if it has one, is each result's text.
     """
 
     def serialize_result(self, obj, to_field_name):
         self.shown.append(obj)
-        return super().serialize_result(obj, to_field_name)
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
 
     def get(self, request, *args, **kwargs):
         self.shown = []

@@ -7,8 +7,13 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
 from intake import advice, scoring
-from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
+from intake.admin_mixins import (
+    AuditedReadMixin,
+    PatientSearchMixin,
+    patient_identity,
+)
 from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
+from intake.matching import format_phone, phone_last_four
 from intake.models import Drug, DrugName, Intake, Patient, TreatmentTrial, fold_name
 from intake.services import (
     intake_amend,
@@ -41,7 +46,7 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         "last_name",
         "first_name",
         "date_of_birth",
-        "mobile_phone",
+        "phone",
     ]
     search_fields = ["record_number"]
     show_full_result_count = False
@@ -58,6 +63,14 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         ("Duplicate check", {"fields": ["not_a_duplicate"]}),
     ]
     inlines = [IntakeRowInline]
+
+    @admin.display(description="mobile phone", ordering="mobile_phone")
+    def phone(self, patient: Patient) -> str:
+        return format_phone(patient.mobile_phone)
+
+    def autocomplete_label(self, patient: Patient) -> str:
+        """The intake's patient picker shows who each record is."""
+        return patient_identity(patient)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         response = super().changeform_view(request, object_id, form_url, extra_context)
@@ -91,7 +104,15 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     """The intake in the paper form's order, treatments inline, scores read-only."""
 
     patient_prefix = "patient__"
-    list_display = ["record_number", "patient_name", "status", "source", "submitted_at"]
+    list_display = [
+        "record_number",
+        "patient_name",
+        "date_of_birth",
+        "phone",
+        "status",
+        "source",
+        "submitted_at",
+    ]
     list_filter = ["status", "source"]
     list_select_related = ["patient", "entered_by"]
     search_fields = ["patient__record_number"]
@@ -194,6 +215,22 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     @admin.display(description="patient", ordering="patient__last_name")
     def patient_name(self, intake: Intake) -> str:
         return f"{intake.patient.last_name}, {intake.patient.first_name}"
+
+    @admin.display(description="born", ordering="patient__date_of_birth")
+    def date_of_birth(self, intake: Intake):
+        return intake.patient.date_of_birth
+
+    @admin.display(description="phone")
+    def phone(self, intake: Intake) -> str:
+        return phone_last_four(intake.patient.mobile_phone)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "patient":
+            # The chosen patient shows as the picker's results do, not as a bare
+            # record number.
+            field.label_from_instance = patient_identity
+        return field
 
     @admin.display(description="PHQ-9 score")
     def phq9_score(self, intake: Intake) -> str:

@@ -3,6 +3,9 @@ from django.apps import AppConfig
 # Values that identify a patient or are free text: the audit trail records that they
 # changed, never what they were or became.
 PATIENT_MASKED_FIELDS = [
+    "first_name_folded",
+    "last_name_folded",
+    "phone_reversed",
     "first_name",
     "last_name",
     "date_of_birth",

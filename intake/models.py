@@ -1,8 +1,6 @@
 """Patients, their intakes, the treatments they tried and the drug catalogue."""
 
 import datetime
-import re
-import unicodedata
 import uuid
 
 from django.conf import settings
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.fields import CodeListField
 from clinic.models import Counter, TimeStampedModel
 from intake import codes, scoring
+from intake.matching import fold_name, phone_reversed
 
 # (field name, label, lowest, highest): every bounded number an intake records. Forms,
 # model validation and database constraints all read their limits from here.
@@ -133,11 +132,45 @@ class Patient(TimeStampedModel):
     emergency_contact_phone = models.CharField(
         "emergency contact phone", max_length=20, blank=True
     )
+    # Kept by save() from the fields above, for an indexed, accent-blind search
+    # (intake.selectors.patient_search) that works alike on PostgreSQL and SQLite.
+    first_name_folded = models.CharField(
+        "first name as searched", max_length=100, editable=False, default=""
+    )
+    last_name_folded = models.CharField(
+        "last name as searched", max_length=100, editable=False, default=""
+    )
+    phone_reversed = models.CharField(
+        "mobile phone digits, last first",
+        max_length=20,
+        editable=False,
+        default="",
+        help_text="A search by the last digits of a phone is a prefix search here.",
+    )
+
+    SEARCH_FIELDS = ("first_name_folded", "last_name_folded", "phone_reversed")
 
     class Meta:
         ordering = ["record_number"]
+        # varchar_pattern_ops: a "starts with" search uses the index on PostgreSQL
+        # whatever the database's collation (other databases ignore it).
         indexes = [
-            models.Index(Upper("last_name"), name="patient_last_name_upper"),
+            models.Index(
+                fields=["last_name_folded"],
+                name="patient_last_name_folded",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["first_name_folded"],
+                name="patient_first_name_folded",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["phone_reversed"],
+                name="patient_phone_reversed",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(Upper("email"), name="patient_email_upper"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -157,8 +190,21 @@ class Patient(TimeStampedModel):
     def __str__(self) -> str:
         return self.record_number
 
+    def save(self, *args, update_fields=None, **kwargs):
+        self.fill_search_fields()
+        if update_fields is not None:
+            update_fields = {*update_fields, *self.SEARCH_FIELDS}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("admin:intake_patient_change", args=[self.pk])
+
+    def fill_search_fields(self) -> None:
+        """Derive the searched forms of the name and phone (also before a bulk
+        insert, which does not call ``save()``)."""
+        self.first_name_folded = fold_name(self.first_name)[:100]
+        self.last_name_folded = fold_name(self.last_name)[:100]
+        self.phone_reversed = phone_reversed(self.mobile_phone)
 
     def get_additional_data(self) -> dict:
         """What the audit trail files this record under: the record number."""
@@ -206,20 +252,6 @@ class Drug(models.Model):
         if intent == "preventive" and self.preventive_class:
             return self.preventive_class
         return self.treatment_class
-
-
-def fold_name(text: str) -> str:
-    """A drug name as it is matched: no case, accents, punctuation or extra spaces.
-
-    "Nurtec ODT", "nurtec-odt" and "NURTEC  odt" fold alike, and so do "sumatriptán"
-    and "sumatriptan".
-    """
-    plain = "".join(
-        char
-        for char in unicodedata.normalize("NFKD", text.casefold())
-        if not unicodedata.combining(char)
-    )
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
 class DrugName(models.Model):

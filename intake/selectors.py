@@ -5,14 +5,18 @@ import difflib
 import hashlib
 import re
 
-from django.db.models import QuerySet
-from django.db.models.functions import Upper
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from intake.models import Drug, DrugName, OnlineDraft, Patient, fold_name
+from intake.matching import fold_name, phone_digits_only
+from intake.models import Drug, DrugName, OnlineDraft, Patient
 
 LOOKALIKE_NAME_RATIO = 0.8
 RECORD_NUMBER = re.compile(r"^(?:p-?(\d{1,10})|(\d{1,6}))$", re.IGNORECASE)
+# A term of digits and a phone's punctuation; 4 digits or more are searched as the
+# end of a phone number.
+PHONE_FRAGMENT = re.compile(r"^\+?[\d\s().-]+$")
+PHONE_FRAGMENT_MIN = 4
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 
 
@@ -30,31 +34,59 @@ def parse_date(text: str) -> datetime.date | None:
 
 
 def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
-    """Filter by record number, date of birth, phone, or the start of a name.
+    """Filter by record number, birth date, phone digits or names.
 
     ``prefix`` leads from the queryset's model to the patient, such as
-    ``"intake__patient__"``. Each form of search uses an index: the record number's
-    unique index, the birth date's, the phone's, and the upper-cased last name's.
+    ``"intake__patient__"``. A term may be a record number (P-000123 or 123), a
+    birth date, 4 or more digits that end a phone number ("555-0102", "0102"), a
+    last or first name's start ("ramirez" finds Ramírez), "Last, First", or
+    "First Last". Names and phones are matched on stored folded forms
+    (``Patient.fill_search_fields``), each with its own index; the record number
+    and the birth date have theirs.
     """
     term = term.strip()
     if not term:
         return queryset
     if match := RECORD_NUMBER.match(term):
         number = f"P-{int(match.group(1) or match.group(2)):06d}"
-        return queryset.filter(**{f"{prefix}record_number": number})
+        found = Q(**{f"{prefix}record_number": number})
+        if match.group(2) and len(match.group(2)) >= PHONE_FRAGMENT_MIN:
+            found |= _phone_ends_with(match.group(2), prefix)
+        return queryset.filter(found)
     if day := parse_date(term):
         return queryset.filter(**{f"{prefix}date_of_birth": day})
-    digits = re.sub(r"[^\d+]", "", term)
-    if len(digits) >= 7 and len(digits) >= len(term.replace(" ", "")) - 4:
-        return queryset.filter(**{f"{prefix}mobile_phone": digits})
-    words = term.split()
+    if PHONE_FRAGMENT.match(term):
+        digits = phone_digits_only(term)
+        if len(digits) >= PHONE_FRAGMENT_MIN:
+            return queryset.filter(_phone_ends_with(digits, prefix))
+    return queryset.filter(_name_matches(term, prefix))
+
+
+def _phone_ends_with(digits: str, prefix: str) -> Q:
+    return Q(**{f"{prefix}phone_reversed__startswith": digits[::-1]})
+
+
+def _name_matches(term: str, prefix: str) -> Q:
+    first, last = f"{prefix}first_name_folded", f"{prefix}last_name_folded"
+    if "," in term:
+        last_part, first_part = (fold_name(part) for part in term.split(",", 1))
+        found = Q(**{f"{last}__startswith": last_part})
+        if first_part:
+            found &= Q(**{f"{first}__startswith": first_part})
+        return found
+    folded = fold_name(term)
+    words = folded.split()
+    if not words:
+        return Q(**{f"{prefix}pk__in": []})
     if len(words) == 1:
-        return queryset.annotate(_last=Upper(f"{prefix}last_name")).filter(
-            _last__startswith=term.upper()
+        return Q(**{f"{last}__startswith": folded}) | Q(
+            **{f"{first}__startswith": folded}
         )
-    return queryset.annotate(_last=Upper(f"{prefix}last_name")).filter(
-        _last__startswith=words[-1].upper(),
-        **{f"{prefix}first_name__istartswith": words[0]},
+    head, rest = words[0], " ".join(words[1:])
+    return (
+        Q(**{f"{last}__startswith": folded})
+        | Q(**{f"{first}__startswith": head, f"{last}__startswith": rest})
+        | Q(**{f"{last}__startswith": head, f"{first}__startswith": rest})
     )
 
 

@@ -101,10 +101,13 @@ def intake_batch(size: int, **answers) -> list[Intake]:
     """
     last = Counter.next_value("patient_record_number")
     Counter.objects.filter(name="patient_record_number").update(value=last + size)
-    patients = Patient.objects.bulk_create(
+    patients = [
         PatientFactory.build(record_number=f"P-{number:06d}")
         for number in range(last + 1, last + size + 1)
-    )
+    ]
+    for patient in patients:
+        patient.fill_search_fields()
+    Patient.objects.bulk_create(patients)
     return Intake.objects.bulk_create(
         Intake(
             patient=patient,

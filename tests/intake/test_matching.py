@@ -1,0 +1,127 @@
+"""Recognising one person in two records: the pure functions, without a database."""
+
+import datetime
+
+import pytest
+
+from intake.matching import (
+    Person,
+    fold_name,
+    format_phone,
+    match_reasons,
+    nearby_birth_dates,
+    phone_last_four,
+    phone_reversed,
+)
+
+BORN = datetime.date(1985, 3, 5)
+ROSA = Person("Rosa", "Quintero", BORN, phone="7045550166", email="rosa@example.com")
+
+
+def person(**changes) -> Person:
+    return Person(
+        **{
+            "first_name": "Rosa",
+            "last_name": "Quintero",
+            "date_of_birth": BORN,
+            "phone": "",
+            "email": "",
+            **changes,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [("Ramírez", "ramirez"), ("RAMIREZ", "ramirez"), ("  Núñez-Díaz ", "nunez diaz")],
+)
+def test_names_fold_without_accents_case_or_punctuation(typed, folded):
+    assert fold_name(typed) == folded
+
+
+def test_a_phone_is_reversed_as_digits_only():
+    assert phone_reversed("+1 (704) 555-0166") == "66105554071"
+    assert phone_reversed("") == ""
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("7045550166", "(704) 555-0166"),
+        ("17045550166", "+1 (704) 555-0166"),
+        ("+447700900123", "+447700900123"),
+        ("", ""),
+    ],
+)
+def test_phones_are_shown_as_people_write_them(stored, shown):
+    assert format_phone(stored) == shown
+
+
+def test_the_last_four_digits_of_a_phone():
+    assert phone_last_four("7045550166") == "…0166"
+    assert phone_last_four("") == ""
+
+
+def test_nearby_birth_dates_are_a_day_either_side_and_day_month_swapped():
+    assert nearby_birth_dates(BORN) == [
+        BORN,
+        datetime.date(1985, 3, 4),
+        datetime.date(1985, 3, 6),
+        datetime.date(1985, 5, 3),
+    ]
+    # The 20th of March has no swapped date; the 3rd of March is its own.
+    assert len(nearby_birth_dates(datetime.date(1985, 3, 20))) == 3
+    assert len(nearby_birth_dates(datetime.date(1985, 3, 3))) == 3
+
+
+@pytest.mark.parametrize(
+    ("entered", "reason"),
+    [
+        (person(), "same or nearly the same name"),
+        (
+            person(first_name="ROSA", last_name="Quintéro"),
+            "same or nearly the same name",
+        ),
+        (
+            person(first_name="Quintero", last_name="Rosa"),
+            "first and last names swapped",
+        ),
+        (person(date_of_birth=datetime.date(1985, 3, 6)), "birth date one day apart"),
+        (person(date_of_birth=datetime.date(1985, 3, 4)), "birth date one day apart"),
+        (
+            person(date_of_birth=datetime.date(1985, 5, 3)),
+            "birth date with day and month swapped",
+        ),
+        (person(last_name="Smith"), "one name alike"),
+        (
+            person(first_name="Ana", last_name="Lee", phone="(704) 555-0166"),
+            "same phone",
+        ),
+        (
+            person(first_name="Ana", last_name="Lee", email="ROSA@example.com "),
+            "same e-mail",
+        ),
+    ],
+)
+def test_each_kind_of_duplicate_is_caught(entered, reason):
+    assert reason in match_reasons(entered, ROSA)
+
+
+@pytest.mark.parametrize(
+    "entered",
+    [
+        person(date_of_birth=datetime.date(1985, 3, 7)),  # two days apart
+        person(date_of_birth=datetime.date(1986, 3, 5)),  # another year
+        person(first_name="Ana", last_name="Lee"),  # same birth date, other names
+        person(last_name="Smith", date_of_birth=datetime.date(1985, 3, 6)),
+        person(first_name="Ana", last_name="Lee", phone="555-0166"),  # too short
+        person(first_name="Ana", last_name="Lee", phone="7045550167"),
+    ],
+)
+def test_different_people_are_not_matched(entered):
+    assert match_reasons(entered, ROSA) == []
+
+
+def test_an_empty_phone_or_email_matches_nothing():
+    blank = person(first_name="Ana", last_name="Lee")
+    assert match_reasons(blank, person(first_name="Bo", last_name="Ng")) == []
