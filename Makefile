@@ -90,19 +90,32 @@ SCALE ?= 100000
 DURATION ?= 10
 BENCH_ARGS ?=
 
-.PHONY: bench loadtest install-bench
+.PHONY: bench loadtest cluster install-bench
 
 $(VENV)/.bench-deps: requirements.txt bench/requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	touch $@
 
+BENCH_PACKAGES := wrk haproxy
+
 install-bench: $(VENV)/.bench-deps
-	@command -v wrk >/dev/null || { echo "Installing wrk..."; \
-		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q wrk; \
-		else sudo apt-get install -y -q wrk; fi; }
+	@missing=$$(for package in $(BENCH_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" \
+		|| echo $$package; done); \
+	if [ -n "$$missing" ]; then echo "Installing $$missing..."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -q $$missing; \
+		else sudo apt-get install -y -q $$missing; fi; fi
 
 bench: install-bench
 	$(PY) -m bench.run --scale=$(SCALE) --seconds=$(DURATION) $(BENCH_ARGS)
+
+# `make cluster NODES=3`: HAProxy on 127.0.0.1:8080 in front of N gunicorn nodes, each
+# with its task worker, on a fresh PostgreSQL database clinic_cluster (DATABASE_URL's
+# server, default the local one); Ctrl-C stops it all.
+NODES ?= 3
+
+cluster: install-bench
+	$(PY) -m bench.cluster --nodes=$(NODES)
 
 loadtest: install-bench
 	$(PY) -m bench.loadtest $(if $(FAULTS),--faults)

@@ -12,6 +12,7 @@ admin.site.index_title = "Patients, intakes and referrals"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz/", views.health, name="health"),
     path("staff/2fa/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("staff/2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("", include("staff.urls")),

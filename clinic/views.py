@@ -1,4 +1,4 @@
-"""Two-factor sign-in for staff: link an authenticator app, then verify codes."""
+"""The load balancer's health check, and two-factor sign-in for staff."""
 
 import base64
 
@@ -6,6 +6,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -20,6 +21,24 @@ from staff.services import EnrolmentCodeInvalid, enrolment_code_redeem
 
 # The session's key for the device its enrolment code bought.
 ENROLLING_DEVICE = "two_factor_enrolling_device"
+
+
+@never_cache
+def health(request: HttpRequest) -> HttpResponse:
+    """200 when this node can reach the database, 503 when it cannot.
+
+    The load balancer asks every second and sends requests only to nodes that answer
+    200: a node whose database connection is broken is taken out of rotation as
+    surely as one that is down. One ``SELECT 1``, no session, no template.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain"
+        )
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 def _context(request: HttpRequest, **extra) -> dict:
