@@ -1,13 +1,12 @@
 """What both apps share: a time-stamped model, counters, and the audit trail."""
 
-import datetime
-import hashlib
-import json
-
+import pgtrigger
 from auditlog.models import AbstractLogEntry
 from django.db import models, transaction
 from django.db.models import F
 from post_office.models import Email
+
+from clinic import audit_hashing
 
 
 class TimeStampedModel(models.Model):
@@ -43,24 +42,6 @@ class Counter(models.Model):
             return cls.objects.get(name=name).value
 
 
-GENESIS_HASH = "0" * 64
-
-
-class AuditChain(models.Model):
-    """The head of the audit trail's hash chain: one row, its last entry and hash."""
-
-    sequence = models.PositiveBigIntegerField("last sequence", default=0)
-    last_hash = models.CharField("last hash", max_length=64, default=GENESIS_HASH)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=models.Q(pk=1), name="audit_chain_one_row")
-        ]
-
-    def __str__(self) -> str:
-        return f"Audit chain at {self.sequence}"
-
-
 class AuditEntryImmutable(Exception):
     """An audit entry was about to be changed or deleted: the trail is append-only."""
 
@@ -74,7 +55,7 @@ class ChainHashField(models.CharField):
     """
 
     def pre_save(self, model_instance, add):
-        value = model_instance.content_hash()
+        value = audit_hashing.entry_hash(model_instance)
         setattr(model_instance, self.attname, value)
         return value
 
@@ -82,16 +63,19 @@ class ChainHashField(models.CharField):
 class AuditEntry(AbstractLogEntry):
     """One entry of the audit trail (django-auditlog's log entry, made tamper-evident).
 
-    Entries form a hash chain: each carries a SHA-256 over its own content and the
-    previous entry's hash, so changing, removing or reordering any entry breaks every
-    hash after it (``manage.py verify_audit_chain`` finds the first break). ``patient``
-    holds the record number of the patient the entry concerns, for filtering.
+    An entry is inserted with its own hash and no sequence, taking no lock but its
+    own row's: audited writes never wait for one another. The sequencer
+    (``clinic.audit_trail.audit_trail_seal``, run by the worker every few seconds)
+    later gives waiting entries their sequence numbers and seals them in an
+    :class:`AuditBatch`. On PostgreSQL, triggers refuse every DELETE and every UPDATE
+    but that one-time assignment of a sequence to an entry that has none.
+    ``patient`` holds the record number of the patient the entry concerns, for
+    filtering.
     """
 
-    GENESIS = GENESIS_HASH
-
-    sequence = models.PositiveBigIntegerField("sequence", unique=True, editable=False)
-    previous_hash = models.CharField("previous hash", max_length=64, editable=False)
+    sequence = models.PositiveBigIntegerField(
+        "sequence", unique=True, null=True, editable=False
+    )
     entry_hash = ChainHashField("entry hash", max_length=64, editable=False)
     patient = models.CharField(
         "patient record number", max_length=12, blank=True, db_index=True
@@ -101,49 +85,84 @@ class AuditEntry(AbstractLogEntry):
         verbose_name = "audit entry"
         verbose_name_plural = "audit trail"
         indexes = [
-            models.Index(fields=["actor", "-timestamp"], name="audit_actor_time")
+            models.Index(fields=["actor", "-timestamp"], name="audit_actor_time"),
+            # The sequencer's scan for waiting entries.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sequence__isnull=True),
+                name="audit_waiting",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="audit_entry_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_entry_sequence_once",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__sequence__isnull=False)
+                | pgtrigger.Q(new__sequence__isnull=True),
+            ),
+            pgtrigger.Protect(
+                name="audit_entry_content_fixed",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(exclude=["sequence"]),
+            ),
         ]
 
-    def content_hash(self) -> str:
-        """SHA-256 over the entry's content and the previous entry's hash."""
-        content = {
-            "sequence": self.sequence,
-            "previous_hash": self.previous_hash,
-            "content_type": self.content_type_id,
-            "object_pk": str(self.object_pk),
-            "object_repr": self.object_repr,
-            "action": self.action,
-            "changes": self.changes,
-            "changes_text": self.changes_text,
-            "actor": self.actor_id,
-            "timestamp": self.timestamp.astimezone(datetime.UTC).isoformat(),
-            "remote_addr": self.remote_addr,
-            "additional_data": self.additional_data,
-            "patient": self.patient,
-        }
-        canonical = json.dumps(content, sort_keys=True, default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
     def save(self, *args, **kwargs):
-        # Chaining lives here, not in a service: django-auditlog creates entries itself,
-        # and every entry must be chained whatever path wrote it. No savepoint: an
-        # entry that cannot be written fails the change it records.
+        # Here, not in a service: django-auditlog creates entries itself, and every
+        # entry must be hashed and kept unchanged whatever path wrote it.
         if not self._state.adding:
             raise AuditEntryImmutable("Audit entries cannot be changed.")
-        with transaction.atomic(savepoint=False):
-            # The head's row lock is held to the end of the transaction, so the next
-            # entry waits until this one is stored and reads its hash from the head.
-            head, _ = AuditChain.objects.select_for_update().get_or_create(pk=1)
-            self.sequence = head.sequence + 1
-            self.previous_hash = head.last_hash
-            self.patient = (self.additional_data or {}).get("patient", "")
-            super().save(*args, **kwargs)  # entry_hash is computed as it inserts
-            AuditChain.objects.filter(pk=1).update(
-                sequence=self.sequence, last_hash=self.entry_hash
-            )
+        self.patient = (self.additional_data or {}).get("patient", "")
+        super().save(*args, **kwargs)  # entry_hash is computed as it inserts
 
     def delete(self, *args, **kwargs):
         raise AuditEntryImmutable("Audit entries cannot be deleted.")
+
+
+class AuditBatch(models.Model):
+    """Audit entries sealed together by the sequencer, chained to the batch before.
+
+    ``batch_hash`` covers the batch's entries (sequence and hash, in order) and the
+    previous batch's hash; ``signature`` is the HMAC of its checkpoint (number, last
+    sequence, hash) under ``settings.AUDIT_KEY`` (clinic/audit_hashing.py). On
+    PostgreSQL a trigger refuses UPDATE and DELETE.
+    """
+
+    number = models.PositiveBigIntegerField("batch", primary_key=True)
+    first_sequence = models.PositiveBigIntegerField("first sequence", unique=True)
+    last_sequence = models.PositiveBigIntegerField("last sequence", unique=True)
+    previous_hash = models.CharField("previous batch's hash", max_length=64)
+    batch_hash = models.CharField("hash", max_length=64)
+    signature = models.CharField("checkpoint signature", max_length=64)
+    sealed_at = models.DateTimeField("sealed")
+
+    class Meta:
+        verbose_name = "audit batch"
+        verbose_name_plural = "audit batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_sequence__gte=models.F("first_sequence")),
+                name="audit_batch_not_empty",
+            )
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_batch_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit batch {self.number}"
+
+    def checkpoint(self) -> audit_hashing.Checkpoint:
+        return audit_hashing.Checkpoint(
+            batch=self.number,
+            last_sequence=self.last_sequence,
+            hash=self.batch_hash,
+            signature=self.signature,
+        )
 
 
 class PeriodicTask(models.Model):

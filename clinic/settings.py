@@ -191,6 +191,8 @@ PERIODIC_TASKS = [
     ("mail-delivery", "clinic.tasks.deliver_mail", 2),
     ("routing-sweep", "referrals.tasks.route_waiting_intakes", 30),
     ("task-results-prune", "clinic.tasks.prune_task_results", 3600),
+    ("audit-seal", "clinic.tasks.seal_audit_trail", 3),
+    ("audit-checkpoint-mail", "clinic.tasks.mail_audit_checkpoint", 86400),
 ]
 # Who is alerted at once when an intake is put on hold.
 ON_CALL_EMAIL = env("ON_CALL_EMAIL", default="on-call@clinic.example")
@@ -246,6 +248,8 @@ LOGGING = {
 # (HIPAA Security Rule 45 CFR 164.312) and Django's deployment checklist.
 INSTALLED_APPS += [
     "auditlog",
+    # On PostgreSQL, triggers refuse UPDATE and DELETE on the audit trail.
+    "pgtrigger",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -275,6 +279,8 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "clinic.audit.mask"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Signs the audit trail's checkpoints (clinic/audit_hashing.py). Never stored in the
+# database, so whoever can rewrite the database cannot sign a rewritten trail.
 AUDIT_KEY = _required_in_production(
     "DJANGO_AUDIT_KEY", "local-trial-audit-key-never-in-production"
 )
