@@ -7,13 +7,9 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
 from intake import advice, scoring
-from intake.admin_mixins import (
-    AuditedReadMixin,
-    PatientSearchMixin,
-    patient_identity,
-)
+from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
-from intake.matching import format_phone, phone_last_four
+from intake.matching import format_phone, patient_identity, phone_last_four
 from intake.models import Drug, DrugName, Intake, Patient, TreatmentTrial, fold_name
 from intake.services import (
     intake_amend,
@@ -75,9 +71,10 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         response = super().changeform_view(request, object_id, form_url, extra_context)
         adminform = getattr(response, "context_data", {}).get("adminform")
-        lookalikes = getattr(adminform and adminform.form, "lookalikes", [])
+        duplicates = getattr(adminform and adminform.form, "duplicates", [])
         self.record_list_read(
-            lookalikes, "look-alike patients, before saving a patient"
+            [patient for patient, _ in duplicates],
+            "possible duplicates, before saving a patient",
         )
         return response
 

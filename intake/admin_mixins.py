@@ -5,22 +5,7 @@ The intake and referrals admin pages both use them; they live apart from
 """
 
 from clinic.audit import record_access, record_list_access
-from intake.matching import phone_last_four
-from intake.models import Patient
 from intake.selectors import patient_search
-
-
-def patient_identity(patient: Patient) -> str:
-    """A patient as a picker offers them: record number, name, birth date and the
-    phone's last four digits, enough to confirm who it is before choosing."""
-    parts = [
-        patient.record_number,
-        f"{patient.last_name}, {patient.first_name}",
-        f"born {patient.date_of_birth:%Y-%m-%d}",
-    ]
-    if last_four := phone_last_four(patient.mobile_phone):
-        parts.append(f"phone {last_four}")
-    return " · ".join(parts)
 
 
 class PatientSearchMixin:

@@ -3,11 +3,12 @@
 import re
 
 from django import forms
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import Patient, TreatmentTrial, fold_name
-from intake.selectors import drug_catalogue, patient_lookalikes
+from intake.matching import Person, fold_name, patient_identity
+from intake.models import Patient, TreatmentTrial
+from intake.selectors import drug_catalogue, patient_duplicates
 
 # A patient's details, in the order both the front desk and the public form ask them.
 PATIENT_FIELDS = [
@@ -48,12 +49,20 @@ class PhoneFieldsMixin:
 
 
 class PatientForm(PhoneFieldsMixin, forms.ModelForm):
-    """A patient's details, with the duplicate-patient check on name and birth date."""
+    """A patient's details, checked against stored patients before saving.
+
+    A new patient, or a change to a name, birth date, phone or e-mail, is compared
+    with the stored patients (``patient_duplicates``); any who may be the same
+    person are listed with the reasons, and the form saves only once staff tick
+    "This is a different person".
+    """
+
+    IDENTIFYING = ("first_name", "last_name", "date_of_birth", "mobile_phone", "email")
 
     not_a_duplicate = forms.BooleanField(
         label="This is a different person",
         required=False,
-        help_text="Tick only after checking the look-alike records listed above.",
+        help_text="Tick only after checking the possible duplicates listed above.",
     )
 
     class Meta:
@@ -62,39 +71,41 @@ class PatientForm(PhoneFieldsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        names = [
-            cleaned.get(key) for key in ("first_name", "last_name", "date_of_birth")
-        ]
-        if None in names or cleaned.get("not_a_duplicate"):
+        self.duplicates = []
+        stored = not self.instance._state.adding
+        if stored and not set(self.IDENTIFYING) & set(self.changed_data):
             return cleaned
-        lookalikes = patient_lookalikes(
-            first_name=names[0],
-            last_name=names[1],
-            date_of_birth=names[2],
-            exclude_pk=self.instance.pk if not self.instance._state.adding else None,
+        if cleaned.get("first_name") is None or cleaned.get("last_name") is None:
+            return cleaned
+        person = Person(
+            cleaned["first_name"],
+            cleaned["last_name"],
+            cleaned.get("date_of_birth"),
+            phone=cleaned.get("mobile_phone", ""),
+            email=cleaned.get("email", ""),
         )
-        if lookalikes:
-            self.lookalikes = lookalikes  # shown to staff: the admin audits the read
-            listing = format_html_join(
-                ", ",
-                '<a href="{}" target="_blank">{} ({} {})</a>',
-                (
-                    (p.get_absolute_url(), p.record_number, p.first_name, p.last_name)
-                    for p in lookalikes
-                ),
-            )
+        # Shown to staff: the admin audits the read.
+        self.duplicates = patient_duplicates(
+            person=person, exclude_pk=self.instance.pk if stored else None
+        )
+        if self.duplicates and not cleaned.get("not_a_duplicate"):
             raise forms.ValidationError(
-                format_html_join(
-                    "",
-                    "{}{}",
-                    [
+                format_html(
+                    "This may be a patient already on file: {}. Open that record "
+                    "instead, or tick “This is a different person”.",
+                    format_html_join(
+                        "; ",
+                        '<a href="{}" target="_blank">{}</a> ({})',
                         (
-                            "This looks like an existing patient born the same day: ",
-                            listing,
-                        )
-                    ],
-                )
-                + ". Open that record instead, or tick “This is a different person”.",
+                            (
+                                patient.get_absolute_url(),
+                                patient_identity(patient),
+                                ", ".join(reasons),
+                            )
+                            for patient, reasons in self.duplicates
+                        ),
+                    ),
+                ),
                 code="possible_duplicate",
             )
         return cleaned

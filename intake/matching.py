@@ -63,6 +63,19 @@ def phone_last_four(stored: str) -> str:
     return f"…{digits[-4:]}" if len(digits) >= 4 else ""
 
 
+def patient_identity(patient) -> str:
+    """A patient as a picker or a warning shows them: record number, name, birth
+    date and the phone's last four digits, enough to confirm who it is."""
+    parts = [
+        patient.record_number,
+        f"{patient.last_name}, {patient.first_name}",
+        f"born {patient.date_of_birth:%Y-%m-%d}",
+    ]
+    if last_four := phone_last_four(patient.mobile_phone):
+        parts.append(f"phone {last_four}")
+    return " · ".join(parts)
+
+
 def transposed(day: datetime.date) -> datetime.date | None:
     """The date with day and month swapped (03/05 for 05/03), if that is a date."""
     if day.day == day.month or day.day > 12:

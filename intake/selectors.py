@@ -1,17 +1,26 @@
 """Reads of the intake app more involved than one filter."""
 
 import datetime
-import difflib
 import hashlib
 import re
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
 from django.utils import timezone
 
-from intake.matching import fold_name, phone_digits_only
+from intake.matching import (
+    PHONE_MIN_DIGITS,
+    Person,
+    fold_name,
+    match_reasons,
+    nearby_birth_dates,
+    phone_digits_only,
+)
 from intake.models import Drug, DrugName, OnlineDraft, Patient
 
-LOOKALIKE_NAME_RATIO = 0.8
+# Candidates judged at most: a birth date shared by more people than this at one
+# clinic would be a data problem of its own.
+DUPLICATE_CANDIDATES_MAX = 200
 RECORD_NUMBER = re.compile(r"^(?:p-?(\d{1,10})|(\d{1,6}))$", re.IGNORECASE)
 # A term of digits and a phone's punctuation; 4 digits or more are searched as the
 # end of a phone number.
@@ -90,28 +99,40 @@ def _name_matches(term: str, prefix: str) -> Q:
     )
 
 
-def _similar(a: str, b: str) -> bool:
-    a, b = a.strip().lower(), b.strip().lower()
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= LOOKALIKE_NAME_RATIO
+def patient_duplicates(
+    *, person: Person, exclude_pk=None
+) -> list[tuple[Patient, list[str]]]:
+    """Stored patients who may be ``person``, each with the reasons, best first.
 
-
-def patient_lookalikes(
-    *, first_name: str, last_name: str, date_of_birth: datetime.date, exclude_pk=None
-) -> list[Patient]:
-    """Patients born the same day whose first or last name is the same or nearly so.
-
-    Catches a typo ("Jon"/"John"), a changed surname, or a first name given as a
-    nickname's neighbour; the date of birth narrows the search to a handful of rows.
+    One query over indexed columns fetches the candidates (born on a nearby date,
+    the same phone's digits, the same e-mail); ``intake.matching.match_reasons``
+    judges each. See that function for what is caught.
     """
-    candidates: QuerySet[Patient] = Patient.objects.filter(date_of_birth=date_of_birth)
+    near = Q()
+    if person.date_of_birth:
+        near |= Q(date_of_birth__in=nearby_birth_dates(person.date_of_birth))
+    digits = phone_digits_only(person.phone)
+    if len(digits) >= PHONE_MIN_DIGITS:
+        near |= Q(phone_reversed__startswith=digits[::-1][:10])
+    if person.email.strip():
+        near |= Q(_email=person.email.strip().upper())
+    if not near:
+        return []
+    candidates = Patient.objects.alias(_email=Upper("email")).filter(near)
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
-    return [
-        patient
-        for patient in candidates[:50]
-        if _similar(patient.last_name, last_name)
-        or _similar(patient.first_name, first_name)
-    ]
+    found = []
+    for patient in candidates.order_by("record_number")[:DUPLICATE_CANDIDATES_MAX]:
+        stored = Person(
+            patient.first_name,
+            patient.last_name,
+            patient.date_of_birth,
+            phone=patient.mobile_phone,
+            email=patient.email,
+        )
+        if reasons := match_reasons(person, stored):
+            found.append((patient, reasons))
+    return sorted(found, key=lambda pair: -len(pair[1]))
 
 
 def drug_catalogue() -> dict[str, Drug]:

@@ -148,7 +148,7 @@ def test_duplicate_warning_appears_for_a_look_alike_patient(desk_client):
     response = desk_client.post(url, form)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "looks like an existing patient" in page
+    assert "may be a patient already on file" in page
     assert existing.record_number in page
     assert Patient.objects.count() == 1
 
