@@ -1,11 +1,15 @@
 """Front-desk work in the Django admin: patients, intakes, treatment rows, catalogue."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_field, flatten_fieldsets
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
+from clinic.fields import CodeListField
 from intake import advice, scoring
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
@@ -90,6 +94,43 @@ class TreatmentTrialInline(admin.TabularInline):
     form = TreatmentTrialForm
     autocomplete_fields = ["drug"]
     extra = 3
+
+
+NOT_ANSWERED = "not answered"
+
+
+def answer_text(field, value) -> str:
+    """One answer in words, for staff who read an intake without changing it: a
+    list's labels, yes or no, a choice's label; "not answered" for an unknown."""
+    if isinstance(field, CodeListField):
+        labels = dict(field.options)
+        return "; ".join(str(labels.get(code, code)) for code in value) or "none"
+    if value is None or value == "":
+        return NOT_ANSWERED
+    if isinstance(field, models.BooleanField):
+        return "yes" if value else "no"
+    return display_for_field(value, field, NOT_ANSWERED)
+
+
+def answer_display(field):
+    """A read-only admin field showing ``field``'s answer in words (``answer_text``)."""
+
+    @admin.display(description=capfirst(field.verbose_name))
+    def show(intake: Intake) -> str:
+        return answer_text(field, getattr(intake, field.attname))
+
+    show.__name__ = field.name  # the row's CSS class stays field-<name>
+    return show
+
+
+def readable(fields, displays: dict):
+    """A fieldset's field names, each answer swapped for its display in words."""
+    return [
+        readable(name, displays)
+        if isinstance(name, (list, tuple))
+        else displays.get(name, name)
+        for name in fields
+    ]
 
 
 PHQ9_FIELDS = [f"phq9_{n}" for n in range(1, 10)]
@@ -205,6 +246,17 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["clinic/admin/intake.css"]}
 
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        # The patient's answers (every section but the first), shown in words when
+        # the intake is only read.
+        self.answer_displays = {
+            name: answer_display(model._meta.get_field(name))
+            for _, options in self.fieldsets[1:]
+            for name in flatten_fieldsets([(None, options)])
+            if name not in self.readonly_fields
+        }
+
     @admin.display(description="record number", ordering="patient__record_number")
     def record_number(self, intake: Intake) -> str:
         return intake.patient.record_number
@@ -268,6 +320,13 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only (physicians, the manager): every answer in words.
+            shown = self.answer_displays
+            return [
+                (name, {**options, "fields": readable(options["fields"], shown)})
+                for name, options in fieldsets
+            ]
         if obj is not None and obj.status == Intake.Status.SUBMITTED:
             amending = (
                 "Amend this submitted intake",

@@ -41,6 +41,16 @@ class QueueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 name="referrals_route_again",
             ),
             path(
+                "intake/<uuid:intake_id>/next/",
+                view(views.NextInQueueView),
+                name="referrals_next_in_queue",
+            ),
+            path(
+                "intake/<uuid:intake_id>/approve-recommended/",
+                view(views.ApproveRecommendedView),
+                name="referrals_approve_recommended",
+            ),
+            path(
                 "intake/<uuid:intake_id>/override/<slug:service_code>/",
                 view(views.OverrideView),
                 name="referrals_override",

@@ -32,6 +32,23 @@ class ReferralDecisionForm(forms.Form):
         return cleaned
 
 
+class ApproveRecommendedForm(forms.Form):
+    """Approve, with one note, the recommended referrals shown on the review page."""
+
+    referrals = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.MultipleHiddenInput
+    )
+    note = NoteField(
+        help_text="Optional: recorded on each of these referrals.",
+    )
+
+    def __init__(self, *args, intake, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any referral of this intake: the service says whether it may still be
+        # approved, and who decided it if not.
+        self.fields["referrals"].queryset = intake.referrals.select_related("service")
+
+
 class OverrideForm(forms.Form):
     """Refer despite the engine's NE or BLOCK: the note is required."""
 

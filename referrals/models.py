@@ -298,6 +298,14 @@ class ReferralQuerySet(models.QuerySet):
         """Referrals a physician has to approve or decline, oldest first."""
         return self.filter(status=Referral.Status.PENDING_REVIEW).order_by("created")
 
+    def approvable_together(self):
+        """Referrals a physician may approve several at a time, with one note: waiting
+        for review, recommended without cautions (REC; a FLAG's cautions are read and
+        decided one referral at a time) and not sent back by an amendment."""
+        return self.awaiting_review().filter(
+            recommended_outcome=ReferralOutcome.REC, rereview_reason=""
+        )
+
     def waitlisted(self):
         return self.filter(status=Referral.Status.WAITLISTED)
 

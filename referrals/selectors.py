@@ -5,7 +5,7 @@ import itertools
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -65,6 +65,30 @@ def review_queue() -> QuerySet[QueueEntry]:
             ),
         )
     )
+
+
+def queue_next(*, after_intake_id) -> uuid.UUID | None:
+    """The intake a physician reviews after ``after_intake_id``: the next one in queue
+    order, or, when that intake has left the queue or was the last, the first one
+    waiting (never ``after_intake_id`` itself). None when nothing else waits."""
+    others = QueueEntry.objects.in_order().exclude(intake_id=after_intake_id)
+    here = QueueEntry.objects.filter(intake_id=after_intake_id).first()
+    if here is not None:
+        later = others.filter(
+            Q(section__gt=here.section)
+            | Q(section=here.section, tier_rank__gt=here.tier_rank)
+            | Q(section=here.section, tier_rank=here.tier_rank, since__gt=here.since)
+            | Q(
+                section=here.section,
+                tier_rank=here.tier_rank,
+                since=here.since,
+                intake_id__gt=here.intake_id,
+            )
+        )
+        following = later.values_list("intake_id", flat=True).first()
+        if following is not None:
+            return following
+    return others.values_list("intake_id", flat=True).first()
 
 
 def queue_places(*, intake_ids=None) -> dict:

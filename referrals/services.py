@@ -455,9 +455,21 @@ def _transition(
         return referral
 
 
-def _already_text(referral: Referral) -> str:
+def _not_approvable_text(referral: Referral) -> str:
+    fresh = Referral.objects.get(pk=referral.pk)
+    if fresh.status != Referral.Status.PENDING_REVIEW:
+        text = _already_text(referral, lead=f"{referral.service.name} is ")
+        return text.replace("Nothing was changed.", "Nothing was approved.")
+    return (
+        f"{referral.service.name} now needs a decision of its own (the engine's "
+        "view of it changed). Nothing was approved."
+    )
+
+
+def _already_text(referral: Referral, lead: str = "This referral is ") -> str:
+    """Where the referral stands now and who decided it: the race's winner."""
     fresh = Referral.objects.select_related("decided_by").get(pk=referral.pk)
-    text = f"This referral is already {fresh.get_status_display().lower()}"
+    text = f"{lead}already {fresh.get_status_display().lower()}"
     if fresh.decided_by is not None:
         who = fresh.decided_by.get_full_name() or fresh.decided_by.get_username()
         when = timezone.localtime(fresh.decided_at).strftime("%Y-%m-%d %H:%M")
@@ -475,6 +487,36 @@ def referral_approve(
         )
         notifications.referral_approved(referral=referral)
         return referral
+
+
+def intake_referrals_approve(
+    *, intake: Intake, referrals: list[Referral], user: AbstractBaseUser, note: str = ""
+) -> list[Referral]:
+    """A physician approves, with one note, the recommended referrals of one intake
+    they saw waiting (``ReferralQuerySet.approvable_together``); each gets its event
+    and its e-mail.
+
+    All or none, in one transaction: if another physician decided any of them
+    meanwhile, or one is no longer recommended without cautions, nothing is
+    approved and :class:`ReferralConflict` says who decided what.
+    """
+    note = note.strip()
+    if not referrals:
+        raise ValidationError("No referral was chosen to approve.")
+    with transaction.atomic():
+        approvable = set(
+            Referral.objects.filter(intake=intake)
+            .approvable_together()
+            .values_list("pk", flat=True)
+        )
+        approved = []
+        for referral in sorted(referrals, key=lambda r: r.service_id):
+            if referral.intake_id != intake.pk:
+                raise ValidationError("A referral of another intake was chosen.")
+            if referral.pk not in approvable:
+                raise ReferralConflict(_not_approvable_text(referral))
+            approved.append(referral_approve(referral=referral, user=user, note=note))
+        return approved
 
 
 def referral_decline(

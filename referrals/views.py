@@ -5,6 +5,8 @@ POST-only and CSRF-protected; every page is ``never_cache`` (patient data) and c
 the permission of the role it serves.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +23,7 @@ from intake.models import Intake
 from referrals import letters, selectors, services
 from referrals.forms import (
     SERVICE_ERROR_FIELDS,
+    ApproveRecommendedForm,
     CancelForm,
     ClearHoldForm,
     CompleteForm,
@@ -91,33 +94,66 @@ class QueueView(StaffView):
         return render(request, "admin/referrals/review_queue.html", context)
 
 
-def render_review(view: StaffView, request, intake_id, bound: dict | None = None):
-    """The review page of one intake, with any bound (invalid) form in place."""
+def render_review(
+    view: StaffView,
+    request,
+    intake_id,
+    bound: dict | None = None,
+    lost: "LostRace | None" = None,
+):
+    """The review page of one intake, with any bound (invalid) form in place (400),
+    or the note of a decision that lost a race (``LostRace``, 409) kept beside the
+    winner's decision."""
     try:
         review = selectors.intake_review(intake_id=intake_id)
     except Intake.DoesNotExist as error:
         raise Http404 from error
     record_access(review.intake)
     bound = bound or {}
+    together = []
+    open_hold = review.decision is None or review.decision.is_open_hold
     for row in review.services:
         referral = row.referral
         if referral is not None and referral.status == Referral.Status.PENDING_REVIEW:
             row.form = bound.get(f"referral:{referral.pk}") or ReferralDecisionForm(
                 auto_id=f"id_%s_{referral.pk.hex}"
             )
-        if row.can_override and (review.decision and not review.decision.is_open_hold):
+            if (
+                referral.recommended_outcome == Referral.Outcome.REC
+                and not referral.rereview_reason
+            ):
+                together.append(referral)
+        if lost is not None and lost.key in (
+            f"referral:{getattr(referral, 'pk', '')}",
+            f"override:{row.service.code}",
+        ):
+            row.lost = lost
+        if row.can_override and not open_hold:
             row.override_form = bound.get(f"override:{row.service.code}") or (
                 OverrideForm(auto_id=f"id_%s_override_{row.service.code}")
             )
+    approve_all = bound.get("approve-all")
+    if approve_all is None and len(together) > 1:
+        approve_all = ApproveRecommendedForm(
+            initial={
+                "referrals": together,
+                "note": lost.note if lost and lost.key == "approve-all" else "",
+            },
+            intake=review.intake,
+            auto_id="id_%s_all",
+        )
     context = {
         **view.admin_context(request, f"Review: {review.intake.patient}"),
         "review": review,
+        "approve_all": approve_all,
+        "approve_all_names": [referral.service.name for referral in together],
+        "lost": lost,
         "hold_form": bound.get("hold") or ClearHoldForm(auto_id="id_%s_hold"),
         "can_decide": request.user.has_perm(DECIDE),
         "can_clear": request.user.has_perm(CLEAR_HOLD),
         "can_letter": request.user.has_perm(VIEW_LETTER),
     }
-    status = 400 if bound else 200
+    status = 409 if lost else 400 if bound else 200
     return render(request, "admin/referrals/review.html", context, status=status)
 
 
@@ -148,7 +184,14 @@ class ReferralDecideView(StaffView):
                     referral=referral, user=request.user, note=form.cleaned_data["note"]
                 )
             except services.ReferralConflict as conflict:
-                messages.error(request, str(conflict))
+                return render_lost_race(
+                    self,
+                    request,
+                    referral.intake_id,
+                    f"referral:{referral.pk}",
+                    form,
+                    conflict,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -162,6 +205,65 @@ class ReferralDecideView(StaffView):
         return render_review(
             self, request, referral.intake_id, {f"referral:{referral.pk}": form}
         )
+
+
+class ApproveRecommendedView(StaffView):
+    """Approve every recommended referral of an intake the physician saw, one note."""
+
+    permission_required = DECIDE
+
+    def post(self, request, intake_id):
+        intake = get_object_or_404(Intake, pk=intake_id)
+        form = ApproveRecommendedForm(request.POST, intake=intake, auto_id="id_%s_all")
+        if form.is_valid():
+            try:
+                approved = services.intake_referrals_approve(
+                    intake=intake,
+                    referrals=list(form.cleaned_data["referrals"]),
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except services.ReferralConflict as conflict:
+                return render_lost_race(
+                    self, request, intake.pk, "approve-all", form, conflict
+                )
+            names = ", ".join(referral.service.name for referral in approved)
+            messages.success(request, f"Approved: {names}.")
+            return HttpResponseRedirect(review_url(intake.pk))
+        messages.error(request, "Nothing was approved: see the note below.")
+        return render_review(self, request, intake.pk, {"approve-all": form})
+
+
+@dataclass
+class LostRace:
+    """A decision another physician beat: what was typed, and what won."""
+
+    key: str  # "referral:<id>", "override:<service code>" or "approve-all"
+    note: str
+    conflict: str
+
+
+def render_lost_race(view, request, intake_id, key, form, conflict):
+    """Another physician decided first: the page again, nothing recorded, the typed
+    note kept beside the winner's decision."""
+    messages.error(request, "Your decision was not recorded: someone decided first.")
+    lost = LostRace(key=key, note=form.cleaned_data["note"], conflict=str(conflict))
+    return render_review(view, request, intake_id, lost=lost)
+
+
+class NextInQueueView(StaffView):
+    """From one intake's review page to the next intake waiting, in queue order."""
+
+    permission_required = VIEW_QUEUE
+
+    def get(self, request, intake_id):
+        following = selectors.queue_next(after_intake_id=intake_id)
+        if following is None:
+            messages.info(request, "Nothing else is waiting in the queue.")
+            return HttpResponseRedirect(
+                reverse("admin:referrals_queueentry_changelist")
+            )
+        return HttpResponseRedirect(review_url(following))
 
 
 class OverrideView(StaffView):
@@ -182,6 +284,20 @@ class OverrideView(StaffView):
                     note=form.cleaned_data["note"],
                 )
             except services.ReferralConflict as conflict:
+                if (
+                    intake.referrals.open()
+                    .filter(service=service, override=True)
+                    .exists()
+                ):
+                    # Another physician referred it meanwhile: a lost race.
+                    return render_lost_race(
+                        self,
+                        request,
+                        intake.pk,
+                        f"override:{service.code}",
+                        form,
+                        conflict,
+                    )
                 messages.error(request, str(conflict))
             else:
                 messages.success(

@@ -110,15 +110,18 @@ def test_deciding_an_already_decided_referral_fails_cleanly(
 
     # The first physician's page still shows the referral pending: their form is stale.
     response = physician_client.post(
-        decide_url(massage), {"action": "decline", "note": "Not now."}, follow=True
+        decide_url(massage), {"action": "decline", "note": "Not now."}
     )
 
+    assert response.status_code == 409
     massage.refresh_from_db()
     assert massage.status == Referral.Status.APPROVED
     assert massage.decided_by == physician2_user
     assert massage.note == ""
     message = str(list(response.context["messages"])[-1])
-    assert "already approved" in message and "Sam Okafor" in message
+    assert "not recorded" in message
+    body = response.content.decode()
+    assert "already approved" in body and "Sam Okafor" in body
     assert massage.events.count() == 2  # routed, approved: nothing else
 
 
