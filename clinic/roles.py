@@ -7,6 +7,23 @@ which call :func:`sync_roles`. A role sees only what its work needs.
 FRONT_DESK = "Front desk"
 PHYSICIAN = "Physician"
 CLINIC_MANAGER = "Clinic manager"
+# Infusion nurses and therapists: record sessions' clinical fields and adverse events.
+CLINICIAN = "Clinician"
+
+# What physicians and clinicians both do in a treatment course.
+_CLINICAL_COURSE_WORK = {
+    "outcomes.view_treatmentcourse",
+    "outcomes.view_treatmentsession",
+    "outcomes.add_treatmentsession",
+    "outcomes.change_treatmentsession",
+    "outcomes.view_adverseevent",
+    "outcomes.add_adverseevent",
+    "outcomes.change_adverseevent",
+    "outcomes.delete_adverseevent",
+    "outcomes.record_clinical",
+    "outcomes.view_followup",
+    "outcomes.change_followup",
+}
 
 # role -> "app_label.codename" permissions.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -27,6 +44,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "referrals.view_referralevent",
         "referrals.schedule_referral",
         "referrals.view_letter",
+        # Opens courses, records attendance, ends courses (which completes the
+        # referral), takes follow-up answers on the phone.
+        "outcomes.view_treatmentcourse",
+        "outcomes.add_treatmentcourse",
+        "outcomes.change_treatmentcourse",
+        "outcomes.view_treatmentsession",
+        "outcomes.add_treatmentsession",
+        "outcomes.change_treatmentsession",
+        "outcomes.view_followup",
+        "outcomes.change_followup",
     },
     PHYSICIAN: {
         "intake.view_patient",
@@ -41,7 +68,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "referrals.decide_referral",
         "referrals.clear_hold",
         "referrals.view_letter",
+        *_CLINICAL_COURSE_WORK,
+        "outcomes.view_outcomes",
     },
+    CLINICIAN: _CLINICAL_COURSE_WORK,
     CLINIC_MANAGER: {
         "intake.view_patient",
         "intake.view_intake",
@@ -64,6 +94,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "referrals.view_routingdecision",
         "referrals.view_review_queue",
         "referrals.view_letter",
+        "outcomes.view_outcomes",
     },
 }
 

@@ -21,6 +21,7 @@ DEMO_USERS = [
     ("physician", "Dr Pat", "Reyes", roles.PHYSICIAN),
     ("physician2", "Dr Sam", "Okafor", roles.PHYSICIAN),
     ("manager", "Morgan", "Lee", roles.CLINIC_MANAGER),
+    ("nurse", "Jo", "Rivera", roles.CLINICIAN),
 ]
 FIRST_NAMES = [
     "Avery",

@@ -1,0 +1,417 @@
+"""Treatment courses, sessions and follow-ups in the staff admin.
+
+Every write goes through ``outcomes.services``; every page of patients' records is
+read-audited (``AuditedReadMixin``). The front desk opens and ends courses and records
+attendance; the clinical fields and adverse events are editable only with
+``outcomes.record_clinical`` (physicians, clinicians).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
+from outcomes.models import (
+    RECORD_CLINICAL,
+    AdverseEvent,
+    FollowUp,
+    TreatmentCourse,
+    TreatmentSession,
+)
+from outcomes.services import (
+    course_complete,
+    course_discontinue,
+    course_open,
+    follow_up_answer,
+    session_save,
+)
+from referrals.models import Referral
+
+COMPLETE, DISCONTINUE = "complete", "discontinue"
+
+
+class CourseForm(forms.ModelForm):
+    """Open a course; on an open course, end it (completed or discontinued)."""
+
+    end = forms.ChoiceField(
+        label="End the course",
+        required=False,
+        choices=[
+            ("", "No, still under way"),
+            (COMPLETE, "Completed: the patient finished the course"),
+            (DISCONTINUE, "Discontinued: it stopped early (say why)"),
+        ],
+        help_text="Ending the course completes the referral and schedules the "
+        "patient's follow-ups.",
+    )
+
+    class Meta:
+        model = TreatmentCourse
+        fields = ["referral", "planned_sessions", "end_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "referral" in self.fields:
+            self.fields["referral"].queryset = (
+                Referral.objects.filter(
+                    status=Referral.Status.SCHEDULED, treatment_course__isnull=True
+                )
+                .select_related("intake__patient", "service")
+                .order_by("created")
+            )
+            self.fields["referral"].label_from_instance = lambda referral: (
+                f"{referral.intake.patient.record_number}: {referral.service}"
+            )
+            self.fields["referral"].help_text = "Scheduled referrals without a course."
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("end") == DISCONTINUE
+            and not cleaned.get("end_note", "").strip()
+        ):
+            self.add_error("end_note", "Say why the course stopped.")
+        if cleaned.get("end") and not (
+            self.instance.pk and self.instance.sessions.filter(attended=True).exists()
+        ):
+            self.add_error(
+                "end", "No session was attended: cancel the referral instead."
+            )
+        return cleaned
+
+
+class SessionInline(admin.TabularInline):
+    model = TreatmentSession
+    fields = ["date", "attended", "pain_before", "pain_after", "stopped_early"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TreatmentCourse)
+class TreatmentCourseAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+    form = CourseForm
+    patient_prefix = "referral__intake__patient__"
+    list_display = [
+        "record_number",
+        "service",
+        "status",
+        "attended",
+        "planned_sessions",
+        "ended_on",
+    ]
+    list_filter = ["status", "referral__service"]
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [SessionInline]
+    view_on_site = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("referral__intake__patient", "referral__service")
+            .annotate(
+                attended_count=Count("sessions", filter=Q(sessions__attended=True))
+            )
+        )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["referral", "planned_sessions"]
+        fields = ["record_number", "service", "status", "planned_sessions"]
+        if obj.status == TreatmentCourse.Status.OPEN and self.has_change_permission(
+            request, obj
+        ):
+            return [*fields, "add_session", "end", "end_note"]
+        return [*fields, "add_session", "ended_on", "end_note", "ended_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        readonly = ["record_number", "service", "status", "add_session"]
+        readonly += ["planned_sessions", "ended_on", "ended_by"]
+        if obj.status != TreatmentCourse.Status.OPEN:
+            readonly.append("end_note")
+        return readonly
+
+    @admin.display(
+        description="record number", ordering="referral__intake__patient__record_number"
+    )
+    def record_number(self, course: TreatmentCourse) -> str:
+        return course.referral.intake.patient.record_number
+
+    @admin.display(description="service", ordering="referral__service")
+    def service(self, course: TreatmentCourse) -> str:
+        return course.referral.service.name
+
+    @admin.display(description="attended")
+    def attended(self, course: TreatmentCourse) -> int:
+        return course.attended_count
+
+    @admin.display(description="sessions")
+    def add_session(self, course: TreatmentCourse) -> str:
+        if course.status != TreatmentCourse.Status.OPEN:
+            return "Closed: the course has ended."
+        return format_html(
+            '<a class="button" href="{}?course={}">Record a session</a>',
+            reverse("admin:outcomes_treatmentsession_add"),
+            course.pk,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            form.instance = course_open(
+                referral=obj.referral,
+                planned_sessions=obj.planned_sessions,
+                user=request.user,
+            )
+            return
+        end = form.cleaned_data.get("end")
+        if end == COMPLETE:
+            course_complete(course=obj, user=request.user)
+        elif end == DISCONTINUE:
+            course_discontinue(
+                course=obj, user=request.user, reason=form.cleaned_data["end_note"]
+            )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AdverseEventFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+        if kept and not self.instance.attended:
+            raise ValidationError("A missed session has no adverse events.")
+
+
+class AdverseEventInline(admin.TabularInline):
+    model = AdverseEvent
+    formset = AdverseEventFormSet
+    fields = ["kind", "severity", "note"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(RECORD_CLINICAL)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(RECORD_CLINICAL)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(RECORD_CLINICAL)
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = TreatmentSession
+        fields = ["course", "date", "attended", *TreatmentSession.CLINICAL_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "course" in self.fields:
+            self.fields["course"].queryset = TreatmentCourse.objects.filter(
+                status=TreatmentCourse.Status.OPEN
+            ).select_related("referral__intake__patient", "referral__service")
+            self.fields["course"].label_from_instance = lambda course: (
+                f"{course.referral.intake.patient.record_number}: "
+                f"{course.referral.service}"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        course = cleaned.get("course") or self.instance.course
+        if course is None:
+            return cleaned
+        if course.status != TreatmentCourse.Status.OPEN:
+            raise ValidationError("This course has ended; its sessions are closed.")
+        if not course.is_ketamine:
+            for name in TreatmentSession.KETAMINE_FIELDS:
+                if cleaned.get(name) is not None:
+                    self.add_error(
+                        name, "Only a ketamine infusion has a dose and duration."
+                    )
+        if cleaned.get("attended") is False:
+            for name in TreatmentSession.CLINICAL_FIELDS:
+                if cleaned.get(name) not in (None, False):
+                    self.add_error(name, "A missed session has no measurements.")
+        return cleaned
+
+
+@admin.register(TreatmentSession)
+class TreatmentSessionAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+    form = SessionForm
+    patient_prefix = "course__referral__intake__patient__"
+    list_display = ["record_number", "service", "date", "attended", "pain_before"]
+    list_filter = ["attended", "course__referral__service"]
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [AdverseEventInline]
+    view_on_site = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "course__referral__intake__patient", "course__referral__service"
+            )
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = ["course", "date", "attended", *TreatmentSession.CLINICAL_FIELDS]
+        if obj is not None and not obj.course.is_ketamine:
+            fields = [f for f in fields if f not in TreatmentSession.KETAMINE_FIELDS]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["course"] if obj is not None else []
+        if not request.user.has_perm(RECORD_CLINICAL):
+            readonly += TreatmentSession.CLINICAL_FIELDS
+        if obj is not None and obj.course.status != TreatmentCourse.Status.OPEN:
+            readonly = self.get_fields(request, obj)
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        return {"attended": True, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="record number")
+    def record_number(self, session: TreatmentSession) -> str:
+        return session.course.referral.intake.patient.record_number
+
+    @admin.display(description="service")
+    def service(self, session: TreatmentSession) -> str:
+        return session.course.referral.service.name
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its adverse events by ``session_save`` (save_related)."""
+
+    def save_related(self, request, form, formsets, change):
+        saved, removed = [], []
+        for formset in formsets:
+            saved += formset.save(commit=False)
+            removed += formset.deleted_objects
+        session_save(
+            session=form.instance,
+            user=request.user,
+            adverse_events=saved,
+            removed_adverse_events=removed,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_to_course(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return self._back_to_course(request, obj) or super().response_change(
+            request, obj
+        )
+
+    def _back_to_course(self, request, obj):
+        if "_continue" in request.POST or "_addanother" in request.POST:
+            return None
+        self.message_user(request, f"{obj} of {obj.course} saved.")
+        return HttpResponseRedirect(obj.course.get_absolute_url())
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = FollowUp.ANSWER_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in FollowUp.REQUIRED_ANSWERS:
+            if name in self.fields:
+                self.fields[name].required = True
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+    """Follow-ups; staff enter answers a patient gave on the phone."""
+
+    form = FollowUpForm
+    patient_prefix = "course__referral__intake__patient__"
+    list_display = ["record_number", "service", "point", "sent_at", "answered_at"]
+    list_filter = ["point", "course__referral__service"]
+    list_per_page = 50
+    show_full_result_count = False
+    view_on_site = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "course__referral__intake__patient", "course__referral__service"
+            )
+        )
+
+    def get_fields(self, request, obj=None):
+        return [
+            "record_number",
+            "point",
+            "sent_at",
+            "reminded_at",
+            "answered_at",
+            "answered_by",
+            *FollowUp.ANSWER_FIELDS,
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [
+            "record_number",
+            "point",
+            "sent_at",
+            "reminded_at",
+            "answered_at",
+            "answered_by",
+        ]
+        if obj is not None and obj.answered_at is not None:
+            readonly += FollowUp.ANSWER_FIELDS
+        return readonly
+
+    @admin.display(description="record number")
+    def record_number(self, follow_up: FollowUp) -> str:
+        return follow_up.course.referral.intake.patient.record_number
+
+    @admin.display(description="service")
+    def service(self, follow_up: FollowUp) -> str:
+        return follow_up.course.referral.service.name
+
+    def save_model(self, request, obj, form, change):
+        follow_up_answer(
+            follow_up=obj,
+            answers={name: form.cleaned_data[name] for name in FollowUp.ANSWER_FIELDS},
+            user=request.user,
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,178 @@
+"""Every write of the outcomes app, one transaction each.
+
+A course is opened for a scheduled referral; its sessions are recorded by the front
+desk (attendance) and by physicians and clinicians (the clinical fields); ending the
+course completes the referral through ``referrals.services.referral_complete`` and
+creates its follow-ups, one per time point, sent later by the periodic task.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from outcomes import definitions
+from outcomes.models import (
+    RECORD_CLINICAL,
+    AdverseEvent,
+    FollowUp,
+    TreatmentCourse,
+    TreatmentSession,
+)
+from referrals.models import Referral
+from referrals.services import referral_complete
+
+
+def course_open(
+    *, referral: Referral, planned_sessions: int, user: AbstractBaseUser
+) -> TreatmentCourse:
+    """Open the treatment course of a scheduled referral."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.status != Referral.Status.SCHEDULED:
+            raise ValidationError(
+                {"referral": "Only a scheduled referral can start a course."}
+            )
+        if TreatmentCourse.objects.filter(referral=referral).exists():
+            raise ValidationError({"referral": "This referral already has a course."})
+        course = TreatmentCourse(
+            referral=referral, planned_sessions=planned_sessions, opened_by=user
+        )
+        course.full_clean()
+        course.save()
+        return course
+
+
+def _clinical_changes(session: TreatmentSession) -> list[str]:
+    """The clinical fields this save would change (all set ones, for a new row)."""
+    if session.pk is None:
+        stored = TreatmentSession(course=session.course)
+    else:
+        stored = TreatmentSession.objects.get(pk=session.pk)
+    return [
+        name
+        for name in TreatmentSession.CLINICAL_FIELDS
+        if getattr(stored, name) != getattr(session, name)
+    ]
+
+
+def session_save(
+    *,
+    session: TreatmentSession,
+    user: AbstractBaseUser,
+    adverse_events: Iterable[AdverseEvent] = (),
+    removed_adverse_events: Iterable[AdverseEvent] = (),
+) -> TreatmentSession:
+    """Record a session and its adverse events.
+
+    Anyone who may change sessions records attendance; the clinical fields and
+    adverse events need ``outcomes.record_clinical`` (physicians, clinicians). Dose
+    and infusion time are for ketamine courses only; a course that has ended takes no
+    more sessions.
+    """
+    adverse_events, removed_adverse_events = (
+        list(adverse_events),
+        list(removed_adverse_events),
+    )
+    with transaction.atomic():
+        course = TreatmentCourse.objects.select_for_update().get(pk=session.course_id)
+        if course.status != TreatmentCourse.Status.OPEN:
+            raise ValidationError("This course has ended; its sessions are closed.")
+        clinical = (
+            _clinical_changes(session) or adverse_events or removed_adverse_events
+        )
+        if clinical and not user.has_perm(RECORD_CLINICAL):
+            raise PermissionDenied
+        errors = {}
+        if not course.is_ketamine:
+            for name in TreatmentSession.KETAMINE_FIELDS:
+                if getattr(session, name) is not None:
+                    errors[name] = "Only a ketamine infusion has a dose and duration."
+        if not session.attended and adverse_events:
+            errors["attended"] = "A missed session has no adverse events."
+        if errors:
+            raise ValidationError(errors)
+        session.full_clean()
+        session.save()
+        for event in removed_adverse_events:
+            event.delete()
+        for event in adverse_events:
+            event.session = session
+            event.full_clean()
+            event.save()
+        return session
+
+
+def _end(
+    *, course: TreatmentCourse, user: AbstractBaseUser, status: str, note: str
+) -> TreatmentCourse:
+    with transaction.atomic():
+        course = TreatmentCourse.objects.select_for_update().get(pk=course.pk)
+        if course.status != TreatmentCourse.Status.OPEN:
+            raise ValidationError("This course has already ended.")
+        last = course.sessions.filter(attended=True).order_by("date").last()
+        if last is None:
+            raise ValidationError(
+                "No session was attended: cancel the referral instead."
+            )
+        course.status = status
+        course.ended_on = last.date
+        course.ended_by = user
+        course.end_note = note
+        course.full_clean()
+        course.save()
+        referral_complete(referral=course.referral, user=user, note=note)
+        FollowUp.objects.bulk_create(
+            FollowUp(course=course, point=point) for point in definitions.FOLLOW_UP_DAYS
+        )
+        return course
+
+
+def course_complete(
+    *, course: TreatmentCourse, user: AbstractBaseUser
+) -> TreatmentCourse:
+    """The patient finished the course: the referral is completed, follow-ups set."""
+    return _end(
+        course=course,
+        user=user,
+        status=TreatmentCourse.Status.COMPLETED,
+        note="",
+    )
+
+
+def course_discontinue(
+    *, course: TreatmentCourse, user: AbstractBaseUser, reason: str
+) -> TreatmentCourse:
+    """The course stopped before its planned end (the patient stopped coming, a
+    reaction...). The referral is completed with the reason, and the patient is
+    followed up like any other: the outcomes count them (intention to treat)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"end_note": "Say why the course stopped."})
+    return _end(
+        course=course,
+        user=user,
+        status=TreatmentCourse.Status.DISCONTINUED,
+        note=reason,
+    )
+
+
+def follow_up_answer(
+    *, follow_up: FollowUp, answers: dict, user: AbstractBaseUser | None = None
+) -> FollowUp:
+    """Store the answers to a follow-up, from the patient's link or taken by staff
+    on the phone (``user``). The link stops working: answered once, for good."""
+    with transaction.atomic():
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if follow_up.answered_at is not None:
+            raise ValidationError("This follow-up has already been answered.")
+        for name in FollowUp.ANSWER_FIELDS:
+            setattr(follow_up, name, answers.get(name, getattr(follow_up, name)))
+        follow_up.answered_at = timezone.now()
+        follow_up.answered_by = user
+        follow_up.token_hash = ""
+        follow_up.full_clean()
+        follow_up.save()
+        return follow_up

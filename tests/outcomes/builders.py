@@ -1,0 +1,62 @@
+"""Treatment courses for the outcomes tests: scheduled referrals, sessions, ends."""
+
+import datetime
+import inspect
+
+from django.utils import timezone
+
+from clinic import roles
+from outcomes import services
+from outcomes.models import TreatmentCourse, TreatmentSession
+from referrals.models import Referral
+from referrals.services import referral_approve, referral_schedule
+from tests.factories import UserFactory
+from tests.referrals.builders import submitted_example1
+
+# What the front desk books with a referral, where scheduling asks for it.
+APPOINTMENT = {
+    "appointment_at": timezone.now() + datetime.timedelta(days=1),
+    "provider": "Dr Okafor",
+    "location": "Infusion suite",
+}
+
+
+def staff(role: str) -> object:
+    return UserFactory(username=f"builder-{role.lower().replace(' ', '-')}", role=role)
+
+
+def schedule(referral: Referral, desk) -> Referral:
+    """Schedule as the front desk does, giving the appointment if scheduling asks."""
+    asked = inspect.signature(referral_schedule).parameters
+    booking = {name: value for name, value in APPOINTMENT.items() if name in asked}
+    return referral_schedule(referral=referral, user=desk, **booking)
+
+
+def scheduled_referral(service: str = "ketamine", **answers) -> Referral:
+    """Worked example 1's referral to ``service``, approved and scheduled."""
+    intake = submitted_example1(**answers)
+    referral = intake.referrals.get(service__code=service)
+    referral_approve(referral=referral, user=staff(roles.PHYSICIAN), note="")
+    return schedule(referral, staff(roles.FRONT_DESK))
+
+
+def open_course(service: str = "ketamine", planned: int = 5, **answers):
+    referral = scheduled_referral(service, **answers)
+    return services.course_open(
+        referral=referral, planned_sessions=planned, user=staff(roles.FRONT_DESK)
+    )
+
+
+def record_sessions(course: TreatmentCourse, pains, start: datetime.date) -> None:
+    """One attended session a day from ``start``, with (before, after) pains."""
+    doctor = staff(roles.PHYSICIAN)
+    for day, (before, after) in enumerate(pains):
+        services.session_save(
+            session=TreatmentSession(
+                course=course,
+                date=start + datetime.timedelta(days=day),
+                pain_before=before,
+                pain_after=after,
+            ),
+            user=doctor,
+        )

@@ -1,0 +1,289 @@
+"""Treatment courses: opened on a scheduled referral, sessions by role, the end of a
+course completing the referral and setting its follow-ups; constraints in the DB."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from clinic import roles
+from clinic.models import AuditEntry
+from outcomes import services
+from outcomes.models import AdverseEvent, FollowUp, TreatmentCourse, TreatmentSession
+from referrals.models import Referral
+from tests.factories import UserFactory
+from tests.outcomes.builders import open_course, record_sessions, scheduled_referral
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 9, 1)
+
+
+def session_add_url():
+    return reverse("admin:outcomes_treatmentsession_add")
+
+
+def session_post(course, **fields):
+    return {
+        "course": str(course.pk),
+        "date": DAY.isoformat(),
+        "attended": "on",
+        "adverse_events-TOTAL_FORMS": "0",
+        "adverse_events-INITIAL_FORMS": "0",
+        "adverse_events-MIN_NUM_FORMS": "0",
+        "adverse_events-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+
+
+def course_post(**fields):
+    """The course page's form, with its (read-only) sessions' management form."""
+    return {
+        "sessions-TOTAL_FORMS": "0",
+        "sessions-INITIAL_FORMS": "0",
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+
+
+def test_front_desk_opens_a_course_only_on_a_scheduled_referral(desk_client):
+    referral = scheduled_referral()
+    approved_only = referral.intake.referrals.filter(
+        status=Referral.Status.PENDING_REVIEW
+    ).first()
+    add = reverse("admin:outcomes_treatmentcourse_add")
+
+    refused = desk_client.post(
+        add, {"referral": str(approved_only.pk), "planned_sessions": "5"}
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+
+    response = desk_client.post(
+        add, {"referral": str(referral.pk), "planned_sessions": "5"}
+    )
+    assert response.status_code == 302
+    course = TreatmentCourse.objects.get(referral=referral)
+    assert (course.planned_sessions, course.status) == (5, "open")
+    assert course.opened_by.username == "desk"
+    with pytest.raises(ValidationError):
+        services.course_open(
+            referral=referral, planned_sessions=5, user=course.opened_by
+        )
+
+
+def test_physician_records_a_ketamine_session_with_an_adverse_event(
+    physician_client,
+):
+    course = open_course()
+    response = physician_client.post(
+        session_add_url(),
+        session_post(
+            course,
+            pain_before="8",
+            pain_after="4",
+            ketamine_dose_mg_kg_h="0.50",
+            ketamine_minutes="240",
+            bp_systolic_before="124",
+            bp_diastolic_before="80",
+            bp_systolic_after="138",
+            bp_diastolic_after="86",
+            **{
+                "adverse_events-TOTAL_FORMS": "1",
+                "adverse_events-0-kind": "dissociation",
+                "adverse_events-0-severity": "mild",
+            },
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.url == course.get_absolute_url()
+    session = course.sessions.get()
+    assert (session.pain_before, session.pain_after) == (8, 4)
+    assert session.ketamine_dose_mg_kg_h == Decimal("0.50")
+    assert session.adverse_events.get().kind == AdverseEvent.Kind.DISSOCIATION
+
+
+def test_front_desk_records_attendance_but_not_clinical_fields(desk_client):
+    course = open_course()
+    response = desk_client.post(
+        session_add_url(), session_post(course, pain_before="8", pain_after="2")
+    )
+    assert response.status_code == 302
+    session = course.sessions.get()
+    assert session.attended is True
+    assert (session.pain_before, session.pain_after) == (None, None)  # read-only
+    session.pain_before = 7
+    with pytest.raises(PermissionDenied):
+        services.session_save(session=session, user=UserFactory(role=roles.FRONT_DESK))
+    session.refresh_from_db()
+    assert session.pain_before is None
+
+
+def test_a_clinician_records_clinical_fields_but_sees_no_outcomes_page():
+    clinician = UserFactory(role=roles.CLINICIAN)
+    course = open_course()
+    session = services.session_save(
+        session=TreatmentSession(course=course, date=DAY, pain_before=6, pain_after=3),
+        user=clinician,
+    )
+    assert session.pain_after == 3
+    assert clinician.has_perm("outcomes.record_clinical")
+    assert not clinician.has_perm("outcomes.view_outcomes")
+    assert not clinician.has_perm("intake.view_intake")
+
+
+def test_a_dose_is_refused_beside_the_field_on_a_course_that_is_not_ketamine(
+    physician_client,
+):
+    course = open_course("yoga", planned=8)
+    response = physician_client.post(
+        session_add_url(), session_post(course, ketamine_dose_mg_kg_h="0.5")
+    )
+    assert response.status_code == 200
+    assert "Only a ketamine infusion has a dose" in response.content.decode()
+    assert not course.sessions.exists()
+
+
+def test_a_missed_session_takes_no_measurements(physician_client):
+    course = open_course()
+    post = session_post(course, pain_before="7")
+    del post["attended"]
+    response = physician_client.post(session_add_url(), post)
+    assert response.status_code == 200
+    assert "A missed session has no measurements" in response.content.decode()
+
+
+def test_completing_a_course_completes_the_referral_and_sets_three_follow_ups():
+    course = open_course()
+    record_sessions(course, [(8, 5), (6, 4), (5, 3)], DAY)
+    desk = UserFactory(role=roles.FRONT_DESK)
+
+    services.course_complete(course=course, user=desk)
+
+    course.refresh_from_db()
+    assert course.status == TreatmentCourse.Status.COMPLETED
+    assert course.ended_on == DAY + datetime.timedelta(days=2)
+    assert course.referral.status == Referral.Status.COMPLETED
+    assert set(course.follow_ups.values_list("point", flat=True)) == {
+        "1w",
+        "1m",
+        "3m",
+    }
+    with pytest.raises(ValidationError):
+        services.course_complete(course=course, user=desk)
+    with pytest.raises(ValidationError):
+        services.session_save(
+            session=TreatmentSession(course=course, date=DAY), user=desk
+        )
+
+
+def test_a_course_without_an_attended_session_cannot_end(desk_client):
+    course = open_course()
+    response = desk_client.post(
+        course.get_absolute_url(), course_post(end="complete", end_note="")
+    )
+    assert response.status_code == 200
+    assert "No session was attended" in response.content.decode()
+    course.refresh_from_db()
+    assert course.status == TreatmentCourse.Status.OPEN
+
+
+def test_discontinuing_needs_a_reason_and_then_completes_the_referral(desk_client):
+    course = open_course()
+    record_sessions(course, [(8, 7)], DAY)
+    url = course.get_absolute_url()
+    response = desk_client.post(url, course_post(end="discontinue", end_note=" "))
+    assert response.status_code == 200
+    assert "Say why the course stopped" in response.content.decode()
+
+    response = desk_client.post(
+        url, course_post(end="discontinue", end_note="Stopped coming after day 1")
+    )
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.status == TreatmentCourse.Status.DISCONTINUED
+    assert course.referral.status == Referral.Status.COMPLETED
+    assert course.follow_ups.count() == 3
+
+
+def test_a_physician_cannot_end_a_course(physician_client):
+    course = open_course()
+    record_sessions(course, [(8, 5)], DAY)
+    response = physician_client.post(
+        course.get_absolute_url(), course_post(end="complete")
+    )
+    assert response.status_code == 403
+
+
+def test_staff_enter_follow_up_answers_taken_on_the_phone_once(desk_client):
+    course = open_course()
+    record_sessions(course, [(8, 4)], DAY)
+    services.course_complete(course=course, user=UserFactory(role=roles.FRONT_DESK))
+    follow_up = course.follow_ups.get(point="1m")
+    answers = {
+        "headache_days": "6",
+        "migraine_days": "9",
+        "current_pain": "3",
+        "worst_pain": "7",
+        **{f"midas_{n}": "1" for n in range(1, 6)},
+        "pgic": "2",
+        "side_effects": "",
+    }
+    url = follow_up.get_absolute_url()
+    response = desk_client.post(url, answers)
+    assert response.status_code == 200  # more migraine days than headache days
+    follow_up.refresh_from_db()
+    assert follow_up.answered_at is None
+
+    response = desk_client.post(url, {**answers, "migraine_days": "4"})
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.answered_by.username == "desk"
+    assert (follow_up.headache_days, follow_up.midas_total) == (6, 5)
+    with pytest.raises(ValidationError):
+        services.follow_up_answer(follow_up=follow_up, answers={})
+
+
+def test_reading_a_course_page_is_audited(physician_client):
+    course = open_course()
+    before = AuditEntry.objects.count()
+    assert physician_client.get(course.get_absolute_url()).status_code == 200
+    entry = AuditEntry.objects.order_by("pk")[before:].get()
+    assert entry.additional_data == {
+        "patient": course.referral.intake.patient.record_number
+    }
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"attended": False, "pain_before": 5},
+        {"pain_after": 11},
+        {"bp_systolic_before": 400},
+        {"ketamine_dose_mg_kg_h": Decimal("0")},
+    ],
+)
+def test_the_database_refuses_impossible_sessions(fields):
+    course = open_course()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TreatmentSession.objects.create(course=course, date=DAY, **fields)
+
+
+def test_the_database_refuses_impossible_courses_and_answers():
+    course = open_course()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TreatmentCourse.objects.filter(pk=course.pk).update(
+            status=TreatmentCourse.Status.COMPLETED
+        )  # ended without a date
+    session = TreatmentSession.objects.create(course=course, date=DAY)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AdverseEvent.objects.create(session=session, kind="other", severity="mild")
+    follow_up = FollowUp.objects.create(course=course, point="1m")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            answered_at=datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
+        )  # answered with nothing in it
