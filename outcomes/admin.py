@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
@@ -76,6 +77,11 @@ class CourseForm(forms.ModelForm):
             and not cleaned.get("end_note", "").strip()
         ):
             self.add_error("end_note", "Say why the course stopped.")
+        adding = self.instance._state.adding
+        appointment = not adding and self.instance.referral.appointment_at
+        if cleaned.get("end") and appointment and timezone.now() < appointment:
+            when = timezone.localtime(appointment).strftime("%Y-%m-%d %H:%M")
+            self.add_error("end", f"The appointment is on {when}: not come yet.")
         if cleaned.get("end") and not (
             self.instance.pk and self.instance.sessions.filter(attended=True).exists()
         ):
