@@ -392,6 +392,14 @@ def main() -> int:
     found = check_database()
     statuses = collections.Counter(status for _, _, status, _ in log)
     errors = sum(count for status, count in statuses.items() if status >= 400)
+    # Seal what the worker had not sealed yet, so every entry is checked.
+    subprocess.run(
+        [sys.executable, "manage.py", "seal_audit_trail"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
     chain, queue = (
         subprocess.run(
             [sys.executable, "manage.py", command],

@@ -33,3 +33,15 @@ class ListRow(TenFields):
 
     def __str__(self) -> str:
         return f"List row {self.pk}"
+
+
+class OldAuditHead(models.Model):
+    """The audit trail's former chain head (clinic migrations 0006-0011), kept here
+    only to measure, in the same run, what its row lock cost every audited write
+    (bench/old_trail.py)."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"Old audit head at {self.sequence}"

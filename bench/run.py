@@ -31,6 +31,8 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench import audit_writes
+
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "lua" / "requests.lua"
 RESULTS = ROOT / "bench" / "results"
@@ -40,6 +42,8 @@ TARGET_QUERIES = 12
 TARGET_RECORD_SEARCH_MS = 50
 TARGET_SUBMIT_SHARE = 1 / 3
 TARGET_DECISIONS = 20_000
+# Concurrent audited writers (bench/audit_writes.py), on PostgreSQL.
+WRITERS = (1, 4, 16)
 
 
 # Database -----------------------------------------------------------------------------
@@ -93,8 +97,10 @@ class Page:
 class Prepared:
     pages: list[Page] = field(default_factory=list)
     submit_lines: Path | None = None
+    submit_old_lines: Path | None = None
     submit_pool: list[str] = field(default_factory=list)
     submit_queries: int | None = None
+    submit_old_queries: int | None = None
     bare_lines: Path | None = None
     bare_queries: int | None = None
     cookies: dict[str, str] = field(default_factory=dict)
@@ -264,7 +270,8 @@ def prepare(workdir: Path, *, pool: int, seed: int) -> Prepared:
     from django.urls import NoReverseMatch, reverse
     from django.utils.crypto import get_random_string
 
-    from bench import scale
+    from bench import old_trail, scale
+    from bench.models import OldAuditHead
     from clinic.models import Counter
     from intake.models import Intake
     from referrals.models import Referral
@@ -384,14 +391,29 @@ def prepare(workdir: Path, *, pool: int, seed: int) -> Prepared:
 
     submit = url("intake:step", "review")
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf})
-    drafts = make_drafts(pool + 1, rng, csrf)
+    drafts = make_drafts(pool + 2, rng, csrf)
     prepared.submit_queries = _count_queries(drafts[0], "POST", submit, body)
-    prepared.submit_pool = drafts[1:]
-    prepared.submit_lines = _write_lines(
-        workdir,
-        "submit",
-        [f"POST\t{submit}\t{cookie}\t{body}" for cookie in drafts[1:]],
-    )
+    OldAuditHead.objects.get_or_create(pk=1)
+    old_trail.connect()
+    prepared.submit_old_queries = _count_queries(drafts[1], "POST", submit, body)
+    old_trail.disconnect()
+    prepared.submit_pool = drafts[2:]
+    # Half the drafts for the server as it is, half for the baseline server writing
+    # its audit entries under the former chain head's lock (bench/old_trail.py).
+    half = len(prepared.submit_pool) // 2
+    for name, cookies in (
+        ("submit", prepared.submit_pool[:half]),
+        ("submit_old", prepared.submit_pool[half:]),
+    ):
+        setattr(
+            prepared,
+            f"{name}_lines",
+            _write_lines(
+                workdir,
+                name,
+                [f"POST\t{submit}\t{cookie}\t{body}" for cookie in cookies],
+            ),
+        )
     return prepared
 
 
@@ -550,6 +572,25 @@ def wrk(
     return result
 
 
+def wait_for_routing(timeout: float = 600) -> None:
+    """Wait until the worker has routed every submitted intake (or ``timeout``)."""
+    from django.db import connection
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    routing = DBTaskResult.objects.filter(
+        task_path="referrals.tasks.route_intake",
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = routing.exists()
+        connection.close()
+        if not waiting:
+            return
+        time.sleep(1)
+
+
 # The engine alone ---------------------------------------------------------------------
 
 
@@ -620,6 +661,56 @@ def table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+def audited_write_rows(measured: dict[str, dict]) -> list[Row]:
+    """Audited writes per second by writers, the new trail beside the old lock.
+
+    The target: with the new trail, more writers write more (today's lock made one
+    queue of them). Only measured on PostgreSQL: SQLite has one write lock anyway.
+    """
+    if f"writes|{WRITERS[0]}|new" not in measured:
+        return []
+    single = measured[f"writes|{WRITERS[0]}|new"]["writes_per_s"]
+    rows = []
+    for writers in WRITERS:
+        new = measured[f"writes|{writers}|new"]
+        old = measured[f"writes|{writers}|old"]
+        grows = writers > WRITERS[0]
+        rows.append(
+            Row(
+                "audited writes/s, new trail",
+                writers,
+                new["writes_per_s"],
+                None,
+                None,
+                None,
+                "old lock writes/s",
+                old["writes_per_s"],
+                new["writes_per_s"] / old["writes_per_s"],
+                f"> {WRITERS[0]} writer's" if grows else "",
+                new["writes_per_s"] > single if grows else None,
+                note=f"sealed {new['sealed']:,} in {new['sealing_seconds']:.1f} s",
+            )
+        )
+    for writers in WRITERS:
+        old = measured[f"writes|{writers}|old"]
+        rows.append(
+            Row(
+                "audited writes/s, old lock",
+                writers,
+                old["writes_per_s"],
+                None,
+                None,
+                None,
+                "",
+                None,
+                None,
+                "(baseline)",
+                None,
+            )
+        )
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100_000, help="intakes")
@@ -633,13 +724,18 @@ def main() -> int:
         help="keep a database already built at this scale instead of rebuilding it",
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--database",
+        help="the benchmark's own database (default clinic_bench_<scale>); another "
+        "name starting clinic_bench keeps runs beside each other apart",
+    )
     args = parser.parse_args()
 
     if not shutil.which("wrk") and not Path("/usr/bin/wrk").exists():
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
     cores = os.cpu_count() or 1
-    url, vendor = bench_database(f"clinic_bench_{args.scale}")
+    url, vendor = bench_database(args.database or f"clinic_bench_{args.scale}")
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -705,6 +801,7 @@ def main() -> int:
     server = Server(env, cores, workdir / "gunicorn.log")
     worker = Worker(env, workdir / "worker.log")  # routes what the submit figure sends
     measured: dict[str, dict] = {}
+    old_server = None
     try:
         server.wait_ready()
         for page in prepared.pages:
@@ -733,9 +830,41 @@ def main() -> int:
                 expect=302,
             )
             drain(server, cores)
-    finally:
+        print("  waiting for the worker to route the submitted intakes...")
+        wait_for_routing()
         server.stop()
         worker.stop()
+        # The baseline: server and worker writing their audit entries under the
+        # former chain head's lock, as every process did (bench/old_trail.py).
+        print(f"  submit, old head-row lock, {args.submit_clients} clients...")
+        old_env = {**env, "BENCH_OLD_AUDIT_LOCK": "1"}
+        old_server = Server(old_env, cores, workdir / "gunicorn-old.log")
+        worker = Worker(old_env, workdir / "worker-old.log")
+        old_server.wait_ready()
+        for page in prepared.pages:
+            warm(old_server, page.lines)
+        measured["submit_old"] = wrk(
+            old_server,
+            prepared.submit_old_lines,
+            clients=args.submit_clients,
+            seconds=args.seconds,
+            expect=302,
+        )
+    finally:
+        server.stop()
+        if old_server:
+            old_server.stop()
+        worker.stop()
+    if vendor == "postgresql":
+        for writers in WRITERS:
+            for old in (False, True):
+                trail = "old head-row lock" if old else "new trail"
+                print(f"  audited writes, {trail}, {writers} writer(s)...")
+                measured[f"writes|{writers}|{'old' if old else 'new'}"] = (
+                    audit_writes.writes_per_second(
+                        writers=writers, seconds=args.seconds, old=old
+                    )
+                )
     load_after = os.getloadavg()
 
     from intake.models import Intake
@@ -796,7 +925,7 @@ def main() -> int:
                         result["errors"],
                     )
                 )
-    bare, submit = measured["bare"], measured["submit"]
+    bare, submit, old = measured["bare"], measured["submit"], measured["submit_old"]
     note = f"{submitted} drafts submitted"
     if submit["wrapped"]:
         note += f"; POOL EXHAUSTED ({submit['wrapped']} repeats): raise --pool"
@@ -816,6 +945,38 @@ def main() -> int:
             and not submit["wrapped"],
             submit["errors"],
             note,
+        )
+    )
+    rows.append(
+        Row(
+            "submit, old head-row lock",
+            args.submit_clients,
+            old["rps"],
+            old["p50_ms"],
+            old["p99_ms"],
+            prepared.submit_old_queries,
+            "",
+            None,
+            None,
+            "(baseline)",
+            None,
+            old["errors"],
+            "POOL EXHAUSTED: raise --pool" if old["wrapped"] else "",
+        )
+    )
+    rows.append(
+        Row(
+            "submit: new trail vs old lock",
+            args.submit_clients,
+            submit["rps"],
+            submit["p50_ms"],
+            submit["p99_ms"],
+            prepared.submit_queries,
+            "old-lock submit req/s",
+            old["rps"],
+            submit["rps"] / old["rps"],
+            "faster than old lock",
+            submit["rps"] > old["rps"],
         )
     )
     rows.append(
@@ -849,6 +1010,8 @@ def main() -> int:
             engine["decisions_per_s"] >= TARGET_DECISIONS,
         )
     )
+
+    rows += audited_write_rows(measured)
 
     when = started.strftime("%Y-%m-%d %H:%M UTC")
     print()

@@ -7,7 +7,7 @@ loopback interface.
 """
 
 from clinic.settings import *  # noqa: F403
-from clinic.settings import INSTALLED_APPS
+from clinic.settings import INSTALLED_APPS, env
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 ROOT_URLCONF = "bench.urls"
@@ -29,3 +29,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A server started with BENCH_OLD_AUDIT_LOCK=1 writes audit entries under the former
+# chain head's row lock (bench/old_trail.py): the baseline of the submit figure.
+BENCH_OLD_AUDIT_LOCK = env.bool("BENCH_OLD_AUDIT_LOCK", default=False)
