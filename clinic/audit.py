@@ -37,3 +37,20 @@ def record_list_access(
         action=LogEntry.Action.ACCESS,
         additional_data={"patients": list(dict.fromkeys(record_numbers))},
     )
+
+
+def record_export(*, model: type[Model], what: str, patients: int) -> None:
+    """Record that the signed-in staff member (or the nightly job) exported data.
+
+    One entry naming what was exported and how many patients it covered
+    (``additional_data``'s ``patients_covered``), written before the file is sent or
+    written; the rows themselves are never copied into the trail.
+    """
+    LogEntry = get_logentry_model()
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="",
+        object_repr=f"export: {what}",
+        action=LogEntry.Action.ACCESS,
+        additional_data={"export": what, "patients_covered": patients},
+    )

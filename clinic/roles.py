@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "outcomes.change_treatmentsession",
         "outcomes.view_followup",
         "outcomes.change_followup",
+        "reports.export_identified",
     },
     PHYSICIAN: {
         "intake.view_patient",
@@ -70,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "referrals.view_letter",
         *_CLINICAL_COURSE_WORK,
         "outcomes.view_outcomes",
+        "reports.view_reports",
     },
     CLINICIAN: _CLINICAL_COURSE_WORK,
     CLINIC_MANAGER: {
@@ -95,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "referrals.view_review_queue",
         "referrals.view_letter",
         "outcomes.view_outcomes",
+        "reports.view_reports",
     },
 }
 

@@ -213,7 +213,7 @@ def spread_by(queryset: QuerySet, *, group, end: str, start: str) -> dict[Any, S
     }
 
 
-def _submitted_in(period: Period, prefix: str = "") -> Q:
+def submitted_in(period: Period, prefix: str = "") -> Q:
     start, end = period.bounds()
     return Q(
         **{
@@ -232,7 +232,7 @@ def intakes_per_week(period: Period) -> Table:
     """Intakes submitted each week, online and at the front desk."""
     counted = {
         timezone.localtime(row["week"]).date(): row
-        for row in Intake.objects.filter(_submitted_in(period))
+        for row in Intake.objects.filter(submitted_in(period))
         .order_by()
         .annotate(week=TruncWeek("submitted_at"))
         .values("week")
@@ -274,8 +274,8 @@ def online_drafts(period: Period) -> Table:
 def draft_stopping_steps(period: Period) -> Table:
     """Where unsent online forms stopped: the step after the ones completed.
 
-    A draft with ``n`` steps completed stopped at step ``n + 1``, the one the patient
-    did not get through (patients mostly complete the steps in order).
+    A draft with n steps completed stopped at step n + 1, the one the patient did
+    not get through (patients mostly complete the steps in order).
     """
     start, end = period.bounds()
     stopped = dict(
@@ -301,7 +301,7 @@ def draft_stopping_steps(period: Period) -> Table:
 def routing_outcomes(period: Period) -> Table:
     """The current routing decision of each intake: every service's outcome."""
     decisions = RoutingDecision.objects.current().filter(
-        _submitted_in(period, "intake__")
+        submitted_in(period, "intake__")
     )
     counts = decisions.aggregate(
         failed=Count("pk", filter=Q(status=DecisionStatus.FAILED)),
@@ -333,7 +333,7 @@ def deciding_reasons(period: Period) -> Table:
     """
     decisions = (
         RoutingDecision.objects.current()
-        .filter(_submitted_in(period, "intake__"))
+        .filter(submitted_in(period, "intake__"))
         .exclude(status=DecisionStatus.FAILED)
         .order_by()
         .values_list("decision")
@@ -388,7 +388,7 @@ def deciding_reasons(period: Period) -> Table:
 def holds_by_tier(period: Period) -> Table:
     """Intakes put on hold, by tier, and the hours from submission to clearance."""
     held = RoutingDecision.objects.filter(
-        _submitted_in(period, "intake__"), status=DecisionStatus.HELD
+        submitted_in(period, "intake__"), status=DecisionStatus.HELD
     )
     counts = {
         row["hold_tier"]: row
@@ -433,7 +433,7 @@ def holds_by_tier(period: Period) -> Table:
 
 
 def _referrals_of(period: Period) -> QuerySet:
-    return Referral.objects.filter(_submitted_in(period, "intake__"))
+    return Referral.objects.filter(submitted_in(period, "intake__"))
 
 
 DECISION_COLUMNS = ("decisions", "hours, median", "hours, 90th percentile")
@@ -573,7 +573,7 @@ def failed_treatment_classes(period: Period) -> Table:
     """The treatment classes patients had tried without benefit, most often first."""
     rows = (
         TreatmentTrial.objects.filter(
-            _submitted_in(period, "intake__"), outcome__in=FAILED_OUTCOMES
+            submitted_in(period, "intake__"), outcome__in=FAILED_OUTCOMES
         )
         .order_by()
         .values("treatment_class")
@@ -606,6 +606,11 @@ class Report:
     slug: str
     title: str
     build: Callable[[Period], Table]
+
+    @property
+    def description(self) -> str:
+        """What the report counts: its function's docstring, as one paragraph."""
+        return " ".join((self.build.__doc__ or "").split())
 
 
 REPORTS = (

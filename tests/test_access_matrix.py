@@ -92,6 +92,18 @@ PAGES = [
         expect(LOGIN, 403, 403, 200),
     ),
     (
+        "operations reports",
+        "get",
+        lambda w: reverse("admin:reports_operationsreport_changelist"),
+        expect(LOGIN, 403, 200, 200),
+    ),
+    (
+        "a report's CSV",
+        "get",
+        lambda w: reverse("admin:reports_report_csv", args=["referral-funnel"]),
+        expect(LOGIN, 403, 200, 200),
+    ),
+    (
         "staff accounts",
         "get",
         lambda w: reverse("admin:staff_staffaccount_changelist"),
