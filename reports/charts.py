@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 PALETTE = ("#2f6f9f", "#e08a2e", "#4f9a45", "#b8463d", "#7b5ea7", "#8c8c8c")
 WIDTH = 520
-LABEL_WIDTH = 200  # room for a label left of horizontal bars
+LABEL_WIDTH = 210  # room for a label left of horizontal bars
 LABEL_CHARACTERS = 30  # a longer label is cut, ending in an ellipsis
 LEGEND_HEIGHT = 22
 BAR = 13  # the thickness of one bar

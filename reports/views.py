@@ -50,7 +50,7 @@ CHARTS = {
     ),
     "deciding-reasons": lambda t: charts.bars(
         "Reasons deciding most often",
-        [f"{code} ({outcome})" for code, outcome, *_ in t.rows],
+        _column(t, 0),
         _series(t, 3),
     ),
     "holds": lambda t: charts.bars(
