@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from intake.models import Intake, OnlineDraft
 from referrals import routing
 from referrals.models import (
+    BOOKED_STATUSES,
     DecisionStatus,
     Referral,
     ReferralEvent,
@@ -122,6 +123,16 @@ def referral(
         recommended_outcome=routing.REC,
         status=status,
         note="Declined." if status == Referral.Status.DECLINED else "",
+        cancel_reason="Moved away." if status == Referral.Status.CANCELLED else "",
+        **(
+            {
+                "appointment_at": moves[-1][1],
+                "appointment_provider": "Dr Okafor",
+                "appointment_location": "Room 2",
+            }
+            if status in BOOKED_STATUSES
+            else {}
+        ),
         decided_by=decided_by if decided_after is not None else None,
         decided_at=(
             None if decided_after is None else later(intake.submitted_at, decided_after)
