@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
         ("intake", "0010_drug_other_names"),
         ("referrals", "0006_referral_rereview_flags"),
         ("staff", "0001_staff_accounts_and_enrolment_codes"),
+        ("outcomes", "0002_clinician_role_and_course_permissions"),
     ]
 
     operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
