@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "staff",
     "outcomes",
     "reports",
+    "fhir_export",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,10 @@ PERIODIC_TASKS = [
 ON_CALL_EMAIL = env("ON_CALL_EMAIL", default="on-call@clinic.example")
 # Where links in e-mails point (staff pages, resume and password links).
 CLINIC_SITE_URL = _required_in_production("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+# The FHIR export's base: its resources' full URLs, and the clinic's own code systems
+# and record-number identifier system beneath it. Set it to the address the clinic's
+# EHR knows it by; it never changes once records have been sent.
+CLINIC_FHIR_BASE_URI = env("CLINIC_FHIR_BASE_URI", default=f"{CLINIC_SITE_URL}/fhir")
 
 # The public intake: new forms one browser at one address may start in an hour (a
 # waiting room's phones share the clinic's address; each counts on its own), and how

@@ -435,7 +435,13 @@ class DrugNameInline(admin.TabularInline):
 class DrugAdmin(admin.ModelAdmin):
     """The catalogue, found by any name a drug goes by: the staff drug picker too."""
 
-    list_display = ["name", "other_names", "treatment_class", "default_intent"]
+    list_display = [
+        "name",
+        "other_names",
+        "treatment_class",
+        "default_intent",
+        "rxnorm_ingredient",
+    ]
     list_filter = ["treatment_class", "default_intent"]
     search_fields = ["name"]
     search_help_text = (

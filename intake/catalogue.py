@@ -162,3 +162,35 @@ OTHER_NAMES: dict[str, list[str]] = {
     "biofeedback": ["biorretroalimentación"],
     "physical therapy": ["physiotherapy", "fisioterapia", "terapia física"],
 }
+
+# RxNorm ingredient concepts (term type IN) of catalogue drugs, by RXCUI, as carried by
+# the catalogue (``Drug.rxnorm_ingredient``) into records sent elsewhere (the FHIR
+# export's MedicationStatement). Source: RxNorm (US National Library of Medicine);
+# each code below is also the one CPIC's drug table (cpicpgx/cpic-schema, drug.sql)
+# gives the drug, except acetaminophen (161) and ibuprofen (5640), checked against
+# public FHIR value sets that list them. RxNav could not be reached when this was
+# written, so a drug whose RXCUI could not be checked is left uncoded (the export
+# sends its name as text): the triptans, ergots, gepants, ditans, CGRP antibodies,
+# topiramate, atenolol, bisoprolol, verapamil, flunarizine, cinnarizine, candesartan,
+# lisinopril, naproxen, ketorolac, prochlorperazine, onabotulinumtoxinA and the
+# combination products. Paracetamol is acetaminophen's international name.
+RXNORM_INGREDIENTS: dict[str, str] = {
+    "acetaminophen": "161",
+    "paracetamol": "161",
+    "amitriptyline": "704",
+    "aspirin": "1191",
+    "celecoxib": "140587",
+    "codeine": "2670",
+    "diclofenac": "3355",
+    "ibuprofen": "5640",
+    "metoclopramide": "6915",
+    "metoprolol": "6918",
+    "nortriptyline": "7531",
+    "ondansetron": "26225",
+    "oxycodone": "7804",
+    "propranolol": "8787",
+    "timolol": "10600",
+    "tramadol": "10689",
+    "valproate": "11118",
+    "venlafaxine": "39786",
+}

@@ -5,7 +5,11 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -239,10 +243,24 @@ class Drug(models.Model):
         blank=True,
         help_text="Only for a drug used both ways, such as rimegepant.",
     )
+    rxnorm_ingredient = models.CharField(
+        "RxNorm ingredient (RXCUI)",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]+$", "An RXCUI is a number.")],
+        help_text="The drug's RxNorm ingredient concept, sent in FHIR exports. Leave "
+        "empty unless checked in RxNorm (intake/catalogue.py names the source).",
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = "catalogue drug"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rxnorm_ingredient__regex=r"^[0-9]*$"),
+                name="drug_rxnorm_ingredient_digits",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
