@@ -46,10 +46,11 @@ CSRF_TRUSTED_ORIGINS = _required_in_production("DJANGO_CSRF_TRUSTED_ORIGINS", []
 CLINIC_NAME = env("CLINIC_NAME", default="Elev8 MD Wellness Center")
 # Given wherever a patient is told to call, as a tel: link. The default is a demo one.
 CLINIC_PHONE = env("CLINIC_PHONE", default="(704) 555-0100")
-# Printed on referral letters' letterhead.
-CLINIC_ADDRESS = env(
-    "CLINIC_ADDRESS", default="Charlotte, North Carolina · (704) 555-0100"
-)
+# Printed on letters' letterhead with the phone and fax. The clinic's page names only
+# its area, so the default address is that area; the fax default is an example,
+# marked as one on every letter until CLINIC_FAX is set.
+CLINIC_ADDRESS = env("CLINIC_ADDRESS", default="Charlotte, North Carolina")
+CLINIC_FAX = env("CLINIC_FAX", default="(704) 555-0199 (example: set CLINIC_FAX)")
 
 INSTALLED_APPS = [
     "clinic.admin_site.ClinicAdminConfig",

@@ -65,6 +65,16 @@ class QueueEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 view(views.ReferralDecideView),
                 name="referrals_decide",
             ),
+            path(
+                "intake/<uuid:intake_id>/botox-letter/",
+                view(views.BotoxLetterView),
+                name="referrals_botox_letter",
+            ),
+            path(
+                "intake/<uuid:intake_id>/botox-letter.pdf",
+                view(views.BotoxLetterPdfView),
+                name="referrals_botox_letter_pdf",
+            ),
         ]
 
     def has_view_permission(self, request, obj=None):

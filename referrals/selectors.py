@@ -305,3 +305,19 @@ def referral_for_letter(*, referral_id) -> Referral:
         )
         .get(pk=referral_id)
     )
+
+
+def intake_for_letter(*, intake_id) -> tuple[Intake, RoutingDecision | None]:
+    """An intake with everything a letter prints, and its current routing decision."""
+    intake = (
+        Intake.objects.select_related("patient")
+        .prefetch_related(
+            Prefetch(
+                "treatments",
+                queryset=TreatmentTrial.objects.select_related("drug"),
+            )
+        )
+        .get(pk=intake_id)
+    )
+    decision = RoutingDecision.objects.current().filter(intake=intake).first()
+    return intake, decision

@@ -152,6 +152,9 @@ def render_review(
         "can_decide": request.user.has_perm(DECIDE),
         "can_clear": request.user.has_perm(CLEAR_HOLD),
         "can_letter": request.user.has_perm(VIEW_LETTER),
+        "prior_authorisation_service": (
+            letters.BOTOX if letters.botox_letter_allowed(review.decision) else None
+        ),
     }
     status = 409 if lost else 400 if bound else 200
     return render(request, "admin/referrals/review.html", context, status=status)
@@ -457,7 +460,7 @@ class ReferralTransitionView(StaffView):
 
 
 class LetterView(StaffView):
-    """The referral letter as a printable page."""
+    """The referral letter as a printable page, signed by the approving physician."""
 
     permission_required = VIEW_LETTER
 
@@ -482,5 +485,39 @@ class LetterPdfView(LetterView):
         response = HttpResponse(letters.letter_pdf(referral), "application/pdf")
         record = referral.intake.patient.record_number
         filename = f"referral-{record}-{referral.service.code}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+
+
+class BotoxLetterView(StaffView):
+    """The Botox prior-authorisation letter of an intake whose current decision
+    recommends Botox (REC or FLAG), as a printable page; the physician who opens it
+    signs it."""
+
+    permission_required = DECIDE
+
+    def letter(self, request, intake_id) -> tuple[Intake, str]:
+        try:
+            intake, decision = selectors.intake_for_letter(intake_id=intake_id)
+        except Intake.DoesNotExist as error:
+            raise Http404 from error
+        if not letters.botox_letter_allowed(decision):
+            raise Http404("Botox is not recommended for this intake.")
+        record_access(intake)
+        return intake, letters.botox_letter_context(intake, decision, request.user)
+
+    def get(self, request, intake_id):
+        _, context = self.letter(request, intake_id)
+        return HttpResponse(letters.render_letter(letters.BOTOX_TEMPLATE, context))
+
+
+class BotoxLetterPdfView(BotoxLetterView):
+    """The Botox prior-authorisation letter as a PDF."""
+
+    def get(self, request, intake_id):
+        intake, context = self.letter(request, intake_id)
+        html = letters.render_letter(letters.BOTOX_TEMPLATE, context, for_pdf=True)
+        response = HttpResponse(letters.pdf(html), "application/pdf")
+        filename = f"prior-authorization-{intake.patient.record_number}-botox.pdf"
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         return response

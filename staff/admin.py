@@ -41,6 +41,14 @@ class StaffAccountAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["login", "email", "first_name", "last_name"]}),
         ("Access", {"fields": ["role", "is_active"]}),
+        (
+            "On letters",
+            {
+                "fields": ["credentials", "npi"],
+                "description": "Printed in the signature block of the referral and "
+                "prior-authorisation letters this physician approves.",
+            },
+        ),
         ("Activity", {"fields": ["date_joined", "last_login"]}),
     ]
     readonly_fields = ["login", "email", "date_joined", "last_login"]
@@ -111,7 +119,12 @@ class StaffAccountAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         role = form.cleaned_data["role"]
         if change:
-            services.staff_update(user=obj, role=role)
+            services.staff_update(
+                user=obj,
+                role=role,
+                credentials=form.cleaned_data["credentials"],
+                npi=form.cleaned_data["npi"],
+            )
         else:
             obj.issued_code = services.staff_create(
                 user=obj, role=role, by=request.user

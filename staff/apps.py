@@ -27,3 +27,4 @@ class StaffConfig(AppConfig):
             auditlog.register(
                 model, include_fields=ACCOUNT_AUDITED_FIELDS, m2m_fields={"groups"}
             )
+        auditlog.register(self.get_model("StaffProfile"))

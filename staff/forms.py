@@ -8,7 +8,8 @@ from django import forms
 from django.contrib.auth.forms import UsernameField
 
 from clinic import roles
-from staff.models import StaffAccount
+from staff.models import StaffAccount, StaffProfile, validate_npi
+from staff.npi import NPI_LENGTH
 
 ROLE_CHOICES = [(role, role) for role in roles.ROLE_PERMISSIONS]
 
@@ -64,6 +65,21 @@ class StaffUpdateForm(forms.ModelForm):
             "its open sessions end. Its history stays in the audit trail.",
         }
 
+    credentials = forms.CharField(
+        label="Credentials",
+        max_length=60,
+        required=False,
+        help_text="Printed after the name on letters, e.g. MD or DO, FAHS.",
+    )
+    npi = forms.CharField(
+        label="NPI",
+        max_length=NPI_LENGTH,
+        required=False,
+        validators=[validate_npi],
+        help_text="National Provider Identifier, 10 digits, from the NPPES registry. "
+        "Referral letters a physician signs print it; insurers require it.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
@@ -72,6 +88,17 @@ class StaffUpdateForm(forms.ModelForm):
             self.initial.setdefault(
                 "role", self.instance.groups.values_list("name", flat=True).first()
             )
+            profile = StaffProfile.objects.filter(user=self.instance).first()
+            if profile is not None:
+                self.initial.setdefault("credentials", profile.credentials)
+                self.initial.setdefault("npi", profile.npi)
+
+    def clean_npi(self) -> str:
+        npi = self.cleaned_data["npi"].strip()
+        taken = StaffProfile.objects.filter(npi=npi).exclude(user=self.instance)
+        if npi and taken.exists():
+            raise forms.ValidationError("Another account already has this NPI.")
+        return npi
 
     def clean(self):
         cleaned = super().clean()

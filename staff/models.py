@@ -6,8 +6,11 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from staff.npi import NPI_LENGTH, is_valid_npi
 
 MANAGE_STAFF = "staff.manage_staff"
 
@@ -86,3 +89,55 @@ class EnrolmentCode(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+def validate_npi(value: str) -> None:
+    if not is_valid_npi(value):
+        raise ValidationError(
+            f"An NPI is {NPI_LENGTH} digits and its last digit checks the others: "
+            "this one does not. Copy it again from the NPI registry."
+        )
+
+
+class StaffProfile(models.Model):
+    """What letters print about a staff member beside their name, filled by the
+    clinic manager: credentials and National Provider Identifier."""
+
+    # CASCADE: the profile describes its account and means nothing without it;
+    # accounts are deactivated, never deleted.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    credentials = models.CharField(
+        "credentials",
+        max_length=60,
+        blank=True,
+        help_text="Printed after the name on letters, e.g. MD or DO, FAHS.",
+    )
+    npi = models.CharField(
+        "NPI",
+        max_length=NPI_LENGTH,
+        blank=True,
+        validators=[validate_npi],
+        help_text="National Provider Identifier, 10 digits (NPPES registry). "
+        "Physicians' letters print it; insurers require it.",
+    )
+
+    class Meta:
+        verbose_name = "staff profile"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(npi="") | models.Q(npi__regex=r"^[0-9]{10}$"),
+                name="staff_profile_npi_ten_digits",
+            ),
+            models.UniqueConstraint(
+                fields=["npi"],
+                condition=~models.Q(npi=""),
+                name="staff_profile_npi_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Staff profile of user {self.user_id}"

@@ -31,6 +31,7 @@ from staff.models import (
     ENROLMENT_CODE_LENGTH,
     ENROLMENT_CODE_VALIDITY,
     EnrolmentCode,
+    StaffProfile,
     enrolment_code_hash,
 )
 
@@ -153,8 +154,15 @@ def staff_create(*, user: User, role: str, by: User) -> IssuedCode | None:
     return None
 
 
-def staff_update(*, user: User, role: str) -> User:
-    """Save the manager's changes to an account (names, active) and set its one role.
+def staff_update(
+    *,
+    user: User,
+    role: str,
+    credentials: str | None = None,
+    npi: str | None = None,
+) -> User:
+    """Save the manager's changes to an account (names, active), set its one role and,
+    when given, the credentials and NPI its letters print (its :class:`StaffProfile`).
 
     Deactivating an account ends its sessions: Django refuses inactive users on their
     next request.
@@ -164,6 +172,14 @@ def staff_update(*, user: User, role: str) -> User:
         user.full_clean(exclude=["password"])
         user.save()
         _set_role(user, role)
+        if credentials is not None or npi is not None:
+            profile, _ = StaffProfile.objects.get_or_create(user=user)
+            if credentials is not None:
+                profile.credentials = credentials.strip()
+            if npi is not None:
+                profile.npi = npi.strip()
+            profile.full_clean()
+            profile.save()
     return user
 
 

@@ -217,6 +217,26 @@ PAGES = [
         expect(LOGIN, 200, 200, 200),
     ),
     (
+        "Botox prior-authorisation letter",
+        "get",
+        lambda w: reverse("admin:referrals_botox_letter", args=[w["intake"].pk]),
+        expect(LOGIN, 403, 200, 403),
+    ),
+    (
+        "Botox prior-authorisation letter PDF",
+        "get",
+        lambda w: reverse("admin:referrals_botox_letter_pdf", args=[w["intake"].pk]),
+        expect(LOGIN, 403, 200, 403),
+    ),
+    (
+        "cancel a referral pending review",
+        "post",
+        lambda w: reverse(
+            "admin:referrals_referral_transition", args=[w["pending"].pk, "cancel"]
+        ),
+        expect(LOGIN, 403, 302, 403),
+    ),
+    (
         "services",
         "get",
         lambda w: reverse("admin:referrals_service_changelist"),
@@ -272,6 +292,7 @@ POST_DATA = {
         "appointment_location": "Room 2",
     },
     "route again": {},
+    "cancel a referral pending review": {"cancel_reason": "The patient withdrew."},
     "open a service": {"action": "open_services", "_selected_action": "botox"},
 }
 

@@ -131,6 +131,23 @@ PAGES = [
         lambda w: admin_url("referrals_referral_letter_pdf", w["referral"].pk),
         "one",
     ),
+    (
+        "Botox prior-authorisation letter",
+        lambda w: admin_url("referrals_botox_letter", w["first"].pk),
+        "one",
+    ),
+    (
+        "Botox prior-authorisation letter PDF",
+        lambda w: admin_url("referrals_botox_letter_pdf", w["first"].pk),
+        "one",
+    ),
+    (
+        "schedule page",
+        lambda w: admin_url(
+            "referrals_referral_transition", w["referral"].pk, "schedule"
+        ),
+        "one",
+    ),
 ]
 
 

@@ -1,0 +1,206 @@
+"""The referral letter and the Botox prior-authorisation letter: what an insurer
+needs on them, who may open them, and nothing internal printed."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from clinic import roles
+from clinic.models import AuditEntry
+from referrals import letters, services
+from referrals.models import Service
+from staff.models import StaffProfile
+from tests.factories import UserFactory
+from tests.referrals.builders import submitted_example1
+from tests.test_one_source import RULE_CODE
+
+pytestmark = pytest.mark.django_db
+
+NPI = "1234567893"  # CMS's worked example of the check digit
+
+
+@pytest.fixture
+def signed(physician_user):
+    physician_user.first_name, physician_user.last_name = "Ada", "Park"
+    physician_user.save()
+    StaffProfile.objects.create(user=physician_user, credentials="MD", npi=NPI)
+    return physician_user
+
+
+@pytest.fixture
+def ketamine(signed):
+    intake = submitted_example1(
+        other_medications="Magnesium 400 mg daily",
+        other_allergies="Penicillin (rash)",
+        medications=["antiplatelet"],
+    )
+    referral = intake.referrals.get(service__code="ketamine")
+    return services.referral_approve(referral=referral, user=signed, note="Go ahead.")
+
+
+def letter_text(client, referral) -> str:
+    url = reverse("admin:referrals_referral_letter", args=[referral.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_the_referral_letter_carries_what_an_insurer_asks_for(
+    ketamine, physician_client, settings
+):
+    settings.CLINIC_ADDRESS = "1 Main Street, Charlotte, NC 28202"
+    settings.CLINIC_PHONE = "(704) 555-0100"
+    settings.CLINIC_FAX = "(704) 555-0101"
+    text = letter_text(physician_client, ketamine)
+
+    assert "1 Main Street, Charlotte, NC 28202" in text
+    assert "Phone (704) 555-0100 · Fax (704) 555-0101" in text
+    # Worked example 1: chronic migraine without aura, resistant -> intractable.
+    assert "ICD-10-CM G43.719" in text
+    assert "Chronic migraine without aura, intractable" in text
+    assert "Ada Park, MD" in text and f"NPI {NPI}" in text
+    assert "propranolol" in text and "16 weeks at full dose" in text
+    assert "topiramate" in text and "Not tolerated (side effects)" in text
+    assert "An antiplatelet medicine" in text
+    assert "Magnesium 400 mg daily" in text
+    assert "Penicillin (rash)" in text
+    assert "No allergy to Ketamine or Botulinum toxin (Botox) reported" in text
+    assert "Go ahead." in text
+
+
+def test_no_internal_code_is_printed(signed, physician_client):
+    # Blood pressure not recorded: ketamine is recommended with a caution to word.
+    intake = submitted_example1(bp_systolic=None, bp_diastolic=None)
+    referral = intake.referrals.get(service__code="ketamine")
+    referral = services.referral_approve(referral=referral, user=signed)
+    assert referral.reasons
+    text = letter_text(physician_client, referral)
+    assert referral.reasons[0]["text"] in text
+    assert RULE_CODE.findall(text) == []
+    assert "REC" not in text.split() and "FLAG" not in text.split()
+
+
+def test_an_override_reads_as_the_physicians_decision(signed, physician_client):
+    intake = submitted_example1(diagnosis="other_primary_headache")
+    ketamine = Service.objects.get(code="ketamine")
+    referral = services.referral_override(
+        intake=intake, service=ketamine, user=signed, note="Refractory; discussed."
+    )
+    text = letter_text(physician_client, referral)
+
+    assert "Physician's decision." in text
+    assert "found this service not indicated" in text
+    assert "Refractory; discussed." in text
+    assert "Not eligible" not in text
+    assert "Recommendation" not in text
+    # Not a migraine: no code is made up.
+    assert "ICD-10-CM G43" not in text
+    assert "no ICD-10-CM code is derived" in text
+
+
+def test_a_physician_without_an_npi_on_file_is_told_so_on_the_letter(
+    physician_user, physician_client
+):
+    referral = submitted_example1().referrals.get(service__code="yoga")
+    services.referral_approve(referral=referral, user=physician_user)
+    text = letter_text(physician_client, referral)
+    assert "NPI not on file" in text
+
+
+def test_no_medicines_or_allergies_recorded_says_so(ketamine, physician_client):
+    intake = ketamine.intake
+    intake.other_medications = intake.other_allergies = ""
+    intake.medications = []
+    intake.acute_days_triptan = 0
+    intake.save()
+    text = letter_text(physician_client, ketamine)
+    assert "Current medicines None recorded on the intake." in text.replace(
+        "</h2> <p>", " "
+    )
+    assert "No other allergies recorded on the intake." in text
+
+
+def botox_url(intake, pdf=False):
+    name = "referrals_botox_letter_pdf" if pdf else "referrals_botox_letter"
+    return reverse(f"admin:{name}", args=[intake.pk])
+
+
+def test_the_botox_letter_summarises_chronic_migraine_and_step_therapy(
+    signed, physician_client
+):
+    intake = submitted_example1()
+    review = physician_client.get(
+        reverse("admin:referrals_review", args=[intake.pk])
+    ).content.decode()
+    assert botox_url(intake) in review and botox_url(intake, pdf=True) in review
+
+    before = AuditEntry.objects.count()
+    response = physician_client.get(botox_url(intake))
+    assert response.status_code == 200
+    text = re.sub(r"\s+", " ", response.content.decode())
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS).count() > 0
+    assert AuditEntry.objects.count() > before
+
+    assert "Request for prior authorization: onabotulinumtoxinA" in text
+    assert "ICD-10-CM G43.719" in text
+    assert "155 units" in text and "J0585" in text and "64615" in text
+    # The criteria, each with the patient's value beside the threshold.
+    assert "Headache days a month</td><td><strong>18</strong></td><td>at least 15" in (
+        text.replace("> <", "><")
+    )
+    assert "more than 3" in text
+    assert "3</strong> preventive medicines failed an adequate trial" in text
+    assert "at least 3 are required, NICE TA260" in text
+    assert "nortriptyline" in text and "10 weeks at full dose" in text
+    assert "Ada Park, MD" in text and f"NPI {NPI}" in text
+    assert RULE_CODE.findall(text) == []
+
+    pdf = physician_client.get(botox_url(intake, pdf=True))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert "botox.pdf" in pdf["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "why"),
+    [
+        ({"headache_days_per_month": 14}, "not chronic: Botox NE"),
+        ({"allergies": ["botulinum_toxin"]}, "allergic: Botox BLOCK"),
+        ({"red_flags": ["thunderclap"]}, "an open hold"),
+    ],
+)
+def test_no_botox_letter_unless_botox_is_recommended(answers, why, physician_client):
+    intake = submitted_example1(**answers)
+    assert physician_client.get(botox_url(intake)).status_code == 404, why
+    review = physician_client.get(reverse("admin:referrals_review", args=[intake.pk]))
+    assert botox_url(intake) not in review.content.decode(), why
+
+
+def test_a_flagged_botox_gets_its_letter_with_the_caution(physician_client):
+    intake = submitted_example1(last_botox_weeks_ago=4)
+    response = physician_client.get(botox_url(intake))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Last onabotulinumtoxinA treatment 4 weeks ago." in text
+    assert "Noted on review" in text
+
+
+def test_only_a_physician_opens_the_botox_letter(client_class):
+    intake = submitted_example1()
+    for role, expected in [
+        (roles.FRONT_DESK, 403),
+        (roles.CLINIC_MANAGER, 403),
+        (roles.PHYSICIAN, 200),
+    ]:
+        browser = client_class()
+        browser.force_login(UserFactory(role=role))
+        assert browser.get(botox_url(intake)).status_code == expected, role
+
+
+def test_the_letter_context_is_built_from_the_decision(ketamine):
+    context = letters.referral_letter_context(ketamine)
+    assert context["icd"].code == "G43.719"
+    assert context["signer"] == letters.Signer(
+        name="Ada Park", credentials="MD", npi=NPI
+    )
