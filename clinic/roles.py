@@ -31,6 +31,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intake.add_patient",
         "intake.change_patient",
         "intake.view_patient",
+        # The front desk registers patients and checks who they are at the desk,
+        # so it merges two records of one person; every merge is kept (intake.
+        # PatientMerge) for the manager to see, and none can be changed or deleted.
+        "intake.merge_patient",
+        "intake.view_patientmerge",
         "intake.add_intake",
         "intake.change_intake",
         "intake.view_intake",
@@ -76,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     CLINICIAN: _CLINICAL_COURSE_WORK,
     CLINIC_MANAGER: {
         "intake.view_patient",
+        "intake.view_patientmerge",
         "intake.view_intake",
         "intake.view_treatmenttrial",
         "intake.add_drug",

@@ -1,25 +1,42 @@
 """Front-desk work in the Django admin: patients, intakes, treatment rows, catalogue."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import display_for_field, flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from clinic.audit import record_access
 from clinic.fields import CodeListField
 from intake import advice, scoring
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
-from intake.forms import IntakeAmendmentForm, PatientForm, TreatmentTrialForm
+from intake.forms import (
+    IntakeAmendmentForm,
+    PatientForm,
+    PatientMergeForm,
+    TreatmentTrialForm,
+)
 from intake.matching import format_phone, patient_identity, phone_last_four
-from intake.models import Drug, DrugName, Intake, Patient, TreatmentTrial, fold_name
+from intake.models import (
+    Drug,
+    DrugName,
+    Intake,
+    Patient,
+    PatientMerge,
+    TreatmentTrial,
+    fold_name,
+)
 from intake.services import (
     intake_amend,
     intake_save,
     intake_submit,
     patient_create,
+    patient_merge,
     patient_update,
 )
 
@@ -51,9 +68,10 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     search_fields = ["record_number"]
     show_full_result_count = False
     list_per_page = 50
-    readonly_fields = ["record_number", "id", "created"]
+    readonly_fields = ["record_number", "earlier_numbers", "id", "created"]
+    actions = ["merge_records"]
     fieldsets = [
-        (None, {"fields": ["record_number"]}),
+        (None, {"fields": ["record_number", "earlier_numbers"]}),
         ("Patient", {"fields": ["first_name", "last_name", "date_of_birth", "sex"]}),
         ("Contact", {"fields": ["email", "mobile_phone", "preferred_language"]}),
         (
@@ -67,6 +85,70 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     @admin.display(description="mobile phone", ordering="mobile_phone")
     def phone(self, patient: Patient) -> str:
         return format_phone(patient.mobile_phone)
+
+    @admin.display(description="earlier record numbers")
+    def earlier_numbers(self, patient: Patient) -> str:
+        numbers = sorted(alias.record_number for alias in patient.aliases.all())
+        return ", ".join(numbers) or "None: never merged"
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("intake.merge_patient")
+
+    @admin.action(
+        description="Merge the two selected records of one patient",
+        permissions=["merge"],
+    )
+    def merge_records(self, request: HttpRequest, queryset):
+        """Show the two records side by side; merge once staff confirm."""
+        patients = list(
+            queryset.annotate(intake_count=Count("intakes")).order_by("record_number")
+        )
+        if len(patients) != 2:
+            self.message_user(
+                request, "Select exactly two records to merge.", messages.WARNING
+            )
+            return None
+        data = request.POST if "confirm_merge" in request.POST else None
+        form = PatientMergeForm(data, patients=patients)
+        if form.is_valid():
+            survivor, merged = form.survivor_and_merged()
+            try:
+                merge = patient_merge(
+                    survivor=survivor,
+                    merged=merged,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"{merge.merged_record_number} merged into "
+                    f"{merge.survivor_record_number}: {merge.intakes_moved} "
+                    f"intake(s) moved. Searching {merge.merged_record_number} "
+                    "finds this record.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(survivor.get_absolute_url())
+        self.record_list_read(patients, "patient merge confirmation")
+        rows = [
+            {
+                "patient": patient,
+                "phone": format_phone(patient.mobile_phone),
+                "intakes": patient.intake_count,
+            }
+            for patient in patients
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Merge two records of one patient",
+            "rows": rows,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/intake/patient/merge.html", context)
 
     def autocomplete_label(self, patient: Patient) -> str:
         """The intake's patient picker shows who each record is."""
@@ -87,6 +169,45 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
             patient_update(patient=obj)
         else:
             patient_create(patient=obj)
+
+
+@admin.register(PatientMerge)
+class PatientMergeAdmin(admin.ModelAdmin):
+    """Every merge of two patient records, read-only: none is changed or deleted."""
+
+    list_display = [
+        "merged_at",
+        "merged_record_number",
+        "survivor_record_number",
+        "intakes_moved",
+        "merged_by",
+    ]
+    search_fields = ["merged_record_number", "survivor_record_number"]
+    readonly_fields = [
+        "merged_at",
+        "merged_record_number",
+        "survivor_record_number",
+        "intakes_moved",
+        "merged_by",
+        "reason",
+        "merged_details",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            record_access(response.context_data["original"])
+        return response
 
 
 class TreatmentTrialInline(admin.TabularInline):

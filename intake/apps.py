@@ -34,5 +34,9 @@ class IntakeConfig(AppConfig):
         auditlog.register(self.get_model("TreatmentTrial"), mask_fields=["drug_name"])
         auditlog.register(self.get_model("Drug"))
         auditlog.register(
+            self.get_model("PatientMerge"), mask_fields=["merged_details", "reason"]
+        )
+        auditlog.register(self.get_model("PatientAlias"))
+        auditlog.register(
             self.get_model("IntakeAmendment"), mask_fields=["reason", "changes"]
         )

@@ -111,6 +111,38 @@ class PatientForm(PhoneFieldsMixin, forms.ModelForm):
         return cleaned
 
 
+class PatientMergeForm(forms.Form):
+    """Which of two records of one person to keep, why, and a deliberate yes."""
+
+    survivor = forms.ChoiceField(
+        label="Keep this record",
+        widget=forms.RadioSelect,
+        help_text="Usually the older one, which the patient's papers carry.",
+    )
+    reason = forms.CharField(
+        label="Why are they the same person?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="For example: same person, checked with her ID at the desk.",
+    )
+    confirmed = forms.BooleanField(
+        label="I checked: both records are this one person",
+        help_text="The merge is recorded and is not undone here.",
+    )
+
+    def __init__(self, *args, patients: list[Patient], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patients = {str(patient.pk): patient for patient in patients}
+        self.fields["survivor"].choices = [
+            (pk, patient_identity(patient)) for pk, patient in self.patients.items()
+        ]
+
+    def survivor_and_merged(self) -> tuple[Patient, Patient]:
+        kept = self.cleaned_data["survivor"]
+        merged = next(pk for pk in self.patients if pk != kept)
+        return self.patients[kept], self.patients[merged]
+
+
 class IntakeAmendmentForm(forms.ModelForm):
     """The admin's form of a submitted intake: every change needs a reason."""
 

@@ -75,6 +75,7 @@ def range_constraints(model_name: str, names) -> list[models.CheckConstraint]:
 
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+RECORD_NUMBER_FORMAT = r"^P-[0-9]{6,10}$"
 
 
 def validate_date_of_birth(value: datetime.date) -> None:
@@ -178,7 +179,7 @@ class Patient(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(record_number__regex=r"^P-[0-9]{6,10}$"),
+                condition=Q(record_number__regex=RECORD_NUMBER_FORMAT),
                 name="patient_record_number_format",
             ),
             models.CheckConstraint(
@@ -190,6 +191,7 @@ class Patient(TimeStampedModel):
                 name="patient_preferred_language_valid",
             ),
         ]
+        permissions = [("merge_patient", "Can merge two records of one patient")]
 
     def __str__(self) -> str:
         return self.record_number
@@ -226,6 +228,94 @@ class Patient(TimeStampedModel):
             self.date_of_birth.day,
         )
         return day.year - self.date_of_birth.year - before_birthday
+
+
+class PatientMerge(models.Model):
+    """Two records of one person made one, written by ``patient_merge`` and kept.
+
+    The merged record is deleted; this row keeps its number and its details as they
+    were, who merged it, when and why, so a wrong merge can be seen and put right
+    by hand. No role may change or delete it (clinic/roles.py).
+    """
+
+    survivor_record_number = models.CharField("record kept", max_length=12)
+    merged_record_number = models.CharField(
+        "record merged into it", max_length=12, unique=True
+    )
+    merged_details = models.JSONField(
+        "the merged record's details", help_text="As they were before the merge."
+    )
+    intakes_moved = models.PositiveIntegerField("intakes moved")
+    reason = models.TextField("why the records are one person")
+    # PROTECT: who merged two patients' records stays known; staff accounts are
+    # deactivated, never deleted.
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="merged by",
+    )
+    merged_at = models.DateTimeField("merged", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = "patient merge"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(survivor_record_number__regex=RECORD_NUMBER_FORMAT)
+                & Q(merged_record_number__regex=RECORD_NUMBER_FORMAT),
+                name="patient_merge_record_numbers_format",
+            ),
+            models.CheckConstraint(
+                condition=~Q(survivor_record_number=models.F("merged_record_number")),
+                name="patient_merge_two_records",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="patient_merge_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_record_number} merged into {self.survivor_record_number}"
+
+    def get_additional_data(self) -> dict:
+        """What the audit trail files this record under: the record kept."""
+        return {"patient": self.survivor_record_number}
+
+
+class PatientAlias(models.Model):
+    """A record number a patient was known by before a merge: searching it finds
+    them. Follows the patient through later merges."""
+
+    record_number = models.CharField(
+        "earlier record number", max_length=12, unique=True
+    )
+    # PROTECT: a patient with earlier numbers is only ever merged, which moves them.
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="aliases",
+        verbose_name="patient",
+    )
+    # PROTECT: the alias exists because of the merge, which is kept.
+    merge = models.OneToOneField(
+        PatientMerge,
+        on_delete=models.PROTECT,
+        related_name="alias",
+        verbose_name="merge",
+    )
+
+    class Meta:
+        verbose_name = "earlier record number"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(record_number__regex=RECORD_NUMBER_FORMAT),
+                name="patient_alias_record_number_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.record_number
 
 
 class Drug(models.Model):

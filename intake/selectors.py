@@ -16,7 +16,7 @@ from intake.matching import (
     nearby_birth_dates,
     phone_digits_only,
 )
-from intake.models import Drug, DrugName, OnlineDraft, Patient
+from intake.models import Drug, DrugName, OnlineDraft, Patient, PatientAlias
 
 # Candidates judged at most: a birth date shared by more people than this at one
 # clinic would be a data problem of its own.
@@ -47,7 +47,8 @@ def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
 
     ``prefix`` leads from the queryset's model to the patient, such as
     ``"intake__patient__"``. A term may be a record number (P-000123 or 123), a
-    birth date, 4 or more digits that end a phone number ("555-0102", "0102"), a
+    birth date, a record number merged into another (finding the record kept), 4 or
+    more digits that end a phone number ("555-0102", "0102"), a
     last or first name's start ("ramirez" finds Ramírez), "Last, First", or
     "First Last". Names and phones are matched on stored folded forms
     (``Patient.fill_search_fields``), each with its own index; the record number
@@ -58,7 +59,14 @@ def patient_search(queryset: QuerySet, term: str, prefix: str = "") -> QuerySet:
         return queryset
     if match := RECORD_NUMBER.match(term):
         number = f"P-{int(match.group(1) or match.group(2)):06d}"
-        found = Q(**{f"{prefix}record_number": number})
+        # A number merged into another record finds the record kept.
+        numbers = [
+            number,
+            *PatientAlias.objects.filter(record_number=number).values_list(
+                "patient__record_number", flat=True
+            ),
+        ]
+        found = Q(**{f"{prefix}record_number__in": numbers})
         if match.group(2) and len(match.group(2)) >= PHONE_FRAGMENT_MIN:
             found |= _phone_ends_with(match.group(2), prefix)
         return queryset.filter(found)

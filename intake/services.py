@@ -22,6 +22,8 @@ from intake.models import (
     IntakeAmendment,
     OnlineDraft,
     Patient,
+    PatientAlias,
+    PatientMerge,
     TreatmentTrial,
 )
 from intake.notifications import resume_link_message, submission_confirmation
@@ -59,6 +61,85 @@ def patient_update(*, patient: Patient) -> Patient:
     patient.full_clean()
     patient.save()
     return patient
+
+
+MERGED_DETAILS = [
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "email",
+    "mobile_phone",
+    "preferred_language",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "created",
+]
+
+
+def patient_merge(
+    *, survivor: Patient, merged: Patient, user: AbstractBaseUser, reason: str
+) -> PatientMerge:
+    """Make two records of one person one: ``merged`` into ``survivor``.
+
+    In one transaction: the merged record's intakes (and with them their referrals,
+    amendments and routing history) move to the survivor, its record number and
+    any earlier ones become the survivor's aliases (searching them finds the
+    survivor), a ``PatientMerge`` keeps its details as they were, who merged it
+    and why, and the merged record is deleted. The survivor's own details are not
+    changed. Refused while the merged record has an online intake still being
+    filled in: its author would see the survivor's details.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why these records are one person."})
+    if survivor.pk == merged.pk:
+        raise ValidationError("Choose two different records.")
+    with transaction.atomic():
+        locked = {
+            patient.pk: patient
+            for patient in Patient.objects.select_for_update()
+            .filter(pk__in=[survivor.pk, merged.pk])
+            .order_by("pk")
+        }
+        if len(locked) != 2:
+            raise ValidationError("One of these records was merged or removed.")
+        survivor, merged = locked[survivor.pk], locked[merged.pk]
+        intakes = list(merged.intakes.select_for_update())
+        if any(
+            intake.status == Intake.Status.DRAFT
+            and intake.source == Intake.Source.ONLINE
+            for intake in intakes
+        ):
+            raise ValidationError(
+                f"{merged.record_number} has an online intake still being filled "
+                "in; merge once it is sent."
+            )
+        merge = PatientMerge(
+            survivor_record_number=survivor.record_number,
+            merged_record_number=merged.record_number,
+            merged_details={
+                name: str(getattr(merged, name)) for name in MERGED_DETAILS
+            },
+            intakes_moved=len(intakes),
+            reason=reason,
+            merged_by=user,
+        )
+        merge.full_clean()
+        merge.save()
+        for intake in intakes:
+            intake.patient = survivor
+            intake.save(update_fields=["patient", "modified"])
+        for alias in merged.aliases.all():
+            alias.patient = survivor
+            alias.save(update_fields=["patient"])
+        alias = PatientAlias(
+            record_number=merged.record_number, patient=survivor, merge=merge
+        )
+        alias.full_clean()
+        alias.save()
+        merged.delete()
+    return merge
 
 
 @transaction.atomic
