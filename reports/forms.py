@@ -59,3 +59,16 @@ def period_form(query) -> PeriodForm:
         return PeriodForm(query)
     default = weeks_to_today(DEFAULT_WEEKS)
     return PeriodForm(initial={"start": default.start, "end": default.end})
+
+
+class ColumnsForm(forms.Form):
+    """The columns of a staff list to export, among those the role may export."""
+
+    columns = forms.MultipleChoiceField(
+        label="Columns", widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = choices
+        self.fields["columns"].initial = [name for name, _ in choices]

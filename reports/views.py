@@ -1,21 +1,24 @@
-"""The operations reports page and its CSV files, served inside the admin.
+"""The operations reports page, its CSV files and the staff lists' CSV files, served
+inside the admin.
 
 The page shows each report of ``reports.selectors.REPORTS`` for a chosen period: a
 chart drawn on the server (``reports.charts``) beside its table. The figures are
 aggregates, not patient records, so viewing the page is not a read of any patient;
 downloading a report's CSV is recorded as an export naming how many patients the
-period covers.
+period covers, and so is every staff list's CSV (``reports.lists``).
 """
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from clinic.audit import record_export
 from intake.models import Intake
 from referrals.views import StaffView
 from reports import charts, exports
-from reports.forms import PRESET_WEEKS, period_form, weeks_to_today
-from reports.models import VIEW_REPORTS
+from reports.forms import PRESET_WEEKS, ColumnsForm, period_form, weeks_to_today
+from reports.lists import STAFF_LIST_BY_SLUG, STAFF_LISTS
+from reports.models import EXPORT_IDENTIFIED, VIEW_REPORTS
 from reports.selectors import REPORT_BY_SLUG, REPORTS, Table
 
 
@@ -148,4 +151,66 @@ class ReportCSVView(StaffView):
         response["Content-Disposition"] = (
             f'attachment; filename="{exports.report_filename(report, period)}"'
         )
+        return response
+
+
+class ListExportView(StaffView):
+    """The staff lists the user may view, each with its columns to choose."""
+
+    def has_permission(self):
+        return any(
+            self.request.user.has_perm(staff_list.permission)
+            for staff_list in STAFF_LISTS
+        )
+
+    def get(self, request):
+        exports_ = [
+            {
+                "list": staff_list,
+                "form": ColumnsForm(
+                    prefix=staff_list.slug,
+                    choices=staff_list.columns_for(request.user),
+                ),
+            }
+            for staff_list in STAFF_LISTS
+            if request.user.has_perm(staff_list.permission)
+        ]
+        context = {
+            **self.admin_context(request, "Export staff lists"),
+            "exports": exports_,
+            "identified": request.user.has_perm(EXPORT_IDENTIFIED),
+        }
+        return render(request, "admin/reports/list_exports.html", context)
+
+
+class ListCSVView(StaffView):
+    """One staff list, the chosen columns, every row, as a streamed CSV file."""
+
+    def has_permission(self):
+        staff_list = STAFF_LIST_BY_SLUG.get(self.kwargs["slug"])
+        return staff_list is not None and self.request.user.has_perm(
+            staff_list.permission
+        )
+
+    def get(self, request, slug: str):
+        staff_list = STAFF_LIST_BY_SLUG[slug]
+        form = ColumnsForm(
+            request.GET, prefix=slug, choices=staff_list.columns_for(request.user)
+        )
+        if not form.is_valid():
+            return HttpResponseBadRequest(
+                "Choose at least one column, among those your role may export."
+            )
+        columns = form.cleaned_data["columns"]
+        queryset = staff_list.queryset()
+        record_export(
+            model=staff_list.model,
+            what=f"{staff_list.title} list ({', '.join(columns)})",
+            patients=staff_list.patients(queryset),
+        )
+        response = StreamingHttpResponse(
+            staff_list.lines(queryset, columns), content_type="text/csv"
+        )
+        filename = f"{slug}_{timezone.localdate().isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -104,6 +104,19 @@ PAGES = [
         expect(LOGIN, 403, 200, 200),
     ),
     (
+        "list exports",
+        "get",
+        lambda w: reverse("admin:reports_listexport_changelist"),
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
+        "a staff list's CSV",
+        "get",
+        lambda w: reverse("admin:reports_list_csv", args=["referrals"])
+        + "?referrals-columns=record_number",
+        expect(LOGIN, 200, 200, 200),
+    ),
+    (
         "staff accounts",
         "get",
         lambda w: reverse("admin:staff_staffaccount_changelist"),
