@@ -112,8 +112,10 @@ PAGES = [
     (
         "a staff list's CSV",
         "get",
-        lambda w: reverse("admin:reports_list_csv", args=["referrals"])
-        + "?referrals-columns=record_number",
+        lambda w: (
+            reverse("admin:reports_list_csv", args=["referrals"])
+            + "?referrals-columns=record_number"
+        ),
         expect(LOGIN, 200, 200, 200),
     ),
     (
