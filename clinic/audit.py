@@ -13,6 +13,24 @@ def mask(value: str) -> str:
     return MASKED
 
 
+def audit_register(model: type[Model], **options) -> None:
+    """Put a model in the audit trail, leaving out the one-to-one links pointing at it.
+
+    django-auditlog records every field ``_meta.get_fields()`` lists, and that
+    includes the reverse side of another model's one-to-one field (an outcomes
+    course's ``referral``): reading it costs a query on every audited write, and the
+    other model's own entry already records the link.
+    """
+    from auditlog.registry import auditlog
+
+    reverse_one_to_one = [
+        field.name
+        for field in model._meta.get_fields()
+        if field.one_to_one and field.auto_created and not field.concrete
+    ]
+    auditlog.register(model, exclude_fields=reverse_one_to_one, **options)
+
+
 def record_access(instance: Model) -> None:
     """Record that the signed-in staff member (from the request context) read it."""
     accessed.send(sender=instance.__class__, instance=instance)

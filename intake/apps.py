@@ -27,16 +27,16 @@ class IntakeConfig(AppConfig):
     verbose_name = "Intake"
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from clinic.audit import audit_register
 
-        auditlog.register(self.get_model("Patient"), mask_fields=PATIENT_MASKED_FIELDS)
-        auditlog.register(self.get_model("Intake"), mask_fields=INTAKE_MASKED_FIELDS)
-        auditlog.register(self.get_model("TreatmentTrial"), mask_fields=["drug_name"])
-        auditlog.register(self.get_model("Drug"))
-        auditlog.register(
+        audit_register(self.get_model("Patient"), mask_fields=PATIENT_MASKED_FIELDS)
+        audit_register(self.get_model("Intake"), mask_fields=INTAKE_MASKED_FIELDS)
+        audit_register(self.get_model("TreatmentTrial"), mask_fields=["drug_name"])
+        audit_register(self.get_model("Drug"))
+        audit_register(
             self.get_model("PatientMerge"), mask_fields=["merged_details", "reason"]
         )
-        auditlog.register(self.get_model("PatientAlias"))
-        auditlog.register(
+        audit_register(self.get_model("PatientAlias"))
+        audit_register(
             self.get_model("IntakeAmendment"), mask_fields=["reason", "changes"]
         )

@@ -6,7 +6,7 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from clinic.audit import audit_register
 
         # The one hand-off from intake: a submitted intake is routed (STYLE.md).
         from intake.signals import intake_submitted
@@ -18,8 +18,8 @@ class ReferralsConfig(AppConfig):
 
         # Free-text notes and the facts snapshot (the patient's answers) are recorded
         # in the audit trail as changed, never by value.
-        auditlog.register(
+        audit_register(
             self.get_model("RoutingDecision"), mask_fields=["facts", "cleared_note"]
         )
-        auditlog.register(self.get_model("Referral"), mask_fields=["note"])
-        auditlog.register(self.get_model("Service"))
+        audit_register(self.get_model("Referral"), mask_fields=["note"])
+        audit_register(self.get_model("Service"))
