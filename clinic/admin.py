@@ -3,6 +3,7 @@
 from auditlog.admin import LogEntryAdmin
 from django.contrib import admin, messages
 from django.db.models import Q
+from post_office.models import STATUS
 
 from clinic import mail
 from clinic.admin_utils import ReadOnlyAdminMixin
@@ -54,6 +55,23 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
         ), False
 
 
+class MailProblemFilter(admin.SimpleListFilter):
+    """E-mail that failed, or is stuck (``mail.stuck``): the home page's links."""
+
+    title = "problem"
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "Failed"), ("stuck", "Stuck: not sent yet after a while")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(status=STATUS.failed)
+        if self.value() == "stuck":
+            return queryset.filter(pk__in=mail.stuck().values("pk"))
+        return queryset
+
+
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Queued and failed e-mail for the clinic manager: recipient masked, no body;
@@ -67,7 +85,7 @@ class OutgoingMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "attempts",
         "next_attempt",
     ]
-    list_filter = ["status"]
+    list_filter = [MailProblemFilter, "status"]
     fields = list_display
     readonly_fields = list_display
     actions = ["resend"]

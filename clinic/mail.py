@@ -28,6 +28,8 @@ CLAIM_LEASE = datetime.timedelta(minutes=5)
 FIRST_RETRY = datetime.timedelta(minutes=1)
 LONGEST_PAUSE = datetime.timedelta(hours=1)
 WAITING = (STATUS.queued, STATUS.requeued)
+# The worker sends within seconds; a message still waiting this long is stuck.
+STUCK_AFTER = datetime.timedelta(minutes=15)
 # Links that carry a bearer token (a resume link opens a patient's answers, a
 # password link sets a staff member's password). The stored copy of a message loses
 # the token once the message is sent.
@@ -35,6 +37,14 @@ BEARER_LINK = re.compile(
     r"(/intake/resume/|/staff/password/[A-Za-z0-9_-]+/)[A-Za-z0-9_-]+/?"
 )
 TOKEN_REMOVED = r"\1(link removed after sending)"
+
+
+def stuck() -> QuerySet[Email]:
+    """Unsent e-mail the worker failed to send at least once, or has not picked up
+    ``STUCK_AFTER`` after it was queued: the clinic manager's to look at."""
+    return Email.objects.filter(status__in=WAITING).filter(
+        Q(number_of_retries__gte=1) | Q(created__lt=timezone.now() - STUCK_AFTER)
+    )
 
 
 def retry_pause(attempt: int) -> datetime.timedelta:

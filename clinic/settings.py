@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "outcomes",
     "reports",
     "fhir_export",
+    "home",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
@@ -272,7 +273,7 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         "source",
         "submitted_at",
     ]
-    list_filter = ["status", "source"]
+    list_filter = ["status", "source", "submitted_at"]
     list_select_related = ["patient", "entered_by"]
     search_fields = ["patient__record_number"]
     show_full_result_count = False
@@ -515,8 +516,12 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
             return HttpResponseRedirect(obj.get_absolute_url())
         self.message_user(
             request,
-            f"Intake for {obj.patient} submitted: it is being routed, and appears in "
-            "the physicians' queue.",
+            format_html(
+                "Intake for {} submitted. Routing… it runs in the background; what it "
+                'did shows on <a href="{}">your home page</a> within seconds.',
+                obj.patient,
+                reverse("admin:index"),
+            ),
             messages.SUCCESS,
         )
         self._alert_urgent_advice(request, obj)

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clinic.admin_utils import ReadOnlyAdminMixin
+from clinic.admin_utils import ReadOnlyAdminMixin, today_start
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from referrals import services, views
 from referrals.models import (
@@ -140,6 +140,25 @@ class ReferralEventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class DecidedByMeFilter(admin.SimpleListFilter):
+    """Referrals the signed-in physician decided (the home page's "decided today")."""
+
+    title = "decided by"
+    parameter_name = "decided"
+
+    def lookups(self, request, model_admin):
+        return [("me-today", "Me, today"), ("me", "Me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me-today":
+            return queryset.filter(
+                decided_by=request.user, decided_at__gte=today_start()
+            )
+        if self.value() == "me":
+            return queryset.filter(decided_by=request.user)
+        return queryset
+
+
 @admin.register(Referral)
 class ReferralAdmin(
     ReadOnlyAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
@@ -157,7 +176,13 @@ class ReferralAdmin(
         "appointment_at",
         "created",
     ]
-    list_filter = ["status", "service", "recommended_outcome", "override"]
+    list_filter = [
+        "status",
+        "service",
+        "recommended_outcome",
+        "override",
+        DecidedByMeFilter,
+    ]
     list_select_related = ["intake__patient", "service", "decided_by"]
     search_fields = ["intake__patient__record_number"]
     show_full_result_count = False

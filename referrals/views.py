@@ -66,9 +66,14 @@ class QueueView(StaffView):
     permission_required = VIEW_QUEUE
 
     def get(self, request):
-        page = Paginator(selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        entries = selectors.review_queue()
+        section = request.GET.get("section", "")
+        section = int(section) if section.isdigit() else None
+        if section in QueueEntry.Section.values:
+            entries = entries.filter(section=section)  # a home page's count
+        else:
+            section = None
+        page = Paginator(entries, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
             {
                 "entry": entry,
@@ -90,6 +95,7 @@ class QueueView(StaffView):
             "rows": rows,
             "open_holds": QueueEntry.objects.holds().count(),
             "sections": QueueEntry.Section,
+            "section": QueueEntry.Section(section) if section is not None else None,
         }
         return render(request, "admin/referrals/review_queue.html", context)
 

@@ -21,6 +21,21 @@ from staff.forms import StaffCreateForm, StaffUpdateForm
 from staff.models import MANAGE_STAFF, StaffAccount
 
 
+class SignInFilter(admin.SimpleListFilter):
+    """Accounts whose sign-in is locked (the home page's "locked accounts")."""
+
+    title = "sign-in"
+    parameter_name = "sign_in"
+
+    def lookups(self, request, model_admin):
+        return [("locked", "Locked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "locked":
+            return queryset.filter(username__in=selectors.locked_usernames())
+        return queryset
+
+
 @admin.register(StaffAccount)
 class StaffAccountAdmin(admin.ModelAdmin):
     list_display = [
@@ -31,7 +46,7 @@ class StaffAccountAdmin(admin.ModelAdmin):
         "second_factor",
         "sign_in",
     ]
-    list_filter = ["is_active", "groups"]
+    list_filter = ["is_active", "groups", SignInFilter]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
     list_per_page = 50

@@ -38,6 +38,21 @@ def staff_accounts() -> QuerySet[StaffAccount]:
     )
 
 
+def locked_usernames() -> QuerySet:
+    """Usernames whose sign-in is locked now: as many failures within the cool-off
+    as axes allows (``is_locked`` says the same of one account)."""
+    return (
+        AccessAttempt.objects.filter(
+            attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+        )
+        .order_by()
+        .values("username")
+        .annotate(total=Sum("failures_since_start"))
+        .filter(total__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )
+
+
 def is_locked(account: StaffAccount) -> bool:
     """Whether sign-in is locked (an account read through ``staff_accounts``)."""
     return (account.recent_failures or 0) >= settings.AXES_FAILURE_LIMIT
