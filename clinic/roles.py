@@ -77,6 +77,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *_CLINICAL_COURSE_WORK,
         "outcomes.view_outcomes",
         "reports.view_reports",
+        # A patient's record as a FHIR Bundle, for another clinician's EHR.
+        "fhir_export.download_patient_bundle",
     },
     CLINICIAN: _CLINICAL_COURSE_WORK,
     CLINIC_MANAGER: {

@@ -68,6 +68,14 @@ PAGES = [
     ),
     ("patient page", "get", lambda w: w["patient_url"], expect(LOGIN, 200, 200, 200)),
     (
+        "patient's FHIR record",
+        "get",
+        lambda w: reverse(
+            "admin:fhir_export_patient_bundle", args=[w["intake"].patient_id]
+        ),
+        expect(LOGIN, 403, 200, 403),
+    ),
+    (
         "catalogue",
         "get",
         lambda w: reverse("admin:intake_drug_changelist"),

@@ -148,6 +148,11 @@ PAGES = [
         ),
         "one",
     ),
+    (
+        "patient's FHIR record",
+        lambda w: admin_url("fhir_export_patient_bundle", w["first"].patient.pk),
+        "one",
+    ),
 ]
 
 

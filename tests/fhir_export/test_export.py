@@ -26,6 +26,7 @@ from referrals.models import Referral
 from referrals.services import referral_approve, referral_decline
 from tests.conftest import rolled_back_after
 from tests.factories import IntakeFactory, PatientFactory, UserFactory
+from tests.fhir_export.helpers import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -96,18 +97,6 @@ def _all(resources):
     return [resource for found in resources.values() for resource in found]
 
 
-def _walk(value, key):
-    """Every value under ``key`` anywhere in a nested JSON value."""
-    if isinstance(value, dict):
-        for name, inner in value.items():
-            if name == key:
-                yield inner
-            yield from _walk(inner, key)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _walk(inner, key)
-
-
 def test_the_models_are_fhir_r4():
     assert __fhir_version__ == t.FHIR_VERSION == "4.0.1"
 
@@ -171,7 +160,7 @@ def test_ids_are_unique_per_resource_type(clinic_export):
 def test_every_reference_resolves_inside_the_export(clinic_export):
     resources, _ = clinic_export
     present = {f"{r['resourceType']}/{r['id']}" for r in _all(resources)}
-    references = list(_walk(_all(resources), "reference"))
+    references = list(walk(_all(resources), "reference"))
     assert len(references) > 500
     assert [ref for ref in references if ref not in present] == []
     (form,) = resources["Questionnaire"]
@@ -230,7 +219,7 @@ def test_every_code_comes_from_a_named_catalogue(clinic_export):
         coding
         for resource in _all(resources)
         for key in ("coding", "valueCoding")
-        for found in _walk(resource, key)
+        for found in walk(resource, key)
         for coding in (found if isinstance(found, list) else [found])
     ]
     sent = {(coding["system"], coding["code"]) for coding in codings}
@@ -239,7 +228,7 @@ def test_every_code_comes_from_a_named_catalogue(clinic_export):
     assert {t.LOINC, t.ICD10CM, t.SNOMED_CT, t.RXNORM} <= systems
     units = {
         (quantity["system"], quantity["code"])
-        for quantity in _walk(_all(resources), "valueQuantity")
+        for quantity in walk(_all(resources), "valueQuantity")
     }
     assert units == {(t.UCUM, t.MM_HG), (t.UCUM, t.KILOGRAM)}
 
