@@ -12,15 +12,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clinic.admin_utils import ReadOnlyAdminMixin
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
+from outcomes import views
 from outcomes.models import (
     RECORD_CLINICAL,
+    VIEW_OUTCOMES,
     AdverseEvent,
     FollowUp,
+    OutcomesReport,
     TreatmentCourse,
     TreatmentSession,
 )
@@ -421,3 +425,27 @@ class FollowUpAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutcomesReport)
+class OutcomesReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outcomes page and its CSV export (manager and physicians)."""
+
+    def get_urls(self):
+        site = self.admin_site
+
+        def view(cls):
+            return site.admin_view(cls.as_view(admin_site=site))
+
+        return [
+            path(
+                "", view(views.OutcomesView), name="outcomes_outcomesreport_changelist"
+            ),
+            path("rows.csv", view(views.OutcomesCSVView), name="outcomes_rows_csv"),
+        ]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(VIEW_OUTCOMES)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)

@@ -537,3 +537,19 @@ class FollowUp(TimeStampedModel):
         if None in answers:
             return None
         return scoring.midas(answers).total
+
+
+class OutcomesReport(models.Model):
+    """The outcomes page's entry in the admin index; it stores nothing (no table).
+
+    Who may see the page is ``outcomes.view_outcomes`` (on :class:`TreatmentCourse`).
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = "outcomes report"
+        verbose_name_plural = "outcomes against the published figures"
+
+    def __str__(self) -> str:
+        return "Outcomes"

@@ -56,3 +56,26 @@ def record_sessions(course: TreatmentCourse, pains, start: datetime.date) -> Non
             ),
             user=doctor,
         )
+
+
+FOLLOW_UP = {
+    "headache_days": 6,
+    "migraine_days": 3,
+    "current_pain": 5,
+    "worst_pain": 7,
+    **{f"midas_{n}": 1 for n in range(1, 6)},
+    "pgic": 2,
+}
+
+
+def ended_course(
+    pains, *, days_ago: int, discontinue: bool = False, service="ketamine"
+):
+    """A course whose last session was ``days_ago`` days ago."""
+    course = open_course(service)
+    start = timezone.localdate() - datetime.timedelta(days=days_ago + len(pains) - 1)
+    record_sessions(course, pains, start)
+    desk = UserFactory(role=roles.FRONT_DESK)
+    if discontinue:
+        return services.course_discontinue(course=course, user=desk, reason="Moved")
+    return services.course_complete(course=course, user=desk)

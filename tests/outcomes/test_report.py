@@ -12,48 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clinic import roles
-from outcomes import definitions, services
+from outcomes import definitions
 from outcomes.selectors import outcome_figures
-from tests.factories import UserFactory
-from tests.outcomes.builders import open_course, record_sessions
+from tests.outcomes.builders import ended_course
 
 pytestmark = pytest.mark.django_db
-
-FOLLOW_UP = {
-    "headache_days": 6,
-    "migraine_days": 3,
-    "current_pain": 5,
-    "worst_pain": 7,
-    **{f"midas_{n}": 1 for n in range(1, 6)},
-    "pgic": 2,
-}
-
-
-def ended_course(pains, *, days_ago: int, discontinue: bool = False):
-    """A ketamine course whose last session was ``days_ago`` days ago."""
-    course = open_course()
-    start = timezone.localdate() - datetime.timedelta(days=days_ago + len(pains) - 1)
-    record_sessions(course, pains, start)
-    desk = UserFactory(role=roles.FRONT_DESK)
-    if discontinue:
-        return services.course_discontinue(course=course, user=desk, reason="Moved")
-    return services.course_complete(course=course, user=desk)
-
-
-@pytest.fixture
-def three_courses(db):
-    """Ended 120 days ago: 1m is answered or lost, 3m (due 91 + 21) lost if unanswered.
-
-    A responder who kept it at 1 month and did not answer at 3; a non-responder; a
-    responder who stopped early and never answered.
-    """
-    kept = ended_course([(8, 6), (6, 4)], days_ago=120)
-    services.follow_up_answer(
-        follow_up=kept.follow_ups.get(point="1m"), answers=FOLLOW_UP
-    )
-    ended_course([(8, 7)], days_ago=120)
-    ended_course([(9, 5)], days_ago=120, discontinue=True)
 
 
 def report(*args) -> dict:

@@ -1,0 +1,258 @@
+"""The outcomes page and its CSV export, inside the admin (manager and physicians).
+
+The page shows aggregates, not patient records, so viewing it is not a read of any
+patient; the CSV holds one de-identified row per course (no names, no record number,
+no dates finer than a year) and its download is recorded as an export.
+"""
+
+import csv
+import io
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clinic.audit import record_export
+from outcomes import charts, definitions
+from outcomes.figures import POINTS, SUSTAINED_POINTS, CourseRow, ServiceFigures
+from outcomes.forms import OutcomesFilterForm
+from outcomes.models import VIEW_OUTCOMES, TreatmentCourse
+from outcomes.selectors import outcome_figures
+from referrals.views import StaffView
+
+POINT_LABELS = {"1w": "1 week", "1m": "1 month", "3m": "3 months"}
+
+
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate:.0%}"
+
+
+def _proportion(proportion) -> dict:
+    ci = proportion.ci95
+    return {
+        "n": proportion.responders,
+        "of": proportion.patients,
+        "rate": _percent(proportion.rate),
+        "ci": f"{ci[0]:.0%}–{ci[1]:.0%}" if ci else "–",
+    }
+
+
+def _measure_rows(f: ServiceFigures) -> list[dict]:
+    measures = [("immediate", "Immediate (end of course)", f.immediate)] + [
+        (
+            f"sustained_{point}",
+            f"Sustained at {POINT_LABELS[point]}",
+            f.sustained[point],
+        )
+        for point in SUSTAINED_POINTS
+    ]
+    rows = []
+    for key, label, measure in measures:
+        rows.append(
+            {
+                "label": label,
+                "strict": _proportion(measure.as_non_responders),
+                "known": _proportion(measure.excluding_lost),
+                "lost": measure.lost_to_follow_up,
+                "published": [
+                    _percent(figure.stated_rate) if figure else "–"
+                    for figure in (getattr(study, key) for study in f.published)
+                ],
+                "chart": charts.RateRow(
+                    label=label,
+                    rate=measure.as_non_responders.rate,
+                    ci95=measure.as_non_responders.ci95,
+                    published=[
+                        (
+                            study.source.short,
+                            figure.stated_rate if figure else None,
+                        )
+                        for study in f.published
+                        for figure in [getattr(study, key)]
+                    ],
+                ),
+            }
+        )
+    return rows
+
+
+def _spread_rows(spreads: dict) -> list[dict]:
+    return [
+        {
+            "label": POINT_LABELS.get(point, "Intake (baseline)"),
+            "n": spread.n,
+            "median": spread.median,
+            "q1": spread.q1,
+            "q3": spread.q3,
+        }
+        for point, spread in spreads.items()
+    ]
+
+
+def _section(f: ServiceFigures) -> dict:
+    measures = _measure_rows(f)
+    headache_days = _spread_rows(f.headache_days)
+    return {
+        "figures": f,
+        "measures": measures,
+        "rates_chart": charts.responder_rates(
+            f"{f.name}: responders, the lost counted as non-responders",
+            [row["chart"] for row in measures],
+        ),
+        "preventive": [
+            {
+                "label": f"At {POINT_LABELS[point]}",
+                "strict": _proportion(measure.as_non_responders),
+                "known": _proportion(measure.excluding_lost),
+                "lost": measure.lost_to_follow_up,
+            }
+            for point, measure in (f.preventive or {}).items()
+        ],
+        "headache_days": headache_days,
+        "headache_days_chart": charts.medians_over_time(
+            f"{f.name}: headache days a month, median and interquartile range",
+            [
+                charts.SpreadPoint(row["label"], row["median"], row["q1"], row["q3"])
+                for row in headache_days
+            ],
+        ),
+        "changes": [
+            {"label": POINT_LABELS[point], "days": days, "midas": midas}
+            for point, days, midas in zip(
+                POINTS,
+                f.headache_days_change.values(),
+                f.midas_change.values(),
+                strict=True,
+            )
+        ],
+        "adverse_per_session": (
+            "–"
+            if f.adverse_events_per_session is None
+            else f"{f.adverse_events_per_session:.2f}"
+        ),
+    }
+
+
+class OutcomesView(StaffView):
+    permission_required = VIEW_OUTCOMES
+
+    def get(self, request):
+        form = OutcomesFilterForm(request.GET or None)
+        filters = form.filters if form.is_bound else {}
+        figures, _ = outcome_figures(**filters)
+        shown = [f for f in figures if f.treated or filters.get("service")]
+        context = {
+            **self.admin_context(request, "Outcomes against the published figures"),
+            "form": form,
+            "query": request.GET.urlencode(),
+            "sections": [_section(f) for f in shown],
+            "sources": [
+                definitions.SCHWENK_2018,
+                definitions.POMEROY_2017,
+                definitions.IHS_PREVENTIVE_TRIALS,
+            ],
+            "decrease": definitions.PAIN_RESPONSE_DECREASE,
+        }
+        return render(request, "admin/outcomes/outcomes.html", context)
+
+
+CSV_COLUMNS = [
+    "row",
+    "service",
+    "birth_year",
+    "status",
+    "first_session_year",
+    "course_days",
+    "sessions_attended",
+    "pain_before_first",
+    "pain_after_last",
+    "immediate_responder",
+    "baseline_headache_days",
+    "baseline_midas",
+    *(
+        f"{point}_{name}"
+        for point in POINTS
+        for name in (
+            "state",
+            "current_pain",
+            "headache_days",
+            "midas",
+            "pgic",
+            "sustained_responder",
+            "preventive_responder",
+        )
+    ),
+    "adverse_mild",
+    "adverse_moderate",
+    "adverse_severe",
+]
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def csv_row(number: int, row: CourseRow, today) -> list:
+    """One course, de-identified: a row number, never the record or its dates."""
+    cells = [
+        number,
+        row.service,
+        row.birth_year,
+        row.status,
+        row.started_on.year,
+        (row.ended_on - row.started_on).days if row.ended_on else "",
+        row.sessions_attended,
+        row.pain_before_first,
+        row.pain_after_last,
+        _yes_no(row.immediate()),
+        row.baseline_headache_days,
+        row.baseline_midas,
+    ]
+    for point in POINTS:
+        follow_up = row.follow_ups.get(point)
+        state = row.follow_up_state(point, today) if row.ended else "pending"
+        answered = state == "answered"
+        cells += [
+            state,
+            follow_up.current_pain if answered else "",
+            follow_up.headache_days if answered else "",
+            follow_up.midas_total if answered else "",
+            follow_up.pgic if answered else "",
+            _yes_no(row.sustained(point, today)) if row.ended else "",
+            _yes_no(row.preventive(point, today)) if row.ended else "",
+        ]
+    cells += [row.adverse_events.get(s, 0) for s in ("mild", "moderate", "severe")]
+    return ["" if cell is None else cell for cell in cells]
+
+
+class OutcomesCSVView(StaffView):
+    permission_required = VIEW_OUTCOMES
+
+    def get(self, request):
+        form = OutcomesFilterForm(request.GET or None)
+        filters = form.filters if form.is_bound else {}
+        today = timezone.localdate()
+        _, rows = outcome_figures(**filters, today=today)
+        described = ", ".join(
+            f"{name} {value}" for name, value in filters.items() if value
+        )
+        record_export(
+            model=TreatmentCourse,
+            what=f"outcomes rows ({described or 'all courses'})",
+            patients=len(rows),
+        )
+
+        def lines():
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for cells in [CSV_COLUMNS] + [
+                csv_row(number, row, today) for number, row in enumerate(rows, start=1)
+            ]:
+                writer.writerow(cells)
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
+        return response
