@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from clinic.audit import record_access
@@ -26,6 +26,7 @@ from intake.matching import format_phone, patient_identity, phone_last_four
 from intake.models import (
     Drug,
     DrugName,
+    DuplicateFlag,
     Intake,
     Patient,
     PatientMerge,
@@ -56,6 +57,19 @@ class IntakeRowInline(admin.TabularInline):
         return False
 
 
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    title = "possible duplicates"
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("flagged", "Flagged as a possible duplicate")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "flagged":
+            return queryset.filter(pk__in=DuplicateFlag.objects.values("patient_id"))
+        return queryset
+
+
 @admin.register(Patient)
 class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     form = PatientForm
@@ -65,11 +79,19 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         "first_name",
         "date_of_birth",
         "phone",
+        "possible_duplicates",
     ]
+    list_filter = [PossibleDuplicateFilter]
     search_fields = ["record_number"]
     show_full_result_count = False
     list_per_page = 50
-    readonly_fields = ["record_number", "earlier_numbers", "id", "created"]
+    readonly_fields = [
+        "record_number",
+        "earlier_numbers",
+        "possible_duplicates",
+        "id",
+        "created",
+    ]
     actions = ["merge_records"]
     fieldsets = [
         (None, {"fields": ["record_number", "earlier_numbers"]}),
@@ -79,13 +101,36 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
             "Emergency contact",
             {"fields": ["emergency_contact_name", "emergency_contact_phone"]},
         ),
-        ("Duplicate check", {"fields": ["not_a_duplicate"]}),
+        ("Duplicate check", {"fields": ["possible_duplicates", "not_a_duplicate"]}),
     ]
     inlines = [IntakeRowInline]
 
     @admin.display(description="mobile phone", ordering="mobile_phone")
     def phone(self, patient: Patient) -> str:
         return format_phone(patient.mobile_phone)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("duplicate_flags__candidate", "aliases")
+        )
+
+    @admin.display(description="possible duplicate of")
+    def possible_duplicates(self, patient: Patient) -> str:
+        """Found in the background for online patients; staff only."""
+        return format_html_join(
+            ", ",
+            '<a href="{}" title="{}">{}</a>',
+            (
+                (
+                    flag.candidate.get_absolute_url(),
+                    ", ".join(flag.reasons),
+                    flag.candidate.record_number,
+                )
+                for flag in patient.duplicate_flags.all()
+            ),
+        )
 
     @admin.display(description="earlier record numbers")
     def earlier_numbers(self, patient: Patient) -> str:
@@ -167,7 +212,9 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            patient_update(patient=obj)
+            patient_update(
+                patient=obj, not_a_duplicate=form.cleaned_data["not_a_duplicate"]
+            )
         else:
             patient_create(patient=obj)
 

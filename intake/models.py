@@ -230,6 +230,47 @@ class Patient(TimeStampedModel):
         return day.year - self.date_of_birth.year - before_birthday
 
 
+class DuplicateFlag(models.Model):
+    """A stored patient who may be the same person as a patient registered online.
+
+    Written in the background (``intake.tasks.match_online_patient``) and shown to
+    staff only, on the patient list and page; never to the public. Cleared by a
+    merge, or when staff save the patient as "a different person".
+    """
+
+    # CASCADE: a flag is about two records and means nothing once either is gone
+    # (a merge deletes the merged one).
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="duplicate_flags",
+        verbose_name="patient",
+    )
+    candidate = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="possible duplicate of",
+    )
+    reasons = models.JSONField("why", default=list)
+    found_at = models.DateTimeField("found", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "possible duplicate"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "candidate"], name="duplicate_flag_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(patient=models.F("candidate")),
+                name="duplicate_flag_two_records",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate {self.pk}"
+
+
 class PatientMerge(models.Model):
     """Two records of one person made one, written by ``patient_merge`` and kept.
 

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clinic.validation import validate_built
-from intake import amendments
+from intake import amendments, tasks
+from intake.matching import Person
 from intake.models import (
+    DuplicateFlag,
     Intake,
     IntakeAmendment,
     OnlineDraft,
@@ -27,7 +29,7 @@ from intake.models import (
     TreatmentTrial,
 )
 from intake.notifications import resume_link_message, submission_confirmation
-from intake.selectors import token_hash
+from intake.selectors import patient_duplicates, token_hash
 from intake.signals import intake_submitted
 
 CONSENT_VERSION = "2026-01"
@@ -56,11 +58,47 @@ def patient_create(*, patient: Patient) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient) -> Patient:
-    """Validate and save changes to a stored patient's details."""
+def patient_update(*, patient: Patient, not_a_duplicate: bool = False) -> Patient:
+    """Validate and save changes to a stored patient's details.
+
+    ``not_a_duplicate``: staff checked the possible duplicates and this is a
+    different person, so the background matching's flags on it are cleared.
+    """
     patient.full_clean()
     patient.save()
+    if not_a_duplicate:
+        patient.duplicate_flags.all().delete()
     return patient
+
+
+@transaction.atomic
+def patient_flag_duplicates(*, patient_id) -> list[DuplicateFlag]:
+    """Flag the stored patients who may be the same person as this one.
+
+    Run in the background for patients registered online; only records made
+    before this one are flagged, so a pair is flagged once, on its newer record.
+    Idempotent (one flag per pair, its reasons brought up to date). A patient gone meanwhile (merged)
+    flags nothing.
+    """
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        return []
+    person = Person(
+        patient.first_name,
+        patient.last_name,
+        patient.date_of_birth,
+        phone=patient.mobile_phone,
+        email=patient.email,
+    )
+    flags = []
+    for candidate, reasons in patient_duplicates(person=person, exclude_pk=patient.pk):
+        if candidate.created > patient.created:
+            continue  # the later record is the one flagged, when it is matched
+        flag, _ = DuplicateFlag.objects.update_or_create(
+            patient=patient, candidate=candidate, defaults={"reasons": reasons}
+        )
+        flags.append(flag)
+    return flags
 
 
 MERGED_DETAILS = [
@@ -187,6 +225,9 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
         validate_intake(intake)
         intake.save()
         submission_confirmation(intake=intake)
+        if intake.source == Intake.Source.ONLINE:
+            # The details may have changed since the start: matched again.
+            tasks.match_online_patient.enqueue(patient_id=str(intake.patient_id))
         intake_submitted.send(sender=Intake, intake=intake, amendment=None)
     return intake
 
@@ -307,6 +348,7 @@ def draft_start(
     try:
         with transaction.atomic():
             patient_create(patient=patient)
+            tasks.match_online_patient.enqueue(patient_id=str(patient.pk))
             intake = Intake(patient=patient, source=Intake.Source.ONLINE)
             validate_intake(intake)
             intake.save()
