@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic import roles
 from clinic.models import AuditEntry
@@ -12,7 +13,7 @@ from referrals import letters, services
 from referrals.models import Service
 from staff.models import StaffProfile
 from tests.factories import UserFactory
-from tests.referrals.builders import submitted_example1
+from tests.referrals.builders import schedule, submitted_example1
 from tests.test_one_source import RULE_CODE
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,20 @@ def test_the_referral_letter_carries_what_an_insurer_asks_for(
     assert "Penicillin (rash)" in text
     assert "No allergy to Ketamine or Botulinum toxin (Botox) reported" in text
     assert "Go ahead." in text
+
+
+def test_a_scheduled_referrals_letter_gives_its_appointment(
+    ketamine, physician_client, front_desk_user
+):
+    assert "Appointment:" not in letter_text(physician_client, ketamine)
+    schedule(ketamine, front_desk_user)
+    ketamine.refresh_from_db()
+    when = timezone.localtime(ketamine.appointment_at)
+    text = letter_text(physician_client, ketamine)
+    assert f"Appointment: {when:%A, %B} {when.day}, {when.year}" in text.replace(
+        "<strong>", ""
+    ).replace("</strong>", "")
+    assert "with Dr. Ada Park, Infusion suite, room 2." in text
 
 
 def test_no_internal_code_is_printed(signed, physician_client):
