@@ -197,9 +197,11 @@ PERIODIC_TASKS = [
     ("audit-seal", "clinic.tasks.seal_audit_trail", 3),
     ("audit-checkpoint-mail", "clinic.tasks.mail_audit_checkpoint", 86400),
     ("weekly-csv-pack", "reports.tasks.write_weekly_pack", 86400),
+    ("fhir-nightly-export", "fhir_export.tasks.write_nightly_export", 86400),
 ]
 # Where the nightly jobs leave files for the clinic's analyst and its EHR to pick up
-# (the weekly CSV pack under weekly/). Local default: var/exports in the project.
+# (the weekly CSV pack under weekly/, the FHIR export under fhir/<day>/). Local
+# default: var/exports in the project.
 CLINIC_EXPORT_DIR = env.path("CLINIC_EXPORT_DIR", default=BASE_DIR / "var" / "exports")
 # Who is alerted at once when an intake is put on hold.
 ON_CALL_EMAIL = env("ON_CALL_EMAIL", default="on-call@clinic.example")

@@ -16,6 +16,7 @@ from fhir.resources import __fhir_version__, get_fhir_model_class
 from fhir.resources.core.fhirabstractmodel import FHIRAbstractModel
 
 from clinic import roles
+from clinic.models import AuditEntry
 from clinic.worker import run_ready_tasks
 from fhir_export import export, mapping
 from fhir_export import terminology as t
@@ -354,3 +355,13 @@ def test_the_export_reads_patients_in_chunks_not_one_by_one(tmp_path):
     patients = Patient.objects.count()
     assert queries(chunk_size=patients) == 1 + 3
     assert queries(chunk_size=(patients + 1) // 2) == 1 + 3 * 2
+
+
+def test_the_command_records_the_export_in_the_audit_trail(tmp_path):
+    PatientFactory()
+    call_command("export_fhir", str(tmp_path), stdout=io.StringIO())
+    entry = AuditEntry.objects.latest("pk")
+    assert entry.additional_data == {
+        "export": "FHIR bulk export",
+        "patients_covered": Patient.objects.count(),
+    }

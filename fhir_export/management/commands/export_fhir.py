@@ -1,8 +1,9 @@
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from fhir_export.export import write_ndjson
+from fhir_export.services import fhir_export_write
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory, **options):
         started = time.monotonic()
-        counts = write_ndjson(directory)
+        counts = fhir_export_write(directory=Path(directory), what="FHIR bulk export")
         seconds = time.monotonic() - started
         for kind, count in sorted(counts.items()):
             self.stdout.write(f"{kind:<22} {count:>10}")
