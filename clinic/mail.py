@@ -13,9 +13,10 @@ then marked failed, for the clinic manager to see and resend.
 import datetime
 import logging
 import re
+import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from post_office.connections import connections
@@ -37,6 +38,9 @@ BEARER_LINK = re.compile(
     r"(/intake/resume/|/staff/password/[A-Za-z0-9_-]+/)[A-Za-z0-9_-]+/?"
 )
 TOKEN_REMOVED = r"\1(link removed after sending)"
+# Once a message has left, recording it as sent is tried this many times through
+# database errors (pauses of 0.1 s doubling to 2 s: about 20 s in all).
+RECORD_SENT_ATTEMPTS = 14
 
 
 def stuck() -> QuerySet[Email]:
@@ -126,16 +130,37 @@ def deliver(email: Email) -> int:
             "; given up" if given_up else "",
         )
         return status
-    with transaction.atomic():
-        Email.objects.filter(pk=email.pk).update(
-            status=STATUS.sent,
-            scheduled_time=None,
-            last_updated=now,
-            message=BEARER_LINK.sub(TOKEN_REMOVED, email.message or ""),
-            html_message=BEARER_LINK.sub(TOKEN_REMOVED, email.html_message or ""),
-        )
-        Log.objects.create(email=email, status=STATUS.sent)
+    record_sent(email, now)
     return STATUS.sent
+
+
+def record_sent(email: Email, now: datetime.datetime) -> None:
+    """Mark a message that has left as sent, through database errors.
+
+    The mail server has it: a message left marked queued would be sent again when
+    its claim runs out. So a lost connection is replaced and the write tried again
+    (``RECORD_SENT_ATTEMPTS``), rather than given up with the first error.
+    """
+    for attempt in range(RECORD_SENT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                Email.objects.filter(pk=email.pk).update(
+                    status=STATUS.sent,
+                    scheduled_time=None,
+                    last_updated=now,
+                    message=BEARER_LINK.sub(TOKEN_REMOVED, email.message or ""),
+                    html_message=BEARER_LINK.sub(
+                        TOKEN_REMOVED, email.html_message or ""
+                    ),
+                )
+                Log.objects.create(email=email, status=STATUS.sent)
+            return
+        except (OperationalError, InterfaceError):
+            if attempt == RECORD_SENT_ATTEMPTS - 1 or connection.in_atomic_block:
+                raise
+            logger.warning("E-mail %s sent; recording it failed, retrying.", email.pk)
+            connection.close()
+            time.sleep(min(0.1 * 2**attempt, 2))
 
 
 def deliver_due(limit: int = 100) -> int:

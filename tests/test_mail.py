@@ -7,7 +7,7 @@ import threading
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 from post_office import mail as post_office_mail
@@ -307,3 +307,28 @@ def test_a_spanish_speaking_patient_is_told_of_an_approval_in_spanish(
     assert "aprobó su remisión a Acupuntura" in email.message
     team = Email.objects.exclude(to=[intake.patient.email]).get()
     assert team.subject.startswith("New approved referral")  # staff read English
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_message_is_recorded_through_a_lost_connection(monkeypatch):
+    """The server has the message: a database error while recording it is retried,
+    not left to resend the message when its claim runs out."""
+    (email,) = queue(1)
+    failures = [OperationalError("server closed the connection")] * 2
+
+    def lose_the_connection_twice(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "post_office_email" SET "status"') and failures:
+            raise failures.pop()
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
+    with connection.execute_wrapper(lose_the_connection_twice):
+        assert delivery.deliver_due() == 1
+
+    email.refresh_from_db()
+    assert not failures
+    assert email.status == STATUS.sent
+    assert email.scheduled_time is None
+    assert len(mail.outbox) == 1
+    assert delivery.deliver_due() == 0
+    assert len(mail.outbox) == 1
