@@ -118,4 +118,5 @@ cluster: install-bench
 	$(PY) -m bench.cluster --nodes=$(NODES)
 
 loadtest: install-bench
-	$(PY) -m bench.loadtest $(if $(FAULTS),--faults)
+	$(PY) -m bench.loadtest --nodes=$(NODES) $(if $(FAULTS),--faults) \
+		$(if $(KILL_NODE),--kill-node=$(KILL_NODE))

@@ -273,7 +273,10 @@ def haproxy_config(nodes: list[Node], ports: Ports, socket_path: Path) -> str:
     """HAProxy in front of the nodes.
 
     Round robin over the nodes whose ``/healthz/`` answered 200 twice; a node that
-    fails two checks a second apart leaves the rotation. A request whose connection
+    fails three checks a second apart leaves the rotation. A check may wait 5 s for
+    its answer: a node's sync workers answer it after the requests queued before
+    it, and a busy node is not a dead one (a dead one refuses the connection at
+    once). A request whose connection
     to a node fails is sent to another node (``redispatch``); a GET that gets no
     answer at all is retried too. Other methods are retried only when the node never
     received them: a POST that a node may have processed is answered 502 and the
@@ -293,6 +296,7 @@ defaults
     timeout client 120s
     timeout server 120s
     timeout queue 60s
+    timeout check 5s
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response
@@ -309,7 +313,7 @@ backend nodes
     option httpchk
     http-check send meth GET uri {HEALTH_PATH} ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    default-server inter 1s fall 3 rise 2
 {servers}
 
 listen stats

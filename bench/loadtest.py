@@ -1,27 +1,37 @@
 """``make loadtest``: 200 online intakes from 20 concurrent clients, then a count.
 
-On a fresh PostgreSQL database (``clinic_bench_loadtest`` on ``DATABASE_URL``'s
-server) behind gunicorn and the task worker, each client walks the public intake page
-by page as a patient would (reading each step's form, posting its answers) and sends
-the last step twice at once, as a double click does. Once the worker has drained, the
-database must hold exactly 200 submitted intakes, one patient each, one current
-routing decision each, and exactly the referrals those decisions call for, none
-twice; and no request may have been answered with an error.
+On a fresh PostgreSQL database (``clinic_cluster_loadtest`` on ``DATABASE_URL``'s
+server, default the local one) behind ``make cluster``'s deployment (HAProxy on
+127.0.0.1:8080, three gunicorn nodes each with its task worker, production settings,
+an SMTP sink), each client walks the public intake page by page as a patient would
+(reading each step's form, posting its answers) and sends the last step twice at
+once, as a double click does. Once the workers have routed everything and sent the
+mail, the database must hold exactly 200 submitted intakes, one patient each, one
+current routing decision each, and exactly the referrals those decisions call for,
+none twice; every patient told their intake was sent must have it stored once and
+routed; every queued e-mail must have reached the sink exactly once; the audit trail
+and the review queue must verify; and no request may have been answered with an
+error.
 
 With ``--faults`` (``make loadtest FAULTS=1``) every connection to the database is
-killed (``pg_terminate_backend``) every 0.7 s while the clients work. A request that
-fails is sent again, as a patient would press the button again; the faults are
-counted, and every check above must still hold.
+killed (``pg_terminate_backend``) every 0.7 s while the clients work. With
+``--kill-node N`` (``KILL_NODE=N``) node N's gunicorn and task worker are SIGKILLed
+when a third of the intakes are done and started again at two thirds; HAProxy's
+retries and failures meanwhile are read from its statistics socket. In both cases a
+request that fails is sent again, as a patient would press the button again, and
+every check above must still hold.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import datetime
 import html
 import http.cookiejar
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,20 +42,18 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.run import (
-    ROOT,
-    Server,
-    Worker,
-    bench_database,
-    manage,
-    recreate_database,
-)
+from bench.cluster import ROOT, Cluster, Ports, database_url, prepare
 
 FAULT_INTERVAL = 0.7  # seconds between two rounds of killed connections
-RETRIES = 20  # a patient presses again this many times at most
+# A patient presses again this many times at most. The longest step (treatments)
+# runs long enough on a loaded machine that a kill every 0.7 s often meets it.
+RETRIES = 40
 DRAIN_TIMEOUT = 600  # seconds the worker gets to route everything afterwards
+# A message claimed by a worker that was killed waits out its claim (CLAIM_LEASE).
+MAIL_TIMEOUT = 420
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+REVIEW = "/intake/review/"  # the last step: sending it is submitting
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -69,6 +77,7 @@ class Patient:
         self.first = f"Load{client:02d}"
         self.last = f"Tester{number:03d}"
         self.email = f"load.{client:02d}.{number:03d}@example.com"
+        self.told_sent = False  # the page after sending said it was sent
 
     def request(self, method: str, path: str, data=None, expect=(200,)) -> str:
         """Send a request; with ``retry``, send it again after an error page.
@@ -84,6 +93,8 @@ class Patient:
             time.sleep(0.2 * (attempt + 1))
         if status not in expect:
             raise RuntimeError(f"{method} {path} answered {status}")
+        if method == "POST" and path == REVIEW:
+            self.told_sent = True
         return text
 
     def send(self, method: str, path: str, data=None) -> tuple[int, str]:
@@ -99,7 +110,7 @@ class Patient:
             status, text = error.code, error.read().decode(errors="replace")
         except OSError:
             status, text = 599, ""  # the connection itself failed
-        self.log.append((method, path, status, time.perf_counter() - start))
+        self.log.append((method, path, status, time.perf_counter() - start, start))
         return status, text
 
     def step(self, slug: str, answers: dict) -> None:
@@ -117,14 +128,14 @@ class Patient:
         self.request("GET", "/")
         for slug, answers in steps(self.first, self.last, self.email):
             self.step(slug, answers)
-        page = self.request("GET", "/intake/review/")
+        page = self.request("GET", REVIEW)
         token = html.unescape(CSRF_INPUT.search(page).group(1))
         submit = {"csrfmiddlewaretoken": token}
         second = threading.Thread(
-            target=self.request, args=("POST", "/intake/review/", submit, (302,))
+            target=self.request, args=("POST", REVIEW, submit, (302,))
         )
         second.start()
-        self.request("POST", "/intake/review/", submit, expect=(302,))
+        self.request("POST", REVIEW, submit, expect=(302,))
         second.join()
         self.request("GET", "/intake/done/")
 
@@ -266,8 +277,29 @@ def wait_for_routing(timeout: float) -> float:
     return time.perf_counter() - started
 
 
-def check_database() -> dict:
-    """What the run left behind, and every way it could be wrong."""
+def wait_for_mail(timeout: float) -> float:
+    """Wait until no e-mail waits to be sent; return the seconds it took."""
+    from django.db import connection
+    from post_office.models import Email
+
+    from clinic.mail import WAITING
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        waiting = Email.objects.filter(status__in=WAITING).exists()
+        connection.close()
+        if not waiting:
+            break
+        time.sleep(1)
+    return time.perf_counter() - started
+
+
+def check_database(told: list[str]) -> dict:
+    """What the run left behind, and every way it could be wrong.
+
+    ``told`` are the e-mail addresses of the patients whose page said their intake
+    was sent: each must have exactly one patient, one submitted intake, routed.
+    """
     from django.db.models import Count
 
     from intake.models import Intake, Patient
@@ -275,13 +307,18 @@ def check_database() -> dict:
     from referrals.models import Referral, RoutingDecision
     from referrals.routing import outcome_under_hold
 
-    problems = []
     intakes = Intake.objects.count()
     submitted = Intake.objects.filter(status=Intake.Status.SUBMITTED).count()
     patients = Patient.objects.count()
     twice = (
         Patient.objects.values("email").annotate(n=Count("id")).filter(n__gt=1).count()
     )
+    routed_emails = collections.Counter(
+        RoutingDecision.objects.current()
+        .filter(intake__status=Intake.Status.SUBMITTED)
+        .values_list("intake__patient__email", flat=True)
+    )
+    told_not_routed_once = sum(routed_emails[email] != 1 for email in told)
     decisions = RoutingDecision.objects.current().count()
     failed = RoutingDecision.objects.failed().count()
     expected_referrals = 0
@@ -304,13 +341,117 @@ def check_database() -> dict:
         "submitted": submitted,
         "patients": patients,
         "patients_twice": twice,
+        "told_sent": len(told),
+        "told_sent_not_routed_once": told_not_routed_once,
         "current_decisions": decisions,
         "failed_routings": failed,
         "referrals": referrals,
         "referrals_expected": expected_referrals,
         "referrals_duplicated": duplicated,
-        "problems": problems,
     }
+
+
+def check_mail(received: list, told: list[str]) -> dict:
+    """The messages the SMTP sink received against the ones the clinic queued.
+
+    Every queued message must be marked sent and have arrived exactly once (same
+    recipients, same subject); every patient told their intake was sent must have
+    exactly one confirmation.
+    """
+    from email.header import decode_header, make_header
+
+    from post_office.models import STATUS, Email
+
+    def key(to, subject) -> tuple:
+        return (tuple(sorted(address.strip().lower() for address in to)), subject)
+
+    queued = collections.Counter(
+        key(email.to, email.subject) for email in Email.objects.all()
+    )
+    arrived = collections.Counter(
+        key(
+            str(message["To"]).split(","),
+            str(make_header(decode_header(message["Subject"]))),
+        )
+        for message in received
+    )
+    per_address = collections.Counter(
+        address for (addresses, _), n in arrived.items() for address in addresses
+    )
+    return {
+        "mail_queued": sum(queued.values()),
+        "mail_marked_sent": Email.objects.filter(status=STATUS.sent).count(),
+        "mail_received": sum(arrived.values()),
+        "mail_received_twice": sum(n - 1 for n in arrived.values() if n > 1),
+        "mail_never_received": sum((queued - arrived).values()),
+        "mail_received_not_queued": sum((arrived - queued).values()),
+        "told_sent_without_one_confirmation": sum(
+            per_address[email] != 1 for email in told
+        ),
+    }
+
+
+def balancer_counts(cluster: Cluster) -> dict:
+    """HAProxy's running totals for the nodes' backend: retries, redispatches to
+    another node, requests whose connection failed, answers that never came, and
+    5xx answers (the nodes' own and HAProxy's 502/503)."""
+    backend = cluster.backend()
+    return {
+        "retried": int(backend["wretr"] or 0),
+        "redispatched": int(backend["wredis"] or 0),
+        "connection_failed": int(backend["econ"] or 0),
+        "response_failed": int(backend["eresp"] or 0),
+        "answered_5xx": int(backend["hrsp_5xx"] or 0),
+    }
+
+
+class NodeKiller(threading.Thread):
+    """SIGKILLs a node when a third of the intakes are done, restarts it at two
+    thirds, and notes HAProxy's totals at each moment."""
+
+    def __init__(self, cluster: Cluster, number: int, total: int, done) -> None:
+        super().__init__(daemon=True)
+        self.cluster = cluster
+        self.node = cluster.nodes[number - 1]
+        self.total = total
+        self.done = done  # a callable: intakes finished so far
+        self.moments: dict[str, tuple[float, dict]] = {}
+        self.stopping = threading.Event()
+
+    def note(self, moment: str) -> None:
+        self.moments[moment] = (time.perf_counter(), balancer_counts(self.cluster))
+
+    def wait_for(self, share: float) -> bool:
+        while self.done() < self.total * share:
+            if self.stopping.wait(0.2):
+                return False
+        return True
+
+    def run(self) -> None:
+        if not self.wait_for(1 / 3):
+            return
+        self.note("killed")
+        self.node.kill()
+        if not self.wait_for(2 / 3):
+            return
+        self.note("restarting")
+        self.node.start()
+        self.node.wait_ready()
+        self.cluster.wait_for_servers_up(len(self.cluster.nodes))
+        self.note("back")
+
+    def window(self, log: list) -> tuple[dict, collections.Counter]:
+        """HAProxy's counts, and the error answers the clients received, from the
+        kill until the node was back in rotation."""
+        start, before = self.moments["killed"]
+        end, after = self.moments.get("back", self.moments["restarting"])
+        counts = {name: after[name] - before[name] for name in before}
+        errors = collections.Counter(
+            status
+            for *_, status, took, sent in log
+            if start <= sent + took <= end and status >= 500
+        )
+        return counts, errors
 
 
 def last_line(run: subprocess.CompletedProcess) -> str:
@@ -321,55 +462,69 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intakes", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--nodes", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's, per node")
     parser.add_argument(
         "--faults",
         action="store_true",
         help="kill every database connection every 0.7 s during the load",
     )
+    parser.add_argument(
+        "--kill-node",
+        type=int,
+        help="SIGKILL this node (gunicorn and task worker) a third of the way "
+        "through, start it again at two thirds",
+    )
+    parser.add_argument("--port", type=int, default=8080, help="HAProxy's")
+    parser.add_argument("--first-port", type=int, default=8100)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
-        print("The load test runs on PostgreSQL: set DATABASE_URL.", file=sys.stderr)
-        return 2
-    url, _ = bench_database("clinic_bench_loadtest")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_DEBUG": "true",  # bench.settings turns debug off after import
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-    os.environ.update(env)
-    recreate_database(url, "postgresql")
-    manage("migrate", "--noinput", "-v", "0", env=env)
-
-    cores = os.cpu_count() or 1
+    if args.kill_node is not None and not 1 <= args.kill_node <= args.nodes:
+        parser.error(f"--kill-node must be a node from 1 to {args.nodes}")
+    ports = Ports(args.port, args.first_port)
+    url = database_url("clinic_cluster_loadtest")
     workdir = Path(tempfile.mkdtemp(prefix="clinic_loadtest_"))
-    server = Server(env, cores, workdir / "gunicorn.log")
-    worker = Worker(env, workdir / "worker.log")
+    # Every simulated patient comes from 127.0.0.1.
+    env = prepare(url, workdir, ports, INTAKE_NEW_FORMS_PER_HOUR="1000000")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+    cluster = Cluster(
+        nodes=args.nodes, env=env, workdir=workdir, ports=ports, workers=args.workers
+    )
+    retry = args.faults or args.kill_node is not None
     log: list = []
     failures: list[str] = []
     killed: list[int] = []
+    told: list[str] = []
+    finished = [0]
     per_client = args.intakes // args.clients
-    started = time.perf_counter()
     stop_faults = threading.Event()
     faults = threading.Thread(
         target=kill_connections, args=(url, stop_faults, killed), daemon=True
     )
-    import django
-
-    django.setup()
+    killer = None
+    if args.kill_node is not None:
+        killer = NodeKiller(cluster, args.kill_node, args.intakes, lambda: finished[0])
     try:
-        server.wait_ready()
+        cluster.start()
+        started = time.perf_counter()
         if args.faults:
             faults.start()
+        if killer:
+            killer.start()
 
         def client(number: int) -> None:
             for n in range(per_client):
+                patient = Patient(cluster.url, number, n, log, retry=retry)
                 try:
-                    Patient(server.url, number, n, log, retry=args.faults).walk()
+                    patient.walk()
                 except Exception as error:  # noqa: BLE001 - every failure is counted
                     failures.append(f"client {number} intake {n}: {error}")
+                if patient.told_sent:
+                    told.append(patient.email)
+                finished[0] += 1
 
         threads = [
             threading.Thread(target=client, args=(number,))
@@ -383,14 +538,20 @@ def main() -> int:
         stop_faults.set()
         if args.faults:
             faults.join()
+        if killer:
+            killer.join()
         drained = wait_for_routing(DRAIN_TIMEOUT)
+        mailed = wait_for_mail(MAIL_TIMEOUT)
+        totals = balancer_counts(cluster)
+        received = cluster.sink.messages()
     finally:
         stop_faults.set()
-        server.stop()
-        worker.stop()
+        if killer:
+            killer.stopping.set()
+        cluster.stop()
 
-    found = check_database()
-    statuses = collections.Counter(status for _, _, status, _ in log)
+    found = check_database(told) | check_mail(received, told)
+    statuses = collections.Counter(entry[2] for entry in log)
     errors = sum(count for status, count in statuses.items() if status >= 400)
     # Seal what the worker had not sealed yet, so every entry is checked.
     subprocess.run(
@@ -412,25 +573,38 @@ def main() -> int:
     )
     ok = (
         not failures
-        and (errors == 0 or args.faults)
+        and (errors == 0 or retry)
         and found["intakes"] == args.intakes
         and found["submitted"] == args.intakes
         and found["patients"] == args.intakes
         and found["patients_twice"] == 0
+        and found["told_sent"] == args.intakes
+        and found["told_sent_not_routed_once"] == 0
         and found["current_decisions"] == args.intakes
         and found["failed_routings"] == 0
         and found["referrals"] == found["referrals_expected"]
         and found["referrals_duplicated"] == 0
+        and found["mail_marked_sent"] == found["mail_queued"]
+        and found["mail_received"] == found["mail_queued"]
+        and found["mail_received_twice"] == 0
+        and found["mail_never_received"] == 0
+        and found["mail_received_not_queued"] == 0
+        and found["told_sent_without_one_confirmation"] == 0
         and chain.returncode == 0
         and queue.returncode == 0
     )
-    latencies = sorted(took for *_, took in log)
+    latencies = sorted(entry[3] for entry in log)
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(
+        f"{when}, {os.cpu_count()} cores (load average "
+        f"{os.getloadavg()[0]:.1f}): {args.nodes} node(s) behind HAProxy, "
+        f"{args.workers} gunicorn workers and a task worker each"
+    )
     print(
         f"{len(log)} requests from {args.clients} clients in {seconds:.1f} s "
-        f"({len(log) / seconds:.1f} req/s; p50 {p50:.0f} ms, p99 {p99:.0f} ms), "
-        f"{cores} gunicorn workers"
+        f"({len(log) / seconds:.1f} req/s; p50 {p50:.0f} ms, p99 {p99:.0f} ms)"
     )
     print(f"answers: {dict(sorted(statuses.items()))}; errors answered: {errors}")
     if args.faults:
@@ -438,10 +612,29 @@ def main() -> int:
             f"faults: {sum(killed)} database connections killed in {len(killed)} "
             f"rounds, one every {FAULT_INTERVAL} s; every failed request sent again"
         )
-    print(f"routing drained {drained:.1f} s after the last client finished")
+    if killer and "killed" in killer.moments:
+        counts, window_errors = killer.window(log)
+        down = killer.moments.get("back", killer.moments["restarting"])[0]
+        print(
+            f"node {args.kill_node} (gunicorn and task worker) SIGKILLed after "
+            f"{killer.moments['killed'][0] - started:.1f} s, back in rotation after "
+            f"{down - started:.1f} s; every failed request sent again"
+        )
+        print(
+            "  HAProxy while it was down: "
+            + ", ".join(f"{name} {value}" for name, value in counts.items())
+        )
+        print(f"  error answers the clients got meanwhile: {dict(window_errors)}")
+    print(
+        "  HAProxy over the whole run: "
+        + ", ".join(f"{name} {value}" for name, value in totals.items())
+    )
+    print(
+        f"routing drained {drained:.1f} s after the last client finished, "
+        f"mail {mailed:.1f} s after that"
+    )
     for key, value in found.items():
-        if key != "problems":
-            print(f"  {key}: {value}")
+        print(f"  {key}: {value}")
     # Twenty clients writing at once must leave the audit trail's hash chain whole.
     print(f"  audit chain: {last_line(chain)}")
     # ... and the review queue in step with the decisions and referrals.
@@ -450,11 +643,9 @@ def main() -> int:
         print(f"  FAILED {failure}")
     print("PASS" if ok else "FAIL")
     if ok:
-        import shutil
-
         shutil.rmtree(workdir, ignore_errors=True)
     else:
-        print(f"logs: {workdir / 'gunicorn.log'}, {workdir / 'worker.log'}")
+        print(f"logs and mail: {workdir}")
     return 0 if ok else 1
 
 
