@@ -272,6 +272,7 @@ def prepare(workdir: Path, *, pool: int, seed: int) -> Prepared:
 
     from bench import old_trail, scale
     from bench.models import OldAuditHead
+    from clinic import roles
     from clinic.models import Counter
     from intake.models import Intake
     from referrals.models import Referral
@@ -282,9 +283,11 @@ def prepare(workdir: Path, *, pool: int, seed: int) -> Prepared:
         Permission.objects.get(content_type__app_label="bench", codename="view_listrow")
     )
     csrf = get_random_string(32)
+    manager = scale.bench_user(scale.MANAGER_USER, roles.CLINIC_MANAGER)
     cookies = {
         "front desk": _login(frontdesk, csrf),
         "physician": _login(physician, csrf),
+        "manager": _login(manager, csrf),
     }
     built = Counter.objects.get(name=BUILT_MARKER).value
     prepared = Prepared(cookies=cookies)
@@ -338,6 +341,9 @@ def prepare(workdir: Path, *, pool: int, seed: int) -> Prepared:
             "physician",
             [url("admin:referrals_review", pk) for pk in review_ids],
         ),
+        ("home: front desk", "front desk", [url("admin:index")]),
+        ("home: physician", "physician", [url("admin:index")]),
+        ("home: manager", "manager", [url("admin:index")]),
         (
             "baseline: stock changelist",
             "front desk",

@@ -41,6 +41,7 @@ Status = Referral.Status
 RECORD_COUNTER = "patient_record_number"
 FRONT_DESK_USER = "bench_frontdesk"
 PHYSICIAN_USER = "bench_physician"
+MANAGER_USER = "bench_manager"
 
 FIRST_NAMES = [
     "Avery",
@@ -144,24 +145,25 @@ class Variant:
     decision: dict
 
 
+def bench_user(username: str, role: str):
+    """A staff account of ``role`` the benchmark acts as (no usable password)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"is_staff": True, "email": f"{username}@clinic.example"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 def bench_users() -> tuple:
     """The front-desk and physician accounts the benchmark acts as."""
-    User = get_user_model()
-    users = []
-    for username, role in (
-        (FRONT_DESK_USER, roles.FRONT_DESK),
-        (PHYSICIAN_USER, roles.PHYSICIAN),
-    ):
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"is_staff": True, "email": f"{username}@clinic.example"},
-        )
-        if created:
-            user.set_unusable_password()
-            user.save()
-        user.groups.add(Group.objects.get(name=role))
-        users.append(user)
-    return tuple(users)
+    return (
+        bench_user(FRONT_DESK_USER, roles.FRONT_DESK),
+        bench_user(PHYSICIAN_USER, roles.PHYSICIAN),
+    )
 
 
 def _weighted(rng: random.Random, options: list[tuple[object, float]]):
