@@ -2,7 +2,25 @@
 
 import datetime
 
+from django.contrib import admin
 from django.utils import timezone
+
+
+def staff_name(user) -> str:
+    """A staff member as colleagues know them: the full name, else the login."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def staff_name_display(field: str, description: str):
+    """An admin column or read-only field naming the staff member in ``field``."""
+
+    @admin.display(description=description, ordering=field)
+    def show(model_admin, obj) -> str:
+        return staff_name(getattr(obj, field))
+
+    return show
 
 
 def today_start() -> datetime.datetime:

@@ -9,9 +9,11 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
+from clinic.admin_utils import staff_name_display
 from clinic.audit import record_access
 from clinic.fields import CodeListField
 from intake import advice, scoring
@@ -265,6 +267,16 @@ class TreatmentTrialInline(admin.TabularInline):
     extra = 3
 
 
+def intake_title(intake: Intake) -> str:
+    """An intake's heading on its page: whose, from where, where it stands."""
+    when = timezone.localdate(intake.submitted_at or intake.created)
+    status = "submitted" if intake.submitted_at else "draft started"
+    return (
+        f"{intake.patient.record_number}: {intake.get_source_display().lower()} "
+        f"intake, {status} {when:%Y-%m-%d}"
+    )
+
+
 NOT_ANSWERED = "not answered"
 
 
@@ -330,12 +342,12 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     readonly_fields = [
         "status",
         "submitted_at",
-        "entered_by",
+        "entered_by_name",
         "phq9_score",
         "midas_score",
         "hit6_score",
         "safety_cleared_at",
-        "safety_cleared_by",
+        "safety_cleared_by_name",
         "safety_note",
         "consent_version",
         "consent_signed_at",
@@ -343,7 +355,15 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     fieldsets = [
         (
             "Intake",
-            {"fields": ["patient", "source", "status", "submitted_at", "entered_by"]},
+            {
+                "fields": [
+                    "patient",
+                    "source",
+                    "status",
+                    "submitted_at",
+                    "entered_by_name",
+                ]
+            },
         ),
         (
             "Migraine history",
@@ -393,7 +413,7 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         ("PHQ-9", {"fields": [*PHQ9_FIELDS, "phq9_score"]}),
         (
             "Safety clearance",
-            {"fields": ["safety_cleared_at", "safety_cleared_by", "safety_note"]},
+            {"fields": ["safety_cleared_at", "safety_cleared_by_name", "safety_note"]},
         ),
         ("MIDAS", {"fields": [*MIDAS_FIELDS, "midas_score"]}),
         ("HIT-6", {"fields": ["hit6_total", "hit6_score"]}),
@@ -414,6 +434,11 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["clinic/admin/intake.css"]}
+
+    entered_by_name = staff_name_display("entered_by", "entered by")
+    safety_cleared_by_name = staff_name_display(
+        "safety_cleared_by", "safety cleared by"
+    )
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -475,6 +500,13 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         if intake.hit6_total is None:
             return "Not entered"
         return scoring.hit6(intake.hit6_total).band
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        if obj is not None:
+            context["subtitle"] = intake_title(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)

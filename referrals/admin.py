@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clinic.admin_utils import ReadOnlyAdminMixin, today_start
+from clinic.admin_utils import ReadOnlyAdminMixin, staff_name_display, today_start
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from referrals import services, views
 from referrals.models import (
@@ -125,8 +125,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
 class ReferralEventInline(admin.TabularInline):
     model = ReferralEvent
-    fields = ["at", "actor", "from_status", "to_status", "note"]
+    fields = ["at", "actor_name", "from_status", "to_status", "note"]
     readonly_fields = fields
+    actor_name = staff_name_display("actor", "who")
     extra = 0
     can_delete = False
 
@@ -172,7 +173,7 @@ class ReferralAdmin(
         "status",
         "recommended_outcome",
         "override",
-        "decided_by",
+        "decided_by_name",
         "appointment_at",
         "created",
     ]
@@ -196,7 +197,7 @@ class ReferralAdmin(
         "recommended_outcome",
         "reasons_list",
         "override",
-        "decided_by",
+        "decided_by_name",
         "decided_at",
         "note",
         "appointment_at",
@@ -207,6 +208,7 @@ class ReferralAdmin(
     ]
     readonly_fields = fields
     inlines = [ReferralEventInline]
+    decided_by_name = staff_name_display("decided_by", "decided by")
     view_on_site = False
 
     def get_fields(self, request, obj=None):
@@ -309,7 +311,7 @@ class RoutingDecisionAdmin(
         "rules_version",
         "created",
         "superseded_at",
-        "cleared_by",
+        "cleared_by_name",
     ]
     list_filter = ["status", "hold_tier", "rules_version"]
     list_select_related = ["intake__patient", "cleared_by"]
@@ -325,7 +327,7 @@ class RoutingDecisionAdmin(
         "created",
         "superseded_at",
         "error",
-        "cleared_by",
+        "cleared_by_name",
         "cleared_at",
         "cleared_note",
         "decision",
@@ -333,6 +335,7 @@ class RoutingDecisionAdmin(
     ]
     readonly_fields = fields
     view_on_site = False
+    cleared_by_name = staff_name_display("cleared_by", "hold cleared by")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("intake__patient")

@@ -50,7 +50,8 @@ class ApproveRecommendedForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    """Refer despite the engine's NE or BLOCK: the note is required."""
+    """Refer although the engine found the patient not eligible or the service
+    contraindicated: the note is required."""
 
     note = NoteField(
         label="Why refer despite the engine",

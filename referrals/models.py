@@ -362,7 +362,8 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
     override = models.BooleanField(
         "physician overrode the engine",
         default=False,
-        help_text="Referred despite NE or BLOCK, or declined despite REC.",
+        help_text="Referred although the engine found the patient not eligible or "
+        "the service contraindicated, or declined although it recommended it.",
     )
     # PROTECT: who decided is part of the clinical record; staff accounts are
     # deactivated, never deleted.

@@ -236,3 +236,33 @@ def test_an_override_beaten_by_another_physicians_keeps_the_note(
     assert "Nortriptyline stopped early for side effects." in section
     assert "QT prolongation on nortriptyline." in section
     assert intake.referrals.filter(service__code="ketamine").count() == 1
+
+
+def test_staff_pages_name_people_and_intakes_in_words(physician_client, physician_user):
+    physician_user.first_name, physician_user.last_name = "Ada", "Lind"
+    physician_user.save()
+    intake = submitted_example1()
+    yoga = intake.referrals.get(service__code="yoga")
+    services.referral_approve(referral=yoga, user=physician_user)
+
+    listing = physician_client.get(
+        reverse("admin:referrals_referral_changelist")
+    ).content.decode()
+    assert '<td class="field-decided_by_name">Ada Lind</td>' in listing
+    page = physician_client.get(
+        reverse("admin:referrals_referral_change", args=[yoga.pk])
+    ).content.decode()
+    assert "Ada Lind" in page and ">doctor<" not in page
+
+    full = physician_client.get(
+        reverse("admin:intake_intake_change", args=[intake.pk])
+    ).content.decode()
+    record = intake.patient.record_number
+    title = f"{record}: front desk intake, submitted "
+    assert f"<h2>{title}" in full
+    assert f"&rsaquo; {title}" in full  # the breadcrumbs too
+    assert str(intake.pk)[:8] not in full.split("<body")[1].split("<form")[0]
+
+    override = Referral._meta.get_field("override").help_text
+    assert "NE" not in override and "BLOCK" not in override
+    assert "not eligible" in override and "contraindicated" in override
