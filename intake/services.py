@@ -77,8 +77,8 @@ def patient_flag_duplicates(*, patient_id) -> list[DuplicateFlag]:
 
     Run in the background for patients registered online; only records made
     before this one are flagged, so a pair is flagged once, on its newer record.
-    Idempotent (one flag per pair, its reasons brought up to date). A patient gone meanwhile (merged)
-    flags nothing.
+    Idempotent (one flag per pair, its reasons brought up to date). A patient gone
+    meanwhile (merged) flags nothing.
     """
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
