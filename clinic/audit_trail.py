@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from post_office import mail
@@ -40,6 +40,7 @@ SEAL_BATCH_LIMIT = 5000
 # PostgreSQL advisory lock taken only by the sequencer (an arbitrary fixed number).
 SEQUENCER_LOCK = 0x6175646974  # "audit"
 VERIFY_CHUNK = 2000
+NUMBER_CHUNK = 1000
 
 
 class AuditTrailBroken(Exception):
@@ -55,6 +56,28 @@ def _take_sequencer_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCER_LOCK])
+
+
+def _number(sequences: list[tuple[int, int]]) -> None:
+    """Give each waiting entry (id, sequence) its sequence, a thousand a statement.
+
+    The pairs go in as VALUES (PostgreSQL, and SQLite since 3.33): Django's
+    ``bulk_update`` builds a CASE expression per entry in Python, which was three
+    quarters of a seal's time.
+    """
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    for start in range(0, len(sequences), NUMBER_CHUNK):
+        chunk = sequences[start : start + NUMBER_CHUNK]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET sequence = numbered.column2 "
+                f"FROM (VALUES {values}) AS numbered "
+                f"WHERE {table}.id = numbered.column1 AND {table}.sequence IS NULL",
+                [number for pair in chunk for number in pair],
+            )
+            if cursor.rowcount != len(chunk):
+                raise DatabaseError("An entry to seal was sealed meanwhile.")
 
 
 def audit_trail_seal(*, limit: int = SEAL_BATCH_LIMIT) -> AuditBatch | None:
@@ -74,11 +97,7 @@ def audit_trail_seal(*, limit: int = SEAL_BATCH_LIMIT) -> AuditBatch | None:
             return None
         last = AuditBatch.objects.order_by("-number").first()
         first = last.last_sequence + 1 if last else 1
-        sealed = [
-            AuditEntry(pk=pk, sequence=first + offset)
-            for offset, (pk, _) in enumerate(waiting)
-        ]
-        AuditEntry.objects.bulk_update(sealed, ["sequence"], batch_size=1000)
+        _number([(pk, first + offset) for offset, (pk, _) in enumerate(waiting)])
         batch = AuditBatch(
             number=last.number + 1 if last else 1,
             first_sequence=first,
