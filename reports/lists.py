@@ -21,7 +21,17 @@ from reports.models import EXPORT_IDENTIFIED
 CHUNK_ROWS = 2000  # rows read from the database at a time
 
 
-class PatientResource(resources.ModelResource):
+class ListResource(resources.ModelResource):
+    """A model's columns headed by their fields' names as staff read them."""
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.column_name = str(django_field.verbose_name)
+        return field
+
+
+class PatientResource(ListResource):
     birth_year = fields.Field(attribute="date_of_birth__year", column_name="birth year")
 
     class Meta:
@@ -43,7 +53,7 @@ class PatientResource(resources.ModelResource):
         chunk_size = CHUNK_ROWS
 
 
-class IntakeResource(resources.ModelResource):
+class IntakeResource(ListResource):
     record_number = fields.Field(
         attribute="patient__record_number", column_name="record number"
     )
@@ -70,7 +80,7 @@ class IntakeResource(resources.ModelResource):
         chunk_size = CHUNK_ROWS
 
 
-class ReferralResource(resources.ModelResource):
+class ReferralResource(ListResource):
     record_number = fields.Field(
         attribute="intake__patient__record_number", column_name="record number"
     )

@@ -43,7 +43,8 @@ BOTOX = "botox"
 OUTCOMES = (routing.REC, routing.FLAG, routing.NE, routing.BLOCK, routing.HOLD)
 SERVICE_NAMES = dict(codes.SERVICES)
 TIER_NAMES = dict(HoldTier.choices)
-CLASS_NAMES = dict(codes.TREATMENT_CLASSES)
+# A class by its name alone, without the examples in brackets the form shows.
+CLASS_NAMES = {code: label.split(" (")[0] for code, label in codes.TREATMENT_CLASSES}
 FUNNEL_STATUSES = (
     ReferralStatus.WAITLISTED,
     ReferralStatus.PENDING_REVIEW,
@@ -54,6 +55,11 @@ FUNNEL_STATUSES = (
     ReferralStatus.CANCELLED,
 )
 FAILED_OUTCOMES = sorted(codes.WITHOUT_BENEFIT_OUTCOMES)
+FAILED_HEADINGS = {
+    "contraindicated": "not allowed",
+    "ineffective": "did not work",
+    "intolerable": "not tolerated",
+}
 
 
 @dataclass(frozen=True)
@@ -588,7 +594,12 @@ def failed_treatment_classes(period: Period) -> Table:
         .order_by("-patients", "treatment_class")
     )
     return Table(
-        ("class", "patients", "treatments", *FAILED_OUTCOMES),
+        (
+            "class",
+            "patients",
+            "treatments",
+            *(FAILED_HEADINGS[outcome] for outcome in FAILED_OUTCOMES),
+        ),
         [
             (
                 CLASS_NAMES.get(row["treatment_class"], row["treatment_class"]),

@@ -22,11 +22,6 @@ from reports.models import EXPORT_IDENTIFIED, VIEW_REPORTS
 from reports.selectors import REPORT_BY_SLUG, REPORTS, Table
 
 
-def _short(label: str) -> str:
-    """A treatment class's name without its examples in brackets."""
-    return label.split(" (")[0]
-
-
 def _column(table: Table, index: int) -> list:
     return [row[index] for row in table.rows]
 
@@ -85,21 +80,40 @@ CHARTS = {
     ),
     "failed-treatment-classes": lambda t: charts.bars(
         "Patients who tried each class without benefit",
-        [_short(label) for label in _column(t, 0)],
+        _column(t, 0),
         _series(t, 1),
     ),
 }
 
 
-def _cells(table: Table) -> list[list[tuple]]:
-    """Each value with whether it is a number (aligned right)."""
+# Reports whose table reads better turned on its side: a column per service.
+TURNED = {"referral-funnel"}
+
+
+def _cells(rows) -> list[list[tuple]]:
+    """Each value with whether it is a number or empty (both aligned right)."""
     return [
         [
-            (value, isinstance(value, int | float) and not isinstance(value, bool))
+            (
+                value,
+                value is None
+                or isinstance(value, int | float)
+                and not isinstance(value, bool),
+            )
             for value in row
         ]
-        for row in table.rows
+        for row in rows
     ]
+
+
+def _turned(table: Table) -> Table:
+    """The table with its rows as columns: the first column becomes the heading."""
+    columns = (table.columns[0], *(row[0] for row in table.rows))
+    rows = [
+        (heading, *(row[index] for row in table.rows))
+        for index, heading in enumerate(table.columns[1:], 1)
+    ]
+    return Table(columns, rows)
 
 
 class ReportsView(StaffView):
@@ -112,11 +126,12 @@ class ReportsView(StaffView):
         for report in REPORTS:
             table = report.build(period)
             chart = CHARTS.get(report.slug)
+            shown = _turned(table) if report.slug in TURNED else table
             sections.append(
                 {
                     "report": report,
-                    "columns": table.columns,
-                    "rows": _cells(table),
+                    "columns": shown.columns,
+                    "rows": _cells(shown.rows),
                     "chart": chart(table) if chart else None,
                 }
             )

@@ -113,7 +113,7 @@ def test_the_front_desks_patient_list_carries_names(desk_client):
     )
     patient = intake.patient
     assert rows == [
-        ["record_number", "birth year", "last_name"],
+        ["record number", "birth year", "last name"],
         [patient.record_number, "1987", patient.last_name],
     ]
 

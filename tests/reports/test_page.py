@@ -82,6 +82,13 @@ def test_every_report_has_its_table_and_the_charted_ones_an_svg(manager_client):
         (2, True),  # front desk
         (4, True),
     ]
+    funnel = sections["referral-funnel"]  # turned: a column per service
+    assert funnel["columns"][:3] == (
+        "service",
+        "Ketamine infusion",
+        "Botox for migraine",
+    )
+    assert funnel["rows"][0][:3] == [("referrals", False), (0, True), (3, True)]
     assert page.count('<svg class="report-chart"') == 10
     assert "<script>" not in page  # the admin's own scripts are files
     assert response["Cache-Control"].startswith("max-age=0")
