@@ -624,6 +624,75 @@ def engine_rate(seconds: float, seed: int) -> dict:
     return {"decisions_per_s": decisions, "json_dumps_per_s": yardstick}
 
 
+# FHIR export --------------------------------------------------------------------------
+
+# The export's peak memory at the full scale against one chunk's: flat means equal.
+TARGET_FHIR_RSS_RATIO = 1.25
+# Its rate at the full scale against one chunk's: no slowing down as the clinic grows.
+TARGET_FHIR_RATE_RATIO = 0.5
+
+
+def fhir_export_figures(env: dict, workdir: Path) -> dict:
+    """``export_fhir`` of the whole clinic beside the export of one chunk of patients.
+
+    Each runs in its own process (``bench/fhir_bench.py``), so each peak resident
+    memory is that export's alone.
+    """
+    from fhir_export.selectors import CHUNK_SIZE
+
+    figures = {}
+    for name, extra in (("one_chunk", [f"--patients={CHUNK_SIZE}"]), ("all", [])):
+        print(f"  export_fhir, {name.replace('_', ' ')}...")
+        target = workdir / f"fhir-{name}"
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.fhir_bench", str(target), *extra],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        shutil.rmtree(target, ignore_errors=True)
+    return figures
+
+
+def fhir_export_rows(figures: dict) -> list[Row]:
+    whole, chunk = figures["all"], figures["one_chunk"]
+    rate_ratio = whole["resources_per_s"] / chunk["resources_per_s"]
+    rss_ratio = whole["peak_rss_mb"] / chunk["peak_rss_mb"]
+    return [
+        Row(
+            "export_fhir (resources/s)",
+            None,
+            whole["resources_per_s"],
+            None,
+            None,
+            None,
+            "one chunk's resources/s",
+            chunk["resources_per_s"],
+            rate_ratio,
+            f">={TARGET_FHIR_RATE_RATIO}x one chunk's",
+            rate_ratio >= TARGET_FHIR_RATE_RATIO,
+            note=f"{whole['resources']:,} resources in {whole['seconds']:,.0f} s",
+        ),
+        Row(
+            "export_fhir peak RSS (MB)",
+            None,
+            whole["peak_rss_mb"],
+            None,
+            None,
+            None,
+            "one chunk's peak RSS MB",
+            chunk["peak_rss_mb"],
+            rss_ratio,
+            f"<={TARGET_FHIR_RSS_RATIO}x one chunk's",
+            rss_ratio <= TARGET_FHIR_RSS_RATIO,
+            note=f"{whole['setup_rss_mb']:,.0f} MB after Django's setup",
+        ),
+    ]
+
+
 # Report -------------------------------------------------------------------------------
 
 
@@ -731,13 +800,22 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
+        "--fhir-only",
+        action="store_true",
+        help="measure only export_fhir (no server, no wrk)",
+    )
+    parser.add_argument(
         "--database",
         help="the benchmark's own database (default clinic_bench_<scale>); another "
         "name starting clinic_bench keeps runs beside each other apart",
     )
     args = parser.parse_args()
 
-    if not shutil.which("wrk") and not Path("/usr/bin/wrk").exists():
+    if (
+        not args.fhir_only
+        and not shutil.which("wrk")
+        and not Path("/usr/bin/wrk").exists()
+    ):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
     cores = os.cpu_count() or 1
@@ -792,6 +870,31 @@ def main() -> int:
     connection.close()
 
     workdir = Path(tempfile.mkdtemp(prefix="clinic_bench_"))
+    if args.fhir_only:
+        fhir = fhir_export_figures(env, workdir)
+        rows = fhir_export_rows(fhir)
+        print(f"\n{args.scale:,} intakes, {vendor}, {cores} cores")
+        print(table(rows))
+        RESULTS.mkdir(exist_ok=True)
+        out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}-fhir.json"
+        out.write_text(
+            json.dumps(
+                {
+                    "date": started.isoformat(),
+                    "scale": args.scale,
+                    "database": vendor,
+                    "cores": cores,
+                    "machine": platform.platform(),
+                    "python": platform.python_version(),
+                    "rows": [asdict(row) for row in rows],
+                    "fhir_export": fhir,
+                },
+                indent=2,
+            )
+        )
+        print(f"\nWrote {out.relative_to(ROOT)}")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     print("Preparing sessions, drafts and request files...")
     prepared = prepare(workdir, pool=args.pool, seed=args.seed)
     from intake.models import OnlineDraft
@@ -880,6 +983,8 @@ def main() -> int:
     ).count()
     print("Timing the routing engine...")
     engine = engine_rate(3.0, args.seed)
+    print("Timing the FHIR export...")
+    fhir = fhir_export_figures(env, workdir)
 
     rows = []
     for page in prepared.pages:
@@ -1018,6 +1123,7 @@ def main() -> int:
     )
 
     rows += audited_write_rows(measured)
+    rows += fhir_export_rows(fhir)
 
     when = started.strftime("%Y-%m-%d %H:%M UTC")
     print()
@@ -1049,6 +1155,7 @@ def main() -> int:
                 "rows": [asdict(row) for row in rows],
                 "raw": measured,
                 "engine": engine,
+                "fhir_export": fhir,
             },
             indent=2,
         )

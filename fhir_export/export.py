@@ -8,11 +8,11 @@ written under a temporary name and renamed into place at the end, so a reader
 never picks up half an export.
 """
 
-import json
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
+import orjson
 from django.conf import settings
 from django.utils import timezone
 
@@ -38,26 +38,34 @@ def base_uri() -> str:
     return settings.CLINIC_FHIR_BASE_URI.rstrip("/")
 
 
-def to_json(resource: dict) -> str:
-    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+def to_json(resource: dict) -> bytes:
+    """One resource as one line of UTF-8 JSON (orjson: several times json's speed)."""
+    return orjson.dumps(resource)
 
 
-def clinic_resources(*, chunk_size: int = selectors.CHUNK_SIZE):
-    """Every resource of the clinic, the Questionnaire first, patient by patient."""
+def clinic_resources(*, patients=None, chunk_size: int = selectors.CHUNK_SIZE):
+    """Every resource of the clinic, the Questionnaire first, patient by patient.
+
+    ``patients`` (from ``selectors.all_patients_with_records``) defaults to all.
+    """
     base = base_uri()
+    if patients is None:
+        patients = selectors.all_patients_with_records(chunk_size=chunk_size)
     yield mapping.questionnaire(base=base)
-    for patient in selectors.all_patients_with_records(chunk_size=chunk_size):
+    for patient in patients:
         yield from mapping.patient_resources(
             patient, patient.submitted_intakes, base=base
         )
 
 
-def write_ndjson(directory: Path, *, chunk_size: int = selectors.CHUNK_SIZE) -> Counter:
+def write_ndjson(
+    directory: Path, *, patients=None, chunk_size: int = selectors.CHUNK_SIZE
+) -> Counter:
     """Write the clinic's export into ``directory``; return resources per type.
 
     Every resource type gets its file, empty if the clinic has none of it, so a
     reader can tell "none" from "not exported"; files of an earlier export are
-    replaced.
+    replaced. ``patients`` as for ``clinic_resources``.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -68,12 +76,12 @@ def write_ndjson(directory: Path, *, chunk_size: int = selectors.CHUNK_SIZE) -> 
     try:
         with ExitStack() as stack:
             files = {
-                name: stack.enter_context(path.open("w", encoding="utf-8"))
+                name: stack.enter_context(path.open("wb"))
                 for name, path in partials.items()
             }
-            for resource in clinic_resources(chunk_size=chunk_size):
+            for resource in clinic_resources(patients=patients, chunk_size=chunk_size):
                 kind = resource["resourceType"]
-                files[kind].write(to_json(resource) + "\n")
+                files[kind].write(to_json(resource) + b"\n")
                 counts[kind] += 1
     except BaseException:
         for path in partials.values():

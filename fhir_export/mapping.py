@@ -11,15 +11,18 @@ keep their own UUIDs; the rest are derived from them, so exporting twice gives t
 same ids and every reference points at a resource the export contains.
 """
 
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import models
 
 from clinic.fields import CodeListField
 from fhir_export import terminology as t
 from intake import codes, scoring
-from intake.models import Intake, Patient, TreatmentTrial
+from intake.models import Intake, Language, Patient, TreatmentTrial
+from referrals.models import Referral
 
 # Intake fields that are no answer of the patient's form: bookkeeping, the staff's
 # safety clearance, and the signature (exported as the Consent).
@@ -44,6 +47,13 @@ NOT_ASKED = frozenset(
     }
 )
 PHQ9_FIELDS = [f"phq9_{n}" for n in range(1, 10)]
+# Labels by code, looked up once (``get_FOO_display`` costs more per call).
+LANGUAGE_NAMES = dict(Language.choices)
+DIAGNOSIS_LABELS = dict(codes.DIAGNOSES)
+INTENT_LABELS = dict(codes.INTENTS)
+OUTCOME_LABELS = dict(codes.OUTCOMES)
+REFERRAL_STATUS_LABELS = dict(Referral.Status.choices)
+REFERRAL_OUTCOME_LABELS = dict(Referral.Outcome.choices)
 
 
 def reference(resource_type: str, resource_id) -> dict:
@@ -79,16 +89,21 @@ def _instant(moment) -> str:
 # The form -----------------------------------------------------------------------
 
 
-def questionnaire_fields() -> list[models.Field]:
-    """The intake's answers, in the form's order: the Questionnaire's items."""
-    return [
-        field for field in Intake._meta.concrete_fields if field.name not in NOT_ASKED
-    ]
+class Question(NamedTuple):
+    """One question of the intake form, as the Questionnaire asks it."""
+
+    name: str
+    attname: str
+    text: str
+    kind: str  # the Questionnaire item type
+    options: list[tuple[str, str]]  # (code, label) of a choice
+    repeats: bool
+    phq9_index: int | None
 
 
 def _options(field: models.Field) -> list[tuple[str, str]]:
     if isinstance(field, CodeListField):
-        return field.options
+        return [(code, str(label)) for code, label in field.options]
     return [(str(code), str(label)) for code, label in field.choices or []]
 
 
@@ -106,32 +121,62 @@ def _item_type(field: models.Field) -> str:
     return "string"
 
 
+@functools.cache
+def questions() -> tuple[Question, ...]:
+    """The intake's answers, in the form's order: the Questionnaire's items."""
+    return tuple(
+        Question(
+            name=field.name,
+            attname=field.attname,
+            text=str(field.verbose_name),
+            kind=_item_type(field),
+            options=_options(field),
+            repeats=isinstance(field, CodeListField),
+            phq9_index=PHQ9_FIELDS.index(field.name)
+            if field.name in PHQ9_FIELDS
+            else None,
+        )
+        for field in Intake._meta.concrete_fields
+        if field.name not in NOT_ASKED
+    )
+
+
 def _phq9_answer(value: int) -> dict:
     return coding(
         t.LOINC, (t.PHQ9_ANSWER_CODES[value], dict(scoring.PHQ9_ANSWERS)[value])
     )
 
 
-def _question(field: models.Field, base: str) -> dict:
-    item = {
-        "linkId": field.name,
-        "text": str(field.verbose_name),
-        "type": _item_type(field),
-    }
-    if field.name in PHQ9_FIELDS:
-        index = PHQ9_FIELDS.index(field.name)
+@functools.cache
+def _answer_codings(base: str) -> dict[str, dict]:
+    """Each choice question's codings by code (shared: never changed once built)."""
+    codings = {}
+    for question in questions():
+        if question.phq9_index is not None:
+            codings[question.name] = {
+                value: _phq9_answer(value) for value, _ in scoring.PHQ9_ANSWERS
+            }
+        elif question.options:
+            system = clinic_system(base, question.name)
+            codings[question.name] = {
+                code: coding(system, (code, label)) for code, label in question.options
+            }
+    return codings
+
+
+def _question_item(question: Question, base: str) -> dict:
+    item = {"linkId": question.name, "text": question.text, "type": question.kind}
+    if question.phq9_index is not None:
+        index = question.phq9_index
         item["code"] = [
             coding(t.LOINC, (t.PHQ9_ITEM_CODES[index], scoring.PHQ9_ITEMS[index]))
         ]
+    if question.kind == "choice":
         item["answerOption"] = [
-            {"valueCoding": _phq9_answer(value)} for value, _ in scoring.PHQ9_ANSWERS
+            {"valueCoding": value}
+            for value in _answer_codings(base)[question.name].values()
         ]
-    elif _options(field):
-        system = clinic_system(base, field.name)
-        item["answerOption"] = [
-            {"valueCoding": coding(system, option)} for option in _options(field)
-        ]
-    if isinstance(field, CodeListField):
+    if question.repeats:
         item["repeats"] = True
     return item
 
@@ -146,28 +191,20 @@ def questionnaire(*, base: str) -> dict:
         "title": "Migraine clinic intake",
         "status": "active",
         "subjectType": ["Patient"],
-        "item": [_question(field, base) for field in questionnaire_fields()],
+        "item": [_question_item(question, base) for question in questions()],
     }
 
 
-def _answers(field: models.Field, value, base: str) -> list[dict]:
-    if field.name in PHQ9_FIELDS:
-        return [{"valueCoding": _phq9_answer(value)}]
-    options = _options(field)
-    if options:
-        labels = dict(options)
-        system = clinic_system(base, field.name)
-        values = value if isinstance(field, CodeListField) else [value]
-        return [
-            {"valueCoding": coding(system, (code, str(labels[code])))}
-            for code in values
-        ]
-    kind = _item_type(field)
-    if kind == "boolean":
+def _answers(question: Question, value, base: str) -> list[dict]:
+    if question.kind == "choice":
+        codings = _answer_codings(base)[question.name]
+        values = value if question.repeats else [value]
+        return [{"valueCoding": codings[code]} for code in values]
+    if question.kind == "boolean":
         return [{"valueBoolean": value}]
-    if kind == "decimal":
+    if question.kind == "decimal":
         return [{"valueDecimal": float(value)}]
-    if kind == "integer":
+    if question.kind == "integer":
         return [{"valueInteger": value}]
     return [{"valueString": value}]
 
@@ -175,15 +212,15 @@ def _answers(field: models.Field, value, base: str) -> list[dict]:
 def questionnaire_response(intake: Intake, *, base: str) -> dict:
     """The submitted intake's answers; unanswered questions are left out."""
     items = []
-    for field in questionnaire_fields():
-        value = getattr(intake, field.attname)
+    for question in questions():
+        value = getattr(intake, question.attname)
         if value is None or value == "" or value == []:
             continue
         items.append(
             {
-                "linkId": field.name,
-                "text": str(field.verbose_name),
-                "answer": _answers(field, value, base),
+                "linkId": question.name,
+                "text": question.text,
+                "answer": _answers(question, value, base),
             }
         )
     resource = {
@@ -237,7 +274,7 @@ def patient(patient: Patient, *, base: str) -> dict:
                     t.BCP47,
                     (
                         patient.preferred_language,
-                        patient.get_preferred_language_display(),
+                        LANGUAGE_NAMES[patient.preferred_language],
                     ),
                 ),
                 "preferred": True,
@@ -292,7 +329,7 @@ def condition(patient: Patient, intake: Intake, *, base: str) -> dict | None:
                 coding(t.ICD10CM, codes.DIAGNOSIS_ICD10CM[intake.diagnosis]),
                 coding(t.SNOMED_CT, codes.DIAGNOSIS_SNOMED[intake.diagnosis]),
             ],
-            "text": intake.get_diagnosis_display(),
+            "text": DIAGNOSIS_LABELS[intake.diagnosis],
         },
         "subject": reference("Patient", patient.id),
         "recordedDate": _instant(intake.submitted_at),
@@ -373,7 +410,7 @@ def observations(intake: Intake) -> list[dict]:
 
 
 def _treatment_note(trial: TreatmentTrial) -> list[dict]:
-    intent = dict(codes.INTENTS)[trial.intent]
+    intent = INTENT_LABELS[trial.intent]
     weeks = "" if trial.weeks is None else f"; {trial.weeks} weeks at full dose"
     return [{"text": f"{intent}{weeks}."}]
 
@@ -381,7 +418,7 @@ def _treatment_note(trial: TreatmentTrial) -> list[dict]:
 def _outcome(trial: TreatmentTrial, base: str) -> dict:
     return concept(
         clinic_system(base, "treatment_outcome"),
-        (trial.outcome, dict(codes.OUTCOMES)[trial.outcome]),
+        (trial.outcome, OUTCOME_LABELS[trial.outcome]),
     )
 
 
@@ -424,7 +461,7 @@ def treatment(trial: TreatmentTrial, intake: Intake, *, base: str) -> dict:
 # Referrals and consent ----------------------------------------------------------
 
 
-def service_request(referral, intake: Intake, *, base: str) -> dict:
+def service_request(referral: Referral, intake: Intake, *, base: str) -> dict:
     """A referral: the service, where it stands, the engine's reasons, the note."""
     approved = referral.decided_at is not None and (
         referral.status != referral.Status.DECLINED
@@ -449,8 +486,9 @@ def service_request(referral, intake: Intake, *, base: str) -> dict:
     notes = [
         text
         for text in (
-            f"Referral status: {referral.get_status_display()}.",
-            f"Routing engine's outcome: {referral.get_recommended_outcome_display()}.",
+            f"Referral status: {REFERRAL_STATUS_LABELS[referral.status]}.",
+            "Routing engine's outcome: "
+            f"{REFERRAL_OUTCOME_LABELS[referral.recommended_outcome]}.",
             "A physician overrode the routing engine." if referral.override else "",
             referral.note,
             referral.rereview_reason,

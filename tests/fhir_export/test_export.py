@@ -201,9 +201,9 @@ def _known_codes() -> set[tuple[str, str]]:
         (t.CONSENT_SCOPE, t.CONSENT_PRIVACY[0]),
         (t.ACT_CODE, t.CONSENT_OPT_IN[0]),
     }
-    for field in mapping.questionnaire_fields():
-        system = mapping.clinic_system(BASE, field.name)
-        known |= {(system, str(code)) for code, _ in mapping._options(field)}
+    for question in mapping.questions():
+        system = mapping.clinic_system(BASE, question.name)
+        known |= {(system, code) for code, _ in question.options}
     known |= {
         (mapping.clinic_system(BASE, "treatment_outcome"), code)
         for code, _ in codes.OUTCOMES
