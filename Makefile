@@ -25,6 +25,7 @@ install-test: $(VENV)/.test-deps
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_outcomes
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/admin/)"
 	@# Routing, e-mail and the other background work run in a task worker that stops
 	@# with the server.

@@ -210,14 +210,26 @@ class PublishedStudy:
     sustained_3m: PublishedFigure | None
 
 
+# Schwenk's abstract does not say whether its sustained rates are of all 61 patients
+# or of the 48 immediate responders.
+UNSTATED = "patients (all 61, or the 48 responders: not stated)"
+
 PUBLISHED = [
     PublishedStudy(
         source=SCHWENK_2018,
         service="ketamine",
         patients=61,
         immediate=PublishedFigure(0.77, 48, 61, when="end of the 5-day infusion"),
-        sustained_1m=PublishedFigure(0.40, when="first office visit, mean 38.1 days"),
-        sustained_3m=PublishedFigure(0.39, when="second office visit, mean 101.3 days"),
+        sustained_1m=PublishedFigure(
+            0.40,
+            denominator=UNSTATED,
+            when="first office visit, mean 38.1 days",
+        ),
+        sustained_3m=PublishedFigure(
+            0.39,
+            denominator=UNSTATED,
+            when="second office visit, mean 101.3 days",
+        ),
     ),
     PublishedStudy(
         source=POMEROY_2017,

@@ -76,14 +76,20 @@ def _measure_rows(f: ServiceFigures) -> list[dict]:
     return rows
 
 
+def _number(value: float | None) -> str | None:
+    """A median or quartile to one decimal place, without a trailing ".0"."""
+    return None if value is None else f"{value:.1f}".removesuffix(".0")
+
+
 def _spread_rows(spreads: dict) -> list[dict]:
     return [
         {
             "label": POINT_LABELS.get(point, "Intake (baseline)"),
             "n": spread.n,
-            "median": spread.median,
-            "q1": spread.q1,
-            "q3": spread.q3,
+            "median": _number(spread.median),
+            "q1": _number(spread.q1),
+            "q3": _number(spread.q3),
+            "spread": spread,
         }
         for point, spread in spreads.items()
     ]
@@ -112,16 +118,20 @@ def _section(f: ServiceFigures) -> dict:
         "headache_days_chart": charts.medians_over_time(
             f"{f.name}: headache days a month, median and interquartile range",
             [
-                charts.SpreadPoint(row["label"], row["median"], row["q1"], row["q3"])
+                charts.SpreadPoint(
+                    row["label"],
+                    row["spread"].median,
+                    row["spread"].q1,
+                    row["spread"].q3,
+                )
                 for row in headache_days
             ],
         ),
         "changes": [
-            {"label": POINT_LABELS[point], "days": days, "midas": midas}
-            for point, days, midas in zip(
-                POINTS,
-                f.headache_days_change.values(),
-                f.midas_change.values(),
+            {"label": days["label"], "days": days, "midas": midas}
+            for days, midas in zip(
+                _spread_rows(f.headache_days_change),
+                _spread_rows(f.midas_change),
                 strict=True,
             )
         ],
