@@ -173,7 +173,26 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+# The letterhead's settings: optional, but check --deploy warns until they are set.
+LETTERHEAD_ENV = {
+    "CLINIC_ADDRESS": "123 Example Street, Charlotte, NC 28202",
+    "CLINIC_FAX": "(704) 555-0101",
+}
+
+
 def test_check_deploy_is_clean_under_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean_environment(), **PRODUCTION_ENV, **LETTERHEAD_ENV},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_while_the_letterhead_is_left_at_its_defaults():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -181,8 +200,11 @@ def test_check_deploy_is_clean_under_production_settings():
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues" in result.stdout
+    assert result.returncode == 1
+    warnings = result.stdout + result.stderr
+    assert "CLINIC_ADDRESS is not set" in warnings
+    assert "CLINIC_FAX is not set" in warnings
+    assert "(example: set CLINIC_FAX)" in warnings
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,8 @@ def clean_environment() -> dict:
     return {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key not in ("DATABASE_URL", "EMAIL_URL")
+        if not key.startswith(("DJANGO_", "CLINIC_"))
+        and key not in ("DATABASE_URL", "EMAIL_URL")
     }
 
 
