@@ -1,8 +1,8 @@
 """One patient's records as FHIR R4 (4.0.1) resources, as plain dicts.
 
-Pure mapping: each function reads the model instances it is given (their related
-rows already fetched by the caller, ``fhir_export.selectors``) and runs no query, so
-the bulk export and one patient's Bundle build the same resources. Codes, systems
+Each function reads the model instances it is given (their related rows already
+fetched by the caller, ``fhir_export.selectors``) and runs no query, so the bulk
+export and one patient's Bundle build the same resources. Codes, systems
 and profiles come from ``fhir_export.terminology``; the diagnosis codes from
 ``intake.codes``, the drug codes from the catalogue (``Drug.rxnorm_ingredient``).
 
