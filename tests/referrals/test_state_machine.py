@@ -122,7 +122,12 @@ def test_front_desk_schedules_on_the_referral_page_with_errors_beside_the_fields
     assert page.status_code == 200
     assert "Mark scheduled" in page.content.decode()
     url = reverse("admin:referrals_referral_transition", args=[approved.pk, "schedule"])
-    assert desk_client.get(url).status_code == 200
+    form_page = desk_client.get(url)
+    assert form_page.status_code == 200
+    patient = approved.intake.patient
+    assert f"{patient.first_name} {patient.last_name}</strong>, born " in (
+        form_page.content.decode()
+    )
 
     typed = {
         "appointment_date": "",
