@@ -452,7 +452,7 @@ class FollowUp(TimeStampedModel):
     )
     pgic = models.PositiveSmallIntegerField(
         _("Since the treatment, how would you describe the change in your headaches?"),
-        choices=PGIC.choices,
+        choices=PGIC,
         null=True,
         blank=True,
     )
