@@ -180,6 +180,10 @@ class ServiceRow:
         return self.outcome in routing.NO_REFERRAL_OUTCOMES
 
     @property
+    def contraindicated(self) -> bool:
+        return self.outcome == routing.BLOCK
+
+    @property
     def can_override(self) -> bool:
         return (
             self.referral is None
