@@ -126,10 +126,17 @@ def audit_trail_seal(*, limit: int = SEAL_BATCH_LIMIT) -> AuditBatch | None:
 
 
 def audit_trail_seal_waiting(*, limit: int = SEAL_BATCH_LIMIT) -> list[AuditBatch]:
-    """Seal every entry waiting now, in as many batches as ``limit`` needs."""
+    """Seal every entry waiting now, in as many batches as ``limit`` needs.
+
+    It stops at the first batch with room to spare: entries written meanwhile wait
+    for the next run, so a busy clinic cannot keep the sequencer (and the worker
+    running it) from finishing.
+    """
     batches = []
     while batch := audit_trail_seal(limit=limit):
         batches.append(batch)
+        if batch.last_sequence - batch.first_sequence + 1 < limit:
+            break
     return batches
 
 

@@ -306,6 +306,27 @@ def test_sealing_numbers_the_waiting_entries_in_order_across_batches():
     assert audit_trail_seal() is None
 
 
+def test_sealing_what_waits_ends_though_entries_keep_coming(monkeypatch):
+    from clinic import audit_trail
+
+    seal = audit_trail.audit_trail_seal
+
+    def seal_while_staff_write(**kwargs):
+        batch = seal(**kwargs)
+        new_entries(1)
+        return batch
+
+    monkeypatch.setattr(audit_trail, "audit_trail_seal", seal_while_staff_write)
+    new_entries(3)
+    batches = audit_trail.audit_trail_seal_waiting(limit=2)
+    assert [(b.first_sequence, b.last_sequence) for b in batches] == [
+        (1, 2),
+        (3, 4),
+        (5, 5),
+    ]
+    assert AuditEntry.objects.filter(sequence__isnull=True).count() == 1
+
+
 def test_the_worker_seals_every_few_seconds(run_tasks):
     from clinic.worker import enqueue_due_periodic_tasks
 
