@@ -1,7 +1,11 @@
-"""Audit trail helpers: masking sensitive values and recording staff reads."""
+"""Audit trail helpers: masking sensitive values, recording staff reads, and saving
+a row already read without reading it again."""
 
 from auditlog import get_logentry_model
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
 from auditlog.signals import accessed
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
@@ -72,3 +76,24 @@ def record_export(*, model: type[Model], what: str, patients: int) -> None:
         action=LogEntry.Action.ACCESS,
         additional_data={"export": what, "patients_covered": patients},
     )
+
+
+def save_audited(instance: Model, *, before: Model) -> None:
+    """Save a changed row and record its audit entry, diffing against ``before``.
+
+    ``before`` is a copy of the row as the caller read it (under its row lock, so it
+    is what the database holds). django-auditlog would read the row again to find
+    what changed; the entry written here is the one it would write, without that
+    read. The changes are taken before saving, as django-auditlog takes them (so
+    ``auto_now`` fields are not among them).
+    """
+    LogEntry = get_logentry_model()
+    changes = model_instance_diff(
+        before, instance, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+    )
+    with disable_auditlog():
+        instance.save()
+    if changes:
+        LogEntry.objects.log_create(
+            instance, action=LogEntry.Action.UPDATE, changes=changes
+        )

@@ -1,5 +1,6 @@
 """Every write of the intake app that matters, one transaction each."""
 
+import copy
 import datetime
 import logging
 import re
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from clinic.audit import save_audited
 from clinic.validation import validate_built
 from intake import amendments, tasks
 from intake.matching import Person
@@ -214,6 +216,7 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
                 code="incomplete",
                 params={"missing": "; ".join(missing)},
             )
+        stored = copy.copy(intake)
         now = timezone.now()
         intake.status = Intake.Status.SUBMITTED
         intake.submitted_at = now
@@ -223,7 +226,7 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
         if user is not None and intake.entered_by_id is None:
             intake.entered_by = user
         validate_intake(intake)
-        intake.save()
+        save_audited(intake, before=stored)
         submission_confirmation(intake=intake)
         if intake.source == Intake.Source.ONLINE:
             # The details may have changed since the start: matched again.

@@ -235,18 +235,36 @@ def _recheck_open_referrals(
         _event(referral=referral, actor=None, from_status=from_status, note=why)
 
 
-def intake_queue_for_routing(*, intake: Intake) -> None:
+def intake_queue_for_routing(*, intake: Intake, amended: bool) -> None:
     """Queue a submitted or amended intake for routing, in the caller's transaction.
 
-    Its current decision, if any, is superseded (it was made on answers that changed),
-    the intake takes its place in the queue's "Awaiting routing" section, and the
+    The intake takes its place in the queue's "Awaiting routing" section and the
     routing task is enqueued: all in the transaction that submitted or amended the
-    intake, so none of it can be lost on its own.
+    intake, so none of it can be lost on its own. An amended intake's current
+    decision, if any, is superseded (it was made on answers that changed) and its
+    place is derived from its history (``queue_sync``). A first submission has no
+    history: it awaits routing since it was submitted, written as such (the place
+    ``selectors.queue_places`` gives it), without reading anything.
     """
-    RoutingDecision.objects.current().filter(intake=intake).update(
-        superseded_at=timezone.now()
-    )
-    queue_sync(intake_ids=[intake.pk])
+    if amended:
+        RoutingDecision.objects.current().filter(intake=intake).update(
+            superseded_at=timezone.now()
+        )
+        queue_sync(intake_ids=[intake.pk])
+    else:
+        QueueEntry.objects.bulk_create(
+            [
+                QueueEntry(
+                    intake=intake,
+                    section=QueueEntry.Section.AWAITING,
+                    tier_rank=QueueEntry.NO_TIER,
+                    since=intake.submitted_at,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["intake"],
+            update_fields=["section", "tier_rank", "since"],
+        )
     tasks.route_intake.enqueue(intake_id=str(intake.pk))
 
 
