@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench import audit_writes
+from bench.cluster import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "lua" / "requests.lua"
@@ -111,6 +112,9 @@ class Prepared:
     bare_lines: Path | None = None
     bare_queries: int | None = None
     cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+    submit_path: str = ""
+    submit_body: str = ""
 
 
 def _login(user, csrf: str) -> str:
@@ -416,6 +420,7 @@ def prepare(workdir: Path, *, pool: int, seed: int) -> Prepared:
 
     submit = url("intake:step", "review")
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf})
+    prepared.csrf, prepared.submit_path, prepared.submit_body = csrf, submit, body
     drafts = make_drafts(pool + 2, rng, csrf)
     prepared.submit_queries = _count_queries(drafts[0], "POST", submit, body)
     OldAuditHead.objects.get_or_create(pk=1)
@@ -530,7 +535,7 @@ class Worker:
             self.process.wait()
 
 
-def warm(server: Server, lines: Path, count: int = 6) -> None:
+def warm(server: Server | Cluster, lines: Path, count: int = 6) -> None:
     """A few requests first, so both workers have loaded code and templates."""
     for line in lines.read_text().splitlines()[:count]:
         method, path, cookie, body = (line.split("\t") + [""] * 4)[:4]
@@ -553,7 +558,7 @@ def drain(server: Server, workers: int) -> None:
 
 
 def wrk(
-    server: Server, lines: Path, *, clients: int, seconds: int, expect: int
+    server: Server | Cluster, lines: Path, *, clients: int, seconds: int, expect: int
 ) -> dict:
     """One wrk measurement; returns its JSON summary with rps and milliseconds."""
     threads = min(clients, 2)
@@ -597,23 +602,190 @@ def wrk(
     return result
 
 
-def wait_for_routing(timeout: float = 600) -> None:
-    """Wait until the worker has routed every submitted intake (or ``timeout``)."""
-    from django.db import connection
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+# What routing does under the submit load ---------------------------------------------
 
-    routing = DBTaskResult.objects.filter(
-        task_path="referrals.tasks.route_intake",
-        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+
+def submit_pool(prepared: Prepared, workdir: Path, name: str, count: int, seed: int):
+    """A new pool of ``count`` drafts to submit: (request file, draft ids)."""
+    from django.db import connection
+
+    from intake.models import OnlineDraft
+
+    cookies = make_drafts(count, random.Random(seed), prepared.csrf)
+    ids = list(
+        OnlineDraft.objects.order_by("-created").values_list("pk", flat=True)[:count]
     )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        waiting = routing.exists()
-        connection.close()
+    connection.close()
+    lines = _write_lines(
+        workdir,
+        name,
+        [
+            f"POST\t{prepared.submit_path}\t{cookie}\t{prepared.submit_body}"
+            for cookie in cookies
+        ],
+    )
+    return lines, ids
+
+
+def routing_lag(pool_ids: list, timeout: float = 300) -> dict:
+    """Once the workers have routed every intake of the pool submitted so far: the
+    time from each submission to its stored decision (median, 99th percentile) and
+    the workers' rate (decisions, referrals and their events stored per second from
+    the first decision to the last)."""
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from intake.models import Intake
+    from referrals.models import Referral, ReferralEvent, RoutingDecision
+
+    submitted = Intake.objects.filter(
+        online_draft__in=pool_ids, status=Intake.Status.SUBMITTED
+    )
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        waiting = submitted.exclude(
+            pk__in=RoutingDecision.objects.values("intake_id")
+        ).count()
         if not waiting:
-            return
+            break
         time.sleep(1)
+    decisions = RoutingDecision.objects.filter(intake__in=submitted)
+    lags = sorted(
+        (made - sent).total_seconds()
+        for made, sent in decisions.values_list("created", "intake__submitted_at")
+    )
+    span = decisions.aggregate(first=Min("created"), last=Max("created"))
+    referrals = Referral.objects.filter(intake__in=submitted).count()
+    events = ReferralEvent.objects.filter(referral__intake__in=submitted).count()
+    connection.close()
+    if not lags:
+        return {"decisions": 0, "unrouted": waiting}
+    seconds = max((span["last"] - span["first"]).total_seconds(), 0.001)
+    return {
+        "decisions": len(lags),
+        "unrouted": waiting,
+        "referrals": referrals,
+        "events": events,
+        "decisions_per_s": len(lags) / seconds,
+        "rows_per_s": (len(lags) + referrals + events) / seconds,
+        "lag_p50_s": lags[len(lags) // 2],
+        "lag_p99_s": lags[min(int(len(lags) * 0.99), len(lags) - 1)],
+    }
+
+
+def database_work(prepared: Prepared, count: int, seed: int) -> dict:
+    """The database's work for ``count`` submissions sent in this process, then for
+    routing them (the routing service itself, without the task queue's claim and
+    bookkeeping), each as ``dbwork.Work``'s summary."""
+    from django.test import Client
+
+    from bench import dbwork
+    from clinic.worker import run_ready_tasks
+    from intake.models import Intake
+    from referrals.services import intake_route_waiting
+
+    cookies = make_drafts(count, random.Random(seed), prepared.csrf)
+
+    def submit(cookie: str):
+        def send() -> None:
+            client = Client()
+            for part in cookie.split("; "):
+                name, value = part.split("=", 1)
+                client.cookies[name] = value
+            response = client.post(
+                prepared.submit_path,
+                prepared.submit_body,
+                content_type="application/x-www-form-urlencoded",
+            )
+            assert response.status_code == 302, response.status_code
+
+        return send
+
+    submitting = dbwork.measure_work([submit(c) for c in cookies], "submit")
+    submitted = Intake.objects.filter(status=Intake.Status.SUBMITTED).order_by(
+        "-submitted_at"
+    )[:count]
+    routing = dbwork.measure_work(
+        [
+            lambda intake_id=intake_id: intake_route_waiting(intake_id=intake_id)
+            for intake_id in submitted.values_list("pk", flat=True)
+        ],
+        "routing",
+    )
+    run_ready_tasks()  # their jobs, which find them routed, and the matching jobs
+    return {"submit": submitting.summary(), "routing": routing.summary()}
+
+
+def cluster_figures(
+    args, prepared: Prepared, page: Page, url: str, workdir: Path
+) -> list[dict]:
+    """The submit figure and ``page`` through HAProxy with 1, 2, 3... nodes.
+
+    The nodes run ``bench.cluster_settings`` (production's settings, debug off) on
+    the bench's database with the bench process's secret key, so the sessions
+    prepared here are theirs too. Each submit figure has its own pool of drafts.
+    """
+    from django.conf import settings
+
+    from bench.cluster import Ports, cluster_env
+    from bench.dbwork import LockWatcher
+
+    ports = Ports(args.cluster_port, args.cluster_first_port)
+    env = cluster_env(
+        url,
+        workdir,
+        ports,
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        DJANGO_AUDIT_KEY=settings.AUDIT_KEY,
+        INTAKE_NEW_FORMS_PER_HOUR="1000000",
+    )
+    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    results = []
+    for nodes in args.nodes:
+        lines, ids = submit_pool(
+            prepared, workdir, f"submit_{nodes}", args.pool, args.seed + nodes
+        )
+        cluster = Cluster(
+            nodes=nodes,
+            env=env,
+            workdir=workdir,
+            ports=ports,
+            workers=args.node_workers,
+        )
+        print(f"  {nodes} node(s) behind HAProxy...")
+        try:
+            cluster.start()
+            warm(cluster, page.lines)
+            staff = wrk(
+                cluster,
+                page.lines,
+                clients=args.clients,
+                seconds=args.seconds,
+                expect=200,
+            )
+            watcher = LockWatcher(url)
+            watcher.start()
+            submitted = wrk(
+                cluster,
+                lines,
+                clients=args.clients,
+                seconds=args.seconds,
+                expect=302,
+            )
+            locks = watcher.stop()
+            lag = routing_lag(ids)
+        finally:
+            cluster.stop()
+        results.append(
+            {
+                "nodes": nodes,
+                "page": staff,
+                "submit": submitted,
+                "locks": locks,
+                "routing": lag,
+            }
+        )
+    return results
 
 
 # The engine alone ---------------------------------------------------------------------
@@ -837,6 +1009,76 @@ def audited_write_rows(measured: dict[str, dict]) -> list[Row]:
     return rows
 
 
+def routing_report(lag: dict, clients: int) -> str:
+    if not lag.get("decisions"):
+        return "Routing under the submit load: nothing was routed."
+    return (
+        f"Routing in the one task worker under the submit load ({clients} clients): "
+        f"{lag['decisions']} decisions, {lag['decisions_per_s']:.1f}/s "
+        f"({lag['referrals']} referrals and {lag['events']} events with them: "
+        f"{lag['rows_per_s']:.0f} rows/s); submission -> stored decision "
+        f"p50 {lag['lag_p50_s']:.2f} s, p99 {lag['lag_p99_s']:.2f} s"
+        + (f"; {lag['unrouted']} NOT ROUTED" if lag["unrouted"] else "")
+    )
+
+
+def work_report(work: dict) -> str:
+    lines = ["Database work (in this process, one at a time):"]
+    for name, each in work.items():
+        lines.append(
+            f"  per {name}: {each['statements_each']:.1f} statements "
+            f"({each['statements_by_kind_each']}), "
+            f"{each['rows_inserted_each']:.1f} rows inserted, "
+            f"{each['rows_updated_each']:.1f} updated or deleted, "
+            f"{each['locking_reads_each']:.1f} read FOR UPDATE, "
+            f"{each['transactions_each']:.1f} transactions, "
+            f"{each['wal_bytes_each']:,.0f} WAL bytes "
+            f"({each['wal_records_each']:.0f} records), "
+            f"{each['ms_each']:.1f} ms; {each['operations']} measured"
+        )
+    lines.append(f"  WAL from {next(iter(work.values()))['wal_source']}")
+    return "\n".join(lines)
+
+
+def nodes_report(nodes: list[dict], args) -> str:
+    one = nodes[0]
+    head = (
+        f"{'nodes':>5} {'queue req/s':>11} {'x1':>5} {'submit req/s':>12} {'x1':>5} "
+        f"{'p50 ms':>7} {'routed/s':>8} {'lag p50':>7} {'lag p99':>7} "
+        f"{'lock wait':>9}"
+    )
+    lines = [
+        f"Through HAProxy: N nodes of {args.node_workers} sync workers and a task "
+        f"worker each, {args.clients} clients, {args.seconds} s per figure "
+        "(x1: beside the 1-node figure; lock wait: longest seen, 50 ms sampling)",
+        head,
+        "-" * len(head),
+    ]
+    for result in nodes:
+        page, submit, routing = result["page"], result["submit"], result["routing"]
+        lines.append(
+            f"{result['nodes']:>5} {page['rps']:>11.1f} "
+            f"{page['rps'] / one['page']['rps']:>5.2f} {submit['rps']:>12.1f} "
+            f"{submit['rps'] / one['submit']['rps']:>5.2f} {submit['p50_ms']:>7.1f} "
+            f"{routing.get('decisions_per_s', 0):>8.1f} "
+            f"{routing.get('lag_p50_s', 0):>6.2f}s "
+            f"{routing.get('lag_p99_s', 0):>6.2f}s "
+            f"{result['locks']['longest_lock_wait_ms']:>7.0f}ms"
+            + (
+                f"  errors={submit['errors'] + page['errors']}"
+                if submit["errors"] + page["errors"]
+                else ""
+            )
+        )
+    longest = max(nodes, key=lambda result: result["locks"]["longest_lock_wait_ms"])
+    if longest["locks"]["waiting"]:
+        lines.append(
+            f"longest lock wait ({longest['nodes']} nodes): "
+            f"{longest['locks']['waiting']!r} waited on {longest['locks']['held_by']!r}"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100_000, help="intakes")
@@ -860,6 +1102,21 @@ def main() -> int:
         help="the benchmark's own database (default clinic_bench_<scale>); another "
         "name starting clinic_bench keeps runs beside each other apart",
     )
+    parser.add_argument(
+        "--nodes",
+        type=lambda text: [int(n) for n in text.split(",") if n],
+        default=[1, 2, 3],
+        help="node counts of the figures through HAProxy (PostgreSQL only; '' skips)",
+    )
+    parser.add_argument("--node-workers", type=int, default=2, help="gunicorn's")
+    parser.add_argument(
+        "--work-sample",
+        type=int,
+        default=30,
+        help="submissions whose database work is counted (PostgreSQL only)",
+    )
+    parser.add_argument("--cluster-port", type=int, default=8080)
+    parser.add_argument("--cluster-first-port", type=int, default=8100)
     args = parser.parse_args()
 
     if (
@@ -956,6 +1213,10 @@ def main() -> int:
         ]
     )
     connection.close()
+    work = None
+    if vendor == "postgresql" and args.work_sample:
+        print("Counting the database's work per submission and per routing...")
+        work = database_work(prepared, args.work_sample, args.seed + 100)
 
     load_before = os.getloadavg()
     server = Server(env, cores, workdir / "gunicorn.log")
@@ -990,8 +1251,8 @@ def main() -> int:
                 expect=302,
             )
             drain(server, cores)
-        print("  waiting for the worker to route the submitted intakes...")
-        wait_for_routing()
+        print("  waiting for the task worker to route the submitted intakes...")
+        lag = routing_lag(pool_ids)
         server.stop()
         worker.stop()
         # The baseline: server and worker writing their audit entries under the
@@ -1025,6 +1286,10 @@ def main() -> int:
                         writers=writers, seconds=args.seconds, old=old
                     )
                 )
+    nodes = []
+    if vendor == "postgresql" and args.nodes:
+        queue = next(page for page in prepared.pages if page.name == "review queue")
+        nodes = cluster_figures(args, prepared, queue, url, workdir)
     load_after = os.getloadavg()
 
     from intake.models import Intake
@@ -1189,6 +1454,11 @@ def main() -> int:
         f"load average {load_before[0]:.1f} -> {load_after[0]:.1f}"
     )
     print(table(rows))
+    print(routing_report(lag, args.submit_clients))
+    if work:
+        print(work_report(work))
+    if nodes:
+        print(nodes_report(nodes, args))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     out.write_text(
@@ -1213,6 +1483,10 @@ def main() -> int:
                 "engine": engine,
                 "fhir_export": fhir,
                 "exports": exports,
+                "routing_under_submit_load": lag,
+                "database_work": work,
+                "nodes": nodes,
+                "node_workers": args.node_workers,
             },
             indent=2,
         )
