@@ -22,6 +22,7 @@ from clinic.fields import CodeListField
 from fhir_export import terminology as t
 from intake import codes, scoring
 from intake.models import Intake, Language, Patient, TreatmentTrial
+from referrals.icd10 import Icd10Code, migraine_code
 from referrals.models import Referral
 
 # Intake fields that are no answer of the patient's form: bookkeeping, the staff's
@@ -306,13 +307,34 @@ def patient(patient: Patient, *, base: str) -> dict:
     return resource
 
 
-def condition(patient: Patient, intake: Intake, *, base: str) -> dict | None:
-    """The migraine diagnosis the patient reported in ``intake``, if a migraine one.
+def _icd10(intake: Intake) -> Icd10Code | None:
+    """The ICD-10-CM code derived from the intake's current routing decision."""
+    decisions = getattr(intake, "current_decisions", [])
+    if not decisions or decisions[0].chronic is None:
+        return None  # not routed (yet): chronic and intractable are not known
+    return migraine_code(
+        diagnosis=intake.diagnosis,
+        chronic=bool(decisions[0].chronic),
+        intractable=bool(decisions[0].resistant),
+    )
 
-    Unconfirmed: it is the patient's account, not a physician's diagnosis.
+
+def condition(patient: Patient, intake: Intake, *, base: str) -> dict | None:
+    """The migraine the patient reported in ``intake``, if they reported migraine.
+
+    SNOMED CT from the diagnosis; ICD-10-CM derived as the referral letters derive
+    it (``referrals.icd10``), from the intake's current routing decision, so only
+    once the intake is routed. Unconfirmed: the patient's account and the engine's
+    reading of it, not a physician's diagnosis.
     """
-    if intake.diagnosis not in codes.DIAGNOSIS_ICD10CM:
+    if intake.diagnosis not in codes.MIGRAINE_DIAGNOSES:
         return None
+    coded = [coding(t.SNOMED_CT, codes.DIAGNOSIS_SNOMED[intake.diagnosis])]
+    notes = ["As the patient reported it at intake."]
+    icd = _icd10(intake)
+    if icd is not None:
+        coded.insert(0, coding(t.ICD10CM, (icd.code, icd.title)))
+        notes.append(f"ICD-10-CM code derived from the intake: {icd.basis}.")
     resource = {
         "resourceType": "Condition",
         "id": str(patient.id),
@@ -324,17 +346,11 @@ def condition(patient: Patient, intake: Intake, *, base: str) -> dict | None:
         "category": [
             concept(t.CONDITION_CATEGORY, ("problem-list-item", "Problem List Item"))
         ],
-        "code": {
-            "coding": [
-                coding(t.ICD10CM, codes.DIAGNOSIS_ICD10CM[intake.diagnosis]),
-                coding(t.SNOMED_CT, codes.DIAGNOSIS_SNOMED[intake.diagnosis]),
-            ],
-            "text": DIAGNOSIS_LABELS[intake.diagnosis],
-        },
+        "code": {"coding": coded, "text": DIAGNOSIS_LABELS[intake.diagnosis]},
         "subject": reference("Patient", patient.id),
         "recordedDate": _instant(intake.submitted_at),
         "evidence": [{"detail": [reference("QuestionnaireResponse", intake.id)]}],
-        "note": [{"text": "As the patient reported it at intake."}],
+        "note": [{"text": text} for text in notes],
     }
     if intake.onset_age is not None:
         resource["onsetAge"] = {

@@ -3,9 +3,10 @@
 from collections.abc import Iterator
 
 from django.db.models import Prefetch
+from django.db.models.fields.json import KeyTransform
 
 from intake.models import Intake, Patient, TreatmentTrial
-from referrals.models import Referral
+from referrals.models import Referral, RoutingDecision
 
 # Patients read (and their records prefetched) per round trip of the bulk export:
 # memory stays flat whatever the clinic's size.
@@ -27,12 +28,30 @@ def _submitted_intakes():
                     "created", "pk"
                 ),
             ),
+            # The engine's reading the ICD-10-CM code is derived from; only the two
+            # values, not the decision's whole record.
+            Prefetch(
+                "routing_decisions",
+                queryset=RoutingDecision.objects.current()
+                .only("id", "intake_id")
+                .annotate(
+                    chronic=KeyTransform(
+                        "chronic_migraine", KeyTransform("derived", "decision")
+                    ),
+                    resistant=KeyTransform(
+                        "resistant_migraine", KeyTransform("derived", "decision")
+                    ),
+                ),
+                to_attr="current_decisions",
+            ),
         )
     )
 
 
 def patients_with_records(queryset=None):
-    """Patients, each with ``submitted_intakes`` and those intakes' rows fetched.
+    """Patients, each with ``submitted_intakes`` and those intakes' rows fetched
+    (treatments, referrals and ``current_decisions``: the current routing decision's
+    ``chronic`` and ``resistant`` derived values).
 
     A patient's page reads one; the bulk export iterates over all of them in chunks
     (``QuerySet.iterator`` prefetches per chunk).

@@ -17,23 +17,10 @@ DIAGNOSES = [
     ("unknown", gettext_noop("I'm not sure")),
 ]
 MIGRAINE_DIAGNOSES = frozenset({"migraine_without_aura", "migraine_with_aura"})
-# The codes of each migraine diagnosis a patient reports, for records sent elsewhere
-# (the FHIR export's Condition). ICD-10-CM (CMS/NCHS, FY2026 code set): G43.009
-# "Migraine without aura, not intractable, without status migrainosus", G43.109
-# "Migraine with aura, not intractable, without status migrainosus"; the patient's
-# own words say nothing of intractability or status migrainosus, so the "not
-# intractable, without status migrainosus" code. SNOMED CT (International Edition):
-# 56097005 |Migraine without aura (disorder)|, 4473006 |Migraine with aura (disorder)|.
-DIAGNOSIS_ICD10CM = {
-    "migraine_without_aura": (
-        "G43.009",
-        "Migraine without aura, not intractable, without status migrainosus",
-    ),
-    "migraine_with_aura": (
-        "G43.109",
-        "Migraine with aura, not intractable, without status migrainosus",
-    ),
-}
+# The SNOMED CT concept of each migraine diagnosis a patient reports, for records sent
+# elsewhere (the FHIR export's Condition, beside the ICD-10-CM code that
+# referrals/icd10.py derives). SNOMED CT International Edition: 56097005 |Migraine
+# without aura (disorder)|, 4473006 |Migraine with aura (disorder)|.
 DIAGNOSIS_SNOMED = {
     "migraine_without_aura": ("56097005", "Migraine without aura"),
     "migraine_with_aura": ("4473006", "Migraine with aura"),

@@ -23,7 +23,9 @@ from fhir_export import terminology as t
 from intake import catalogue, codes, scoring
 from intake.models import Drug, Intake, Patient, TreatmentTrial
 from intake.services import intake_submit
-from referrals.models import Referral
+from referrals.icd10 import migraine_code
+from referrals.letters import diagnosis_code
+from referrals.models import Referral, RoutingDecision
 from referrals.services import referral_approve, referral_decline
 from tests.conftest import rolled_back_after
 from tests.factories import IntakeFactory, PatientFactory, UserFactory
@@ -186,7 +188,12 @@ def _known_codes() -> set[tuple[str, str]]:
             t.CONSENT_CATEGORY[0],
         ]
     }
-    known |= {(t.ICD10CM, code) for code, _ in codes.DIAGNOSIS_ICD10CM.values()}
+    known |= {
+        (t.ICD10CM, migraine_code(diagnosis=d, chronic=c, intractable=i).code)
+        for d in codes.MIGRAINE_DIAGNOSES
+        for c in (False, True)
+        for i in (False, True)
+    }
     known |= {(t.SNOMED_CT, code) for code, _ in codes.DIAGNOSIS_SNOMED.values()}
     known |= {(t.RXNORM, code) for code in catalogue.RXNORM_INGREDIENTS.values()}
     known |= {(t.BCP47, code) for code in ("en", "es")}
@@ -350,11 +357,11 @@ def test_the_export_reads_patients_in_chunks_not_one_by_one(tmp_path):
             export.write_ndjson(tmp_path, chunk_size=chunk_size)
         return len(captured)
 
-    # One query reads the patients, a chunk at a time; each chunk then costs three:
-    # its patients' intakes, their treatments, their referrals.
+    # One query reads the patients, a chunk at a time; each chunk then costs four:
+    # its patients' intakes, their treatments, referrals and routing decisions.
     patients = Patient.objects.count()
-    assert queries(chunk_size=patients) == 1 + 3
-    assert queries(chunk_size=(patients + 1) // 2) == 1 + 3 * 2
+    assert queries(chunk_size=patients) == 1 + 4
+    assert queries(chunk_size=(patients + 1) // 2) == 1 + 4 * 2
 
 
 def test_the_command_records_the_export_in_the_audit_trail(tmp_path):
@@ -365,3 +372,35 @@ def test_the_command_records_the_export_in_the_audit_trail(tmp_path):
         "export": "FHIR bulk export",
         "patients_covered": Patient.objects.count(),
     }
+
+
+def test_the_condition_carries_the_icd10_code_the_letters_derive(clinic_export):
+    resources, _ = clinic_export
+    conditions = {r["id"]: r for r in resources["Condition"]}
+    assert conditions
+    for decision in RoutingDecision.objects.current().select_related("intake"):
+        intake = decision.intake
+        latest = intake.patient.intakes.filter(status=Intake.Status.SUBMITTED).latest(
+            "submitted_at"
+        )
+        if latest != intake or intake.diagnosis not in codes.MIGRAINE_DIAGNOSES:
+            continue
+        coded = conditions[str(intake.patient_id)]["code"]["coding"]
+        icd = diagnosis_code(decision)
+        assert coded[0] == {
+            "system": t.ICD10CM,
+            "code": icd.code,
+            "display": icd.title,
+        }
+        assert coded[1]["system"] == t.SNOMED_CT
+
+
+def test_an_intake_not_routed_yet_has_no_icd10_code(tmp_path):
+    intake = intake_submit(intake=IntakeFactory())  # its routing task has not run
+    export.write_ndjson(tmp_path)
+    conditions = [
+        json.loads(line)
+        for line in (tmp_path / "Condition.ndjson").read_text().splitlines()
+    ]
+    (condition,) = [c for c in conditions if c["id"] == str(intake.patient_id)]
+    assert [c["system"] for c in condition["code"]["coding"]] == [t.SNOMED_CT]
