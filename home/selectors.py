@@ -8,7 +8,7 @@ from post_office.models import STATUS, Email
 
 from clinic import mail
 from clinic.admin_utils import today_start
-from intake.models import Intake
+from intake.models import DuplicateFlag, Intake
 from referrals.models import QueueEntry, Referral, RoutingDecision
 from staff import selectors as staff_selectors
 
@@ -54,10 +54,12 @@ class FrontDeskDay:
     intakes_today: int
     drafts: int
     to_schedule: int
+    possible_duplicates: int
 
 
 def front_desk_day() -> FrontDeskDay:
-    """Today's intakes and their routing, drafts to finish, referrals to book."""
+    """Today's intakes and their routing, drafts to finish, referrals to book,
+    patients flagged as possible duplicates (of an earlier record)."""
     today = todays_intakes()
     return FrontDeskDay(
         intakes=list(today[:TODAY_SHOWN]),
@@ -66,6 +68,9 @@ def front_desk_day() -> FrontDeskDay:
             status=Intake.Status.DRAFT, source=Intake.Source.FRONT_DESK
         ).count(),
         to_schedule=Referral.objects.filter(status=Referral.Status.APPROVED).count(),
+        possible_duplicates=DuplicateFlag.objects.values("patient_id")
+        .distinct()
+        .count(),
     )
 
 

@@ -59,8 +59,8 @@ def routing_words(intake: Intake) -> str:
 
 @method_decorator(never_cache, name="dispatch")
 class HomeView(View):
-    """The admin's index for signed-in staff: the tiles of each role the user has,
-    then every page they may open."""
+    """The admin's index for signed-in staff: the tiles of each role the user has
+    (every page they may open stays in the navigation sidebar)."""
 
     admin_site: AdminSite = None
 
@@ -69,7 +69,6 @@ class HomeView(View):
         context = {
             **self.admin_site.each_context(request),
             "title": "Today",
-            "app_list": self.admin_site.get_app_list(request),
         }
         if user.has_perm(FRONT_DESK):
             context["desk"] = self.front_desk(request)
@@ -99,6 +98,9 @@ class HomeView(View):
                 "admin:intake_intake_changelist",
                 status__exact=Intake.Status.DRAFT,
                 source__exact=Intake.Source.FRONT_DESK,
+            ),
+            "duplicates_link": link(
+                "admin:intake_patient_changelist", duplicates="flagged"
             ),
             "schedule_link": link(
                 "admin:referrals_referral_changelist",

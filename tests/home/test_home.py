@@ -15,11 +15,18 @@ from post_office import mail as post_office_mail
 from post_office.models import STATUS, Email
 
 from clinic.worker import run_ready_tasks
-from intake.models import Intake
+from intake.models import DuplicateFlag, Intake
 from intake.services import intake_submit
 from referrals import services
 from referrals.models import QueueEntry, Referral
-from tests.factories import IntakeFactory, UserFactory, intake_batch
+from tests.factories import (
+    COMPLETE_ANSWERS,
+    IntakeFactory,
+    PatientFactory,
+    UserFactory,
+    intake_batch,
+)
+from tests.intake.test_admin import intake_form
 from tests.referrals.builders import example1_intake, submitted_example1
 from tests.referrals.test_queue import make_pending
 
@@ -70,8 +77,15 @@ def test_front_desk_home_counts_today_drafts_and_referrals_to_schedule(
         submitted_at=timezone.now() - datetime.timedelta(days=1, hours=1)
     )
 
+    first, second, third = PatientFactory(), PatientFactory(), PatientFactory()
+    DuplicateFlag.objects.create(patient=second, candidate=first)
+    DuplicateFlag.objects.create(patient=third, candidate=first)
+    DuplicateFlag.objects.create(patient=third, candidate=second)
+
     body = desk_client.get(HOME).content.decode()
 
+    assert tile(body, "possible duplicates to check")[0] == 2
+    assert listed(desk_client, tile(body, "possible duplicates to check")[1]) == 2
     assert tile(body, "intake submitted today")[0] == 1
     assert tile(body, "draft to complete")[0] == 1
     assert tile(body, "approved referral to schedule")[0] == 1
@@ -232,10 +246,27 @@ def test_home_query_counts_do_not_grow_with_rows(client, front_desk_user):
         queries, response = home_queries(client)
         assert queries == counts[user.username], user.username
         assert queries <= 14, user.username
-    assert len(response.context["app_list"]) > 0
+    assert "Today" in response.content.decode()
 
 
 def test_home_needs_a_staff_sign_in(client):
     response = client.get(HOME)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_after_submitting_the_front_desk_is_told_routing_runs_and_where_to_look(
+    desk_client,
+):
+    patient = PatientFactory()
+    response = desk_client.post(
+        reverse("admin:intake_intake_add"),
+        intake_form(patient, {**COMPLETE_ANSWERS, "_submit": "1"}),
+        follow=True,
+    )
+
+    message = str(list(response.context["messages"])[-1])
+    assert "submitted. Routing…" in message
+    assert f'<a href="{HOME}">your home page</a>' in message
+    home = desk_client.get(HOME).content.decode()
+    assert patient.record_number in home and "Routing…" in home
