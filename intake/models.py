@@ -714,6 +714,12 @@ class Intake(TimeStampedModel):
             models.Index(
                 fields=["status", "-submitted_at"], name="intake_status_submitted"
             ),
+            # Drafts by source: the front desk's home counts its drafts to complete.
+            models.Index(
+                fields=["source"],
+                condition=Q(status=IntakeStatus.DRAFT),
+                name="intake_drafts_by_source",
+            ),
         ]
         constraints = [
             *range_constraints("intake", RANGES),

@@ -414,6 +414,10 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "created"], name="referral_status_created"),
+            # A physician's decisions of the day (their home page).
+            models.Index(
+                fields=["decided_by", "decided_at"], name="referral_decided_by_at"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

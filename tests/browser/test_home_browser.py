@@ -33,7 +33,7 @@ def test_each_role_lands_on_its_day_and_each_number_opens_its_list(new_page):
     expect(row).to_contain_text("Routing…")
     desk.screenshot(path=SCREENSHOTS / "home-front-desk-routing.png")
     run_ready_tasks()
-    # The page reloads itself while routing runs: the outcome appears unasked.
+    # The table is fetched again while routing runs: the outcome appears unasked.
     expect(row).to_contain_text("Routed: 5 referrals", timeout=15_000)
     expect(desk.locator("tr", has_text="On hold")).to_contain_text("urgent")
     desk.screenshot(path=SCREENSHOTS / "home-front-desk.png")

@@ -104,11 +104,11 @@ def test_front_desk_is_told_routing_runs_then_sees_what_it_did(desk_client):
     intake_submit(intake=example1_intake())
     body = desk_client.get(HOME).content.decode()
     assert "Routing…" in body
-    assert '<meta http-equiv="refresh" content="5">' in body
+    assert 'id="todays-intakes" data-routing>' in body  # home.js fetches it again
 
     run_ready_tasks()
     body = desk_client.get(HOME).content.decode()
-    assert "Routing…" not in body and "refresh" not in body
+    assert "Routing…" not in body and "data-routing" not in body
     assert "Routed: 5 referrals" in body
 
 
