@@ -160,7 +160,20 @@ def audit_trail_verify(*, against: Checkpoint | None = None) -> Verified:
     ``against`` is a checkpoint copy kept outside the database: the trail must still
     hold that batch, unchanged. Raises :class:`AuditTrailBroken` naming the first
     problem found.
+
+    Entries and batches are read from one snapshot (on PostgreSQL a repeatable-read
+    transaction; SQLite's transaction holds the file's write lock), so a batch
+    sealed while they are read is not taken for a batch whose entries are missing.
     """
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _verify(against)
+
+
+def _verify(against: Checkpoint | None) -> Verified:
     key = settings.AUDIT_KEY
     if against is not None and not against.is_signed_with(key):
         raise AuditTrailBroken(
