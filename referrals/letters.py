@@ -39,6 +39,14 @@ OUTCOME_WORDS = {
     "helped": "Helped",
     "ongoing": "Current: still taking it",
 }
+# The diagnosis codes the engine's reasons name ("Not a migraine diagnosis
+# (other_primary_headache)"), as a letter words them.
+DIAGNOSIS_WORDS = {
+    "migraine_without_aura": "migraine without aura",
+    "migraine_with_aura": "migraine with aura",
+    "other_primary_headache": "another primary headache",
+    "unknown": "diagnosis not known",
+}
 CLASS_LABELS = dict(codes.TREATMENT_CLASSES)
 PREVENTIVE_CLASS_CODES = {code for code, _ in codes.PREVENTIVE_CLASSES}
 ALLERGY_LABELS = dict(codes.ALLERGIES)
@@ -57,6 +65,14 @@ BOTOX_REQUEST = (
     "information, chronic migraine)"
 )
 BOTOX_BILLING_CODES = "HCPCS J0585 (onabotulinumtoxinA, per unit); CPT 64615"
+
+
+def reason_words(reason: dict) -> str:
+    """An engine reason's text with any diagnosis code it names in words."""
+    text = reason["text"]
+    for code, words in DIAGNOSIS_WORDS.items():
+        text = text.replace(f"({code})", f"({words})")
+    return text
 
 
 @dataclass(frozen=True)
@@ -181,7 +197,7 @@ def referral_letter_context(referral: Referral) -> dict:
     return {
         **_patient_context(referral.intake, referral.decision),
         "referral": referral,
-        "reasons": [reason["text"] for reason in referral.reasons],
+        "reasons": [reason_words(reason) for reason in referral.reasons],
         # What the rules found, for a referral made by the physician's override.
         "rules_found": (
             "contraindicated"
@@ -242,7 +258,7 @@ def botox_letter_context(
         "other_groups": [g for g in context["groups"] if not g["preventive"]],
         "trial_weeks": routing.ADEQUATE_BOTOX_TRIAL_WEEKS,
         "min_failed_drugs": routing.BOTOX_MIN_FAILED_PREVENTIVE_DRUGS,
-        "cautions": [reason["text"] for reason in result["reasons"]],
+        "cautions": [reason_words(reason) for reason in result["reasons"]],
         "request": BOTOX_REQUEST,
         "billing_codes": BOTOX_BILLING_CODES,
         "last_botox_weeks_ago": decision.facts.get("last_botox_weeks_ago"),

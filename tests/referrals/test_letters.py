@@ -106,6 +106,8 @@ def test_an_override_reads_as_the_physicians_decision(signed, physician_client):
 
     assert "Physician's decision." in text
     assert "found this service not indicated" in text
+    assert "Not a migraine diagnosis (another primary headache)" in text
+    assert "other_primary_headache" not in text
     assert "Refractory; discussed." in text
     assert "Not eligible" not in text
     assert "Recommendation" not in text
