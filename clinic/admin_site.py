@@ -10,7 +10,8 @@ class AuditedAutocompleteJsonView(AutocompleteJsonView):
 
     Its answer lists the records found; a model admin that audits reads
     (``record_list_read``) records them as one entry, like a list page. A model
-    admin's ``autocomplete_label(obj)``, if it has one, is each result's text.
+    admin's ``autocomplete_label(obj)``, if it has one, is each result's text, and
+    its ``autocomplete_extra(obj)`` adds keys a page's script reads.
     """
 
     def serialize_result(self, obj, to_field_name):
@@ -19,6 +20,9 @@ class AuditedAutocompleteJsonView(AutocompleteJsonView):
         label = getattr(self.model_admin, "autocomplete_label", None)
         if label is not None:
             result["text"] = label(obj)
+        extra = getattr(self.model_admin, "autocomplete_extra", None)
+        if extra is not None:
+            result.update(extra(obj))
         return result
 
     def get(self, request, *args, **kwargs):

@@ -261,10 +261,12 @@ class PatientMergeAdmin(admin.ModelAdmin):
 
 
 class TreatmentTrialInline(admin.TabularInline):
+    """Treatment rows: one empty row to start, "Add another" for more."""
+
     model = TreatmentTrial
     form = TreatmentTrialForm
     autocomplete_fields = ["drug"]
-    extra = 3
+    extra = 1
 
 
 def intake_title(intake: Intake) -> str:
@@ -434,6 +436,8 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["clinic/admin/intake.css"]}
+        # After Django's jQuery (jquery.init.js), whose Select2 events it hears.
+        js = ["admin/js/jquery.init.js", "clinic/admin/treatments.js"]
 
     entered_by_name = staff_name_display("entered_by", "entered by")
     safety_cleared_by_name = staff_name_display(
@@ -661,6 +665,19 @@ class DrugAdmin(admin.ModelAdmin):
     @admin.display(description="other names")
     def other_names(self, drug: Drug) -> str:
         return ", ".join(other.name for other in drug.names.all())
+
+    def autocomplete_label(self, drug: Drug) -> str:
+        """The generic name, then the brands it goes by: "erenumab (Aimovig)"."""
+        others = ", ".join(other.name for other in drug.names.all())
+        return f"{drug.name} ({others})" if others else drug.name
+
+    def autocomplete_extra(self, drug: Drug) -> dict:
+        """What the treatment row fills in when the drug is chosen
+        (clinic/static/clinic/admin/treatments.js)."""
+        return {
+            "treatment_class": drug.class_for(drug.default_intent),
+            "intent": drug.default_intent,
+        }
 
     def get_search_results(self, request, queryset, search_term):
         """Match the generic name, or any other name without case or accents.

@@ -120,7 +120,7 @@ class PatientMergeForm(forms.Form):
         help_text="Usually the older one, which the patient's papers carry.",
     )
     reason = forms.CharField(
-        label="Why are they the same person?",
+        label="Why they are the same person",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="For example: same person, checked with her ID at the desk.",

@@ -152,7 +152,15 @@ def test_the_staff_drug_picker_finds_brands(desk_client):
     )
     results = json.loads(response.content)["results"]
     erenumab = Drug.objects.get(name="erenumab")
-    assert results == [{"id": str(erenumab.pk), "text": "erenumab"}]
+    assert results == [
+        {
+            "id": str(erenumab.pk),
+            "text": f"erenumab ({', '.join(n.name for n in erenumab.names.all())})",
+            "treatment_class": "cgrp_pathway",
+            "intent": "preventive",
+        }
+    ]
+    assert "Aimovig" in results[0]["text"]
 
 
 def test_a_name_another_drug_goes_by_is_refused():
