@@ -14,7 +14,9 @@ from gunicorn.glogging import Logger
 
 REDACTED = "[token]"
 # The path segment after each prefix is a bearer token (intake/urls.py, staff/urls.py).
-TOKEN_PATHS = re.compile(r"(/intake/resume/|/staff/password/[^/]+/)[^/]+")
+TOKEN_PATHS = re.compile(
+    r"(/intake/resume/|/follow-up/link/|/staff/password/[^/]+/)[^/]+"
+)
 
 
 def redact_path(path: str) -> str:

@@ -35,7 +35,8 @@ STUCK_AFTER = datetime.timedelta(minutes=15)
 # password link sets a staff member's password). The stored copy of a message loses
 # the token once the message is sent.
 BEARER_LINK = re.compile(
-    r"(/intake/resume/|/staff/password/[A-Za-z0-9_-]+/)[A-Za-z0-9_-]+/?"
+    r"(/intake/resume/|/follow-up/link/|/staff/password/[A-Za-z0-9_-]+/)"
+    r"[A-Za-z0-9_-]+/?"
 )
 TOKEN_REMOVED = r"\1(link removed after sending)"
 # Once a message has left, recording it as sent is tried this many times through

@@ -198,6 +198,7 @@ PERIODIC_TASKS = [
     ("audit-checkpoint-mail", "clinic.tasks.mail_audit_checkpoint", 86400),
     ("weekly-csv-pack", "reports.tasks.write_weekly_pack", 86400),
     ("fhir-nightly-export", "fhir_export.tasks.write_nightly_export", 86400),
+    ("follow-up-links", "outcomes.tasks.send_due_follow_ups", 3600),
 ]
 # Where the nightly jobs leave files for the clinic's analyst and its EHR to pick up
 # (the weekly CSV pack under weekly/, the FHIR export under fhir/<day>/). Local

@@ -23,5 +23,6 @@ urlpatterns = [
     path("staff/2fa/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("staff/2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("", include("staff.urls")),
+    path("", include("outcomes.urls")),
     path("", include("intake.urls")),
 ]

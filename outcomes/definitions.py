@@ -251,3 +251,8 @@ PUBLISHED = [
 def published_for(service: str) -> list[PublishedStudy]:
     """The published studies to set beside a service's figures."""
     return [study for study in PUBLISHED if study.service == service]
+
+
+# Clinic choice: a follow-up link unanswered this many days after it was sent gets
+# one reminder.
+FOLLOW_UP_REMINDER_DAYS = 3

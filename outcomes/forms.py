@@ -1,8 +1,20 @@
-"""The outcomes page's filter: a date range of first sessions and a service."""
+"""The outcomes page's filter (staff, English) and the patient's follow-up form
+(translated)."""
 
+from crispy_forms.layout import Layout
 from django import forms
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
-from intake import codes
+from intake import codes, scoring
+from intake.online.fields import (
+    StepForm,
+    choice,
+    range_message,
+    section,
+    whole_range_message,
+)
+from outcomes.models import PGIC, RANGES
 
 
 class OutcomesFilterForm(forms.Form):
@@ -39,3 +51,109 @@ class OutcomesFilterForm(forms.Form):
             "since": self.cleaned_data["since"],
             "until": self.cleaned_data["until"],
         }
+
+
+def _days(label) -> forms.IntegerField:
+    low, high = RANGES["days_in_4_weeks"]
+    message = range_message(low, high)
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": message,
+            "invalid": whole_range_message(low, high),
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+def _midas(label) -> forms.IntegerField:
+    low, high = RANGES["midas_item"]
+    message = range_message(low, high)
+    return forms.IntegerField(
+        label=gettext_lazy(label),
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": message,
+            "invalid": whole_range_message(low, high),
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+PAIN_SCALE = [(str(n), str(n)) for n in range(RANGES["pain"][0], RANGES["pain"][1] + 1)]
+
+
+class FollowUpAnswersForm(StepForm):
+    """The patient's follow-up: one tap per answer where the answer is a choice."""
+
+    headache_days = _days(
+        _("In the last 4 weeks, on how many days did you have a headache?")
+    )
+    migraine_days = _days(
+        _("In the last 4 weeks, on how many of those days was it a migraine?")
+    )
+    current_pain = choice(
+        _("How bad is your headache pain right now?"),
+        PAIN_SCALE,
+        help_text=_("0 means no pain, 10 the worst pain you can imagine."),
+    )
+    worst_pain = choice(
+        _("How bad was your worst headache in the last 4 weeks?"),
+        PAIN_SCALE,
+        help_text=_("0 means no pain, 10 the worst pain you can imagine."),
+    )
+    midas_1 = _midas(scoring.MIDAS_ITEMS[0])
+    midas_2 = _midas(scoring.MIDAS_ITEMS[1])
+    midas_3 = _midas(scoring.MIDAS_ITEMS[2])
+    midas_4 = _midas(scoring.MIDAS_ITEMS[3])
+    midas_5 = _midas(scoring.MIDAS_ITEMS[4])
+    pgic = choice(
+        _("Since the treatment, how would you describe the change in your headaches?"),
+        [(str(value), label) for value, label in PGIC.choices],
+    )
+    side_effects = forms.CharField(
+        label=_("Any side effects since the treatment?"),
+        help_text=_("Leave it empty if there were none."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def layout(self) -> Layout:
+        return Layout(
+            section(_("Your headaches"), "headache_days", "migraine_days"),
+            section(_("Pain"), "current_pain", "worst_pain"),
+            section(
+                _("Daily life in the last 3 months"),
+                *(f"midas_{n}" for n in range(1, 6)),
+            ),
+            section(_("Overall"), "pgic", "side_effects"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        headache, migraine = data.get("headache_days"), data.get("migraine_days")
+        if headache is not None and migraine is not None and migraine > headache:
+            self.add_error(
+                "migraine_days",
+                _(
+                    "Migraine days are counted among the headache days: enter at most "
+                    "the number of headache days."
+                ),
+            )
+        return data
+
+    @property
+    def answers(self) -> dict:
+        """The cleaned answers as the follow-up stores them."""
+        data = dict(self.cleaned_data)
+        for name in ("current_pain", "worst_pain", "pgic"):
+            data[name] = int(data[name])
+        return data

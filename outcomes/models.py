@@ -337,9 +337,9 @@ class AdverseEvent(models.Model):
 class FollowUpPoint(models.TextChoices):
     """The time points of ``definitions.FOLLOW_UP_DAYS``, in its order."""
 
-    ONE_WEEK = "1w", _("1 week after the course")
-    ONE_MONTH = "1m", _("1 month after the course")
-    THREE_MONTHS = "3m", _("3 months after the course")
+    ONE_WEEK = "1w", "1 week after the course"
+    ONE_MONTH = "1m", "1 month after the course"
+    THREE_MONTHS = "3m", "3 months after the course"
 
 
 class PGIC(models.IntegerChoices):
@@ -390,28 +390,28 @@ class FollowUp(TimeStampedModel):
     headache_days = _bounded(
         models.PositiveSmallIntegerField,
         "days_in_4_weeks",
-        _("Days with a headache in the last 4 weeks"),
+        "headache days, last 4 weeks",
         null=True,
         blank=True,
     )
     migraine_days = _bounded(
         models.PositiveSmallIntegerField,
         "days_in_4_weeks",
-        _("Days with a migraine in the last 4 weeks"),
+        "migraine days, last 4 weeks",
         null=True,
         blank=True,
     )
     current_pain = _bounded(
         models.PositiveSmallIntegerField,
         "pain",
-        _("Your headache pain right now (0 = none, 10 = worst imaginable)"),
+        "current pain (0-10)",
         null=True,
         blank=True,
     )
     worst_pain = _bounded(
         models.PositiveSmallIntegerField,
         "pain",
-        _("Your worst headache pain in the last 4 weeks (0-10)"),
+        "worst pain, last 4 weeks (0-10)",
         null=True,
         blank=True,
     )
@@ -451,14 +451,12 @@ class FollowUp(TimeStampedModel):
         blank=True,
     )
     pgic = models.PositiveSmallIntegerField(
-        _("Since the treatment, how would you describe the change in your headaches?"),
+        "change since the treatment (PGIC)",
         choices=PGIC,
         null=True,
         blank=True,
     )
-    side_effects = models.TextField(
-        _("Side effects since the treatment, if any"), blank=True
-    )
+    side_effects = models.TextField("side effects since the treatment", blank=True)
 
     ANSWER_FIELDS = [
         "headache_days",

@@ -2,12 +2,14 @@
 queries whatever the number of courses (the outcomes page's test pins it)."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from outcomes import definitions
 from outcomes.figures import CourseRow, FollowUpRow, ServiceFigures, service_figures
 from outcomes.models import AdverseEvent, FollowUp, TreatmentCourse, TreatmentSession
 from referrals.models import Service
@@ -140,3 +142,49 @@ def outcome_figures(
         for s in services
     ]
     return figures, rows
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 of a follow-up link's token: all a follow-up stores of it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _open_on(today: datetime.date) -> Q:
+    """Follow-ups whose time point has come and whose answer days have not passed."""
+    window = Q()
+    for point, days in definitions.FOLLOW_UP_DAYS.items():
+        window |= Q(
+            point=point,
+            course__ended_on__lte=today - datetime.timedelta(days=days),
+            course__ended_on__gt=today
+            - datetime.timedelta(days=days + definitions.FOLLOW_UP_ANSWER_DAYS),
+        )
+    return window
+
+
+def follow_ups_due(*, today: datetime.date):
+    """Unanswered follow-ups whose link is due, or due a reminder, today."""
+    remind_before = timezone.now() - datetime.timedelta(
+        days=definitions.FOLLOW_UP_REMINDER_DAYS
+    )
+    return (
+        FollowUp.objects.filter(_open_on(today), answered_at__isnull=True)
+        .exclude(course__referral__intake__patient__email="")
+        .filter(
+            Q(sent_at__isnull=True)
+            | Q(sent_at__lte=remind_before, reminded_at__isnull=True)
+        )
+        .order_by("pk")
+    )
+
+
+def follow_up_for_link(*, token: str, today: datetime.date) -> FollowUp | None:
+    """The follow-up a private link opens, or ``None``: unknown, replaced by a
+    reminder's link, answered already (single use) or past its answer days."""
+    return (
+        FollowUp.objects.filter(
+            _open_on(today), token_hash=token_hash(token), answered_at__isnull=True
+        )
+        .select_related("course__referral__intake__patient")
+        .first()
+    )

@@ -6,14 +6,16 @@ course completes the referral through ``referrals.services.referral_complete`` a
 creates its follow-ups, one per time point, sent later by the periodic task.
 """
 
-from collections.abc import Iterable
+import datetime
+import secrets
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from outcomes import definitions
+from outcomes import definitions, notifications
 from outcomes.models import (
     RECORD_CLINICAL,
     AdverseEvent,
@@ -21,6 +23,7 @@ from outcomes.models import (
     TreatmentCourse,
     TreatmentSession,
 )
+from outcomes.selectors import follow_ups_due, token_hash
 from referrals.models import Referral
 from referrals.services import referral_complete
 
@@ -176,3 +179,58 @@ def follow_up_answer(
         follow_up.full_clean()
         follow_up.save()
         return follow_up
+
+
+def follow_up_link_send(
+    *, follow_up: FollowUp, build_url: Callable[[str], str]
+) -> FollowUp:
+    """Give a follow-up a new private link and queue the e-mail carrying it.
+
+    The first call sends the link; a later one is the reminder, whose link replaces
+    the first. The token leaves only inside the e-mail, queued in this transaction.
+    """
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        follow_up = (
+            FollowUp.objects.select_for_update()
+            .select_related("course__referral__intake__patient")
+            .get(pk=follow_up.pk)
+        )
+        if follow_up.answered_at is not None:
+            raise ValidationError("This follow-up has already been answered.")
+        patient = follow_up.course.referral.intake.patient
+        if not patient.email:
+            raise ValidationError("The patient gave no e-mail address.")
+        reminder = follow_up.sent_at is not None
+        follow_up.token_hash = token_hash(token)
+        if reminder:
+            follow_up.reminded_at = timezone.now()
+        else:
+            follow_up.sent_at = timezone.now()
+        follow_up.save(
+            update_fields=["token_hash", "sent_at", "reminded_at", "modified"]
+        )
+        notifications.follow_up_email(
+            patient=patient,
+            url=build_url(token),
+            point=follow_up.point,
+            reminder=reminder,
+        )
+        return follow_up
+
+
+def follow_ups_send_due(
+    *, today: datetime.date, build_url: Callable[[str], str]
+) -> int:
+    """Send each follow-up link that is due, and each reminder; return how many.
+
+    Due: the course ended the time point's days ago, the link was not sent, and the
+    answer days have not passed. A reminder: sent ``FOLLOW_UP_REMINDER_DAYS`` ago,
+    not answered, not reminded yet. One transaction per e-mail, so one failure stops
+    no other.
+    """
+    sent = 0
+    for follow_up in follow_ups_due(today=today):
+        follow_up_link_send(follow_up=follow_up, build_url=build_url)
+        sent += 1
+    return sent

@@ -1,23 +1,33 @@
-"""The outcomes page and its CSV export, inside the admin (manager and physicians).
+"""The outcomes page and its CSV export, inside the admin (manager and physicians);
+the patient's follow-up form, opened by its private link.
 
 The page shows aggregates, not patient records, so viewing it is not a read of any
 patient; the CSV holds one de-identified row per course (no names, no record number,
 no dates finer than a year) and its download is recorded as an export.
 """
 
+import contextlib
 import csv
 import io
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from clinic.audit import record_export
+from intake.online.steps import error_summary
 from outcomes import charts, definitions
 from outcomes.figures import POINTS, SUSTAINED_POINTS, CourseRow, ServiceFigures
-from outcomes.forms import OutcomesFilterForm
-from outcomes.models import VIEW_OUTCOMES, TreatmentCourse
-from outcomes.selectors import outcome_figures
+from outcomes.forms import FollowUpAnswersForm, OutcomesFilterForm
+from outcomes.models import VIEW_OUTCOMES, FollowUp, TreatmentCourse
+from outcomes.selectors import follow_up_for_link, outcome_figures
+from outcomes.services import follow_up_answer
 from referrals.views import StaffView
 
 POINT_LABELS = {"1w": "1 week", "1m": "1 month", "3m": "3 months"}
@@ -266,3 +276,86 @@ class OutcomesCSVView(StaffView):
         response = StreamingHttpResponse(lines(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
         return response
+
+
+# The patient's follow-up: a private link, exchanged for the session at once.
+
+SESSION_FOLLOW_UP = "outcomes_follow_up"
+
+
+def _session_follow_up(request) -> FollowUp | None:
+    """The follow-up this browser opened by its link, while it is still open."""
+    pk = request.session.get(SESSION_FOLLOW_UP)
+    if pk is None:
+        return None
+    return (
+        FollowUp.objects.select_related("course__referral__intake__patient")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
+class FollowUpLinkView(View):
+    """Open a follow-up from its private link, then take the token out of the URL:
+    the browser keeps the follow-up in its session and is sent to the form, in the
+    patient's language."""
+
+    def get(self, request, token):
+        follow_up = follow_up_for_link(token=token, today=timezone.localdate())
+        if follow_up is None:
+            return render(request, "outcomes/follow_up_invalid.html", status=404)
+        request.session.cycle_key()
+        request.session[SESSION_FOLLOW_UP] = follow_up.pk
+        response = redirect("outcomes:follow_up")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            follow_up.course.referral.intake.patient.preferred_language,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+        return response
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class FollowUpView(View):
+    """The follow-up form: errors beside each question and listed at the top; what
+    was typed is kept."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.follow_up = _session_follow_up(request)
+        if self.follow_up is None:
+            return render(request, "outcomes/follow_up_invalid.html", status=404)
+        if self.follow_up.answered_at is not None:
+            return redirect("outcomes:follow_up_thanks")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, request, form, status=200):
+        return render(
+            request,
+            "outcomes/follow_up.html",
+            {"form": form, "errors": error_summary(form) if form.is_bound else []},
+            status=status,
+        )
+
+    def get(self, request):
+        return self._render(request, FollowUpAnswersForm())
+
+    def post(self, request):
+        form = FollowUpAnswersForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        # Answered meanwhile, in another tab: the first answer stands.
+        with contextlib.suppress(ValidationError):
+            follow_up_answer(follow_up=self.follow_up, answers=form.answers)
+        return redirect("outcomes:follow_up_thanks")
+
+
+@method_decorator(never_cache, name="dispatch")
+class FollowUpThanksView(View):
+    def get(self, request):
+        follow_up = _session_follow_up(request)
+        if follow_up is None or follow_up.answered_at is None:
+            return redirect("outcomes:follow_up")
+        return render(request, "outcomes/follow_up_thanks.html")
