@@ -101,6 +101,7 @@ class SessionInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     show_change_link = True
+    view_on_site = False
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -475,6 +475,7 @@ class FollowUp(TimeStampedModel):
 
     class Meta:
         ordering = ["course", "point"]
+        verbose_name = "follow-up"
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "point"], name="follow_up_one_per_point"
