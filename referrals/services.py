@@ -405,8 +405,16 @@ def decision_clear_hold(
     with transaction.atomic():
         decision = RoutingDecision.objects.select_for_update().get(pk=decision.pk)
         if not decision.is_open_hold:
+            if decision.cleared_by is None:
+                raise ReferralConflict(
+                    "This hold was already routed again by someone else."
+                )
+            who = decision.cleared_by
+            who = who.get_full_name() or who.get_username()
+            when = timezone.localtime(decision.cleared_at).strftime("%Y-%m-%d %H:%M")
             raise ReferralConflict(
-                "This hold was already cleared or routed again by someone else."
+                f"This hold was already cleared by {who}, {when}: "
+                f"“{decision.cleared_note}”"
             )
         now = timezone.now()
         decision.cleared_by = user

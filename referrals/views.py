@@ -247,7 +247,7 @@ class ApproveRecommendedView(StaffView):
 class LostRace:
     """A decision another physician beat: what was typed, and what won."""
 
-    key: str  # "referral:<id>", "override:<service code>" or "approve-all"
+    key: str  # "referral:<id>", "override:<service code>", "approve-all" or "hold"
     note: str
     conflict: str
 
@@ -335,7 +335,9 @@ class ClearHoldView(StaffView):
                     decision=decision, user=request.user, note=form.cleaned_data["note"]
                 )
             except services.ReferralConflict as conflict:
-                messages.error(request, str(conflict))
+                return render_lost_race(
+                    self, request, decision.intake_id, "hold", form, conflict
+                )
             else:
                 messages.success(
                     request,

@@ -7,6 +7,7 @@ from post_office.models import Email
 
 from referrals import selectors, services
 from referrals.models import QueueEntry, Referral, Service
+from tests.factories import UserFactory
 from tests.referrals.builders import example1_intake, submitted_example1
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,29 @@ def test_staff_pages_name_people_and_intakes_in_words(physician_client, physicia
     override = Referral._meta.get_field("override").help_text
     assert "NE" not in override and "BLOCK" not in override
     assert "not eligible" in override and "contraindicated" in override
+
+
+def test_clearing_a_hold_someone_cleared_first_keeps_what_was_written(
+    physician_client, physician_user
+):
+    physician2_user = UserFactory(
+        username="doctor2", first_name="Sam", last_name="Okafor", role="Physician"
+    )
+    intake = submitted_example1(phq9_9=1)
+    hold = intake.routing_decisions.get()
+    services.decision_clear_hold(
+        decision=hold, user=physician2_user, note="Called her; safe, GP informed."
+    )
+
+    response = physician_client.post(
+        reverse("admin:referrals_clear_hold", args=[hold.pk]),
+        {"note": "Spoke with the patient, no plan or intent."},
+    )
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Spoke with the patient, no plan or intent." in body
+    assert "already cleared by Sam Okafor" in body
+    assert "Called her; safe, GP informed." in body
+    hold.refresh_from_db()
+    assert hold.cleared_by == physician2_user
