@@ -78,21 +78,31 @@ def record_export(*, model: type[Model], what: str, patients: int) -> None:
     )
 
 
-def save_audited(instance: Model, *, before: Model) -> None:
-    """Save a changed row and record its audit entry, diffing against ``before``.
+def save_audited(instance: Model, *, before: Model, fields: list[str]) -> None:
+    """Save the changed ``fields`` of a row and record its audit entry, diffing
+    against ``before``.
 
     ``before`` is a copy of the row as the caller read it (under its row lock, so it
     is what the database holds). django-auditlog would read the row again to find
-    what changed; the entry written here is the one it would write, without that
-    read. The changes are taken before saving, as django-auditlog takes them (so
-    ``auto_now`` fields are not among them).
+    what changed; the entry written here is the one it would write for a save of
+    those fields, without that read. The changes are taken before saving, as
+    django-auditlog takes them (so ``auto_now`` fields are not among them, though
+    they are saved).
     """
     LogEntry = get_logentry_model()
     changes = model_instance_diff(
-        before, instance, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+        before,
+        instance,
+        fields_to_check=fields,
+        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
     )
+    auto_now = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if getattr(field, "auto_now", False)
+    ]
     with disable_auditlog():
-        instance.save()
+        instance.save(update_fields=[*fields, *auto_now])
     if changes:
         LogEntry.objects.log_create(
             instance, action=LogEntry.Action.UPDATE, changes=changes

@@ -190,6 +190,16 @@ def intake_save(*, intake: Intake) -> Intake:
     return intake
 
 
+# What submitting changes: the answers were saved step by step before.
+SUBMISSION_FIELDS = [
+    "status",
+    "submitted_at",
+    "consent_signed_at",
+    "consent_version",
+    "entered_by",
+]
+
+
 def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> Intake:
     """Submit a complete intake, once, and announce it with ``intake_submitted``.
 
@@ -226,7 +236,7 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
         if user is not None and intake.entered_by_id is None:
             intake.entered_by = user
         validate_intake(intake)
-        save_audited(intake, before=stored)
+        save_audited(intake, before=stored, fields=SUBMISSION_FIELDS)
         submission_confirmation(intake=intake)
         if intake.source == Intake.Source.ONLINE:
             # The details may have changed since the start: matched again.

@@ -48,6 +48,9 @@ def test_submitting_reads_the_intake_once_and_writes_each_row_once(
         ]
     )
     assert len(statements) == 9  # with the session's and the draft's reads
+    (update,) = [sql for sql in statements if sql.startswith('UPDATE "intake_intake"')]
+    assert '"status"' in update
+    assert '"headache_days_per_month"' not in update  # the answers were saved before
 
 
 def test_the_submission_is_audited_as_django_auditlog_would(online_patient_client):
