@@ -200,6 +200,23 @@ SUBMISSION_FIELDS = [
 ]
 
 
+def validate_submission(intake: Intake) -> None:
+    """Validate what submitting changes, and the intake's ``clean()``.
+
+    The answers were validated as each step, or the admin, saved them (and the
+    database constrains every one); submitting changes only ``SUBMISSION_FIELDS``,
+    so only those are checked again. The staff member is a row the caller holds.
+    """
+    unchanged = [
+        field.name
+        for field in intake._meta.concrete_fields
+        if field.name not in SUBMISSION_FIELDS or field.name == "entered_by"
+    ]
+    intake.full_clean(
+        exclude=unchanged, validate_unique=False, validate_constraints=False
+    )
+
+
 def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> Intake:
     """Submit a complete intake, once, and announce it with ``intake_submitted``.
 
@@ -235,7 +252,7 @@ def intake_submit(*, intake: Intake, user: AbstractBaseUser | None = None) -> In
             intake.consent_version = intake.consent_version or CONSENT_VERSION
         if user is not None and intake.entered_by_id is None:
             intake.entered_by = user
-        validate_intake(intake)
+        validate_submission(intake)
         save_audited(intake, before=stored, fields=SUBMISSION_FIELDS)
         submission_confirmation(intake=intake)
         if intake.source == Intake.Source.ONLINE:
