@@ -3,6 +3,7 @@
 import pytest
 
 from clinic import roles
+from referrals import services
 from referrals.models import QueueEntry, Referral
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_intake_browser import sign_in
@@ -74,3 +75,36 @@ def test_a_physician_works_five_intakes_from_the_queue_using_next(new_page):
     assert page.locator(".field-red_flags .readonly").inner_text() == "none"
     assert page.locator(".fieldBox.field-pregnant .readonly").inner_text() == "no"
     page.screenshot(path=SCREENSHOTS / "physician-full-intake.png", full_page=True)
+
+
+def test_a_physician_beaten_to_a_decision_keeps_the_note_beside_the_winners(
+    new_page,
+):
+    UserFactory(username="doctor", role=roles.PHYSICIAN)
+    winner = UserFactory(
+        username="doctor2", first_name="Sam", last_name="Okafor", role=roles.PHYSICIAN
+    )
+    intake = submitted_example1()
+    page = new_page(LAPTOP)
+    sign_in(page, "doctor")
+    page.goto(f"/admin/referrals/queueentry/intake/{intake.pk}/")
+    massage = page.locator("#service-massage")
+    massage.get_by_label("Note").fill("Neck surgery next month: not now.")
+
+    # Meanwhile, another physician approves it.
+    services.referral_approve(
+        referral=intake.referrals.get(service__code="massage"),
+        user=winner,
+        note="Booked with Ana.",
+    )
+    massage.get_by_role("button", name="Decline").click()
+
+    massage = page.locator("#service-massage")
+    assert "already approved (decided by Sam Okafor" in massage.inner_text()
+    assert "Booked with Ana." in massage.inner_text()
+    kept = massage.locator("textarea[readonly]")
+    assert kept.input_value() == "Neck surgery next month: not now."
+    assert in_view(page, "#review-bar .messagelist li.error")
+    # The kept note has the focus, so the page opens where it is.
+    assert in_view(page, "#id_lost_massage")
+    page.screenshot(path=SCREENSHOTS / "physician-lost-race.png")
