@@ -916,6 +916,38 @@ def fhir_export_rows(figures: dict) -> list[Row]:
     ]
 
 
+def outcomes_figures(env: dict) -> dict:
+    """What the outcomes page computes, for all its courses and for the most recent
+    tenth, in a process of its own (``bench/outcomes_bench.py``; it first gives the
+    database courses for a tenth of its intakes)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.outcomes_bench"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def outcomes_row(figures: dict) -> Row:
+    whole, tenth = figures["all"], figures["tenth"]
+    return Row(
+        f"outcomes page figures (ms), {whole['courses']:,} courses",
+        None,
+        None,
+        whole["seconds"] * 1000,
+        None,
+        whole["queries"],
+        f"ms for the latest {tenth['courses']:,}",
+        tenth["seconds"] * 1000,
+        whole["seconds"] / tenth["seconds"],
+        "(figure)",
+        None,
+    )
+
+
 # Report -------------------------------------------------------------------------------
 
 
@@ -1303,6 +1335,8 @@ def main() -> int:
     fhir = fhir_export_figures(env, workdir)
     print("Streaming the referral list as CSV, small and whole...")
     exports = [export_memory(env, rows) for rows in (EXPORT_SMALL_ROWS, 0)]
+    print("Timing the outcomes page's figures...")
+    outcomes = outcomes_figures(env)
 
     rows = []
     for page in prepared.pages:
@@ -1445,6 +1479,7 @@ def main() -> int:
     rows.append(export_row(*exports))
     rows += audited_write_rows(measured)
     rows += fhir_export_rows(fhir)
+    rows.append(outcomes_row(outcomes))
 
     when = started.strftime("%Y-%m-%d %H:%M UTC")
     print()
@@ -1482,6 +1517,7 @@ def main() -> int:
                 "raw": measured,
                 "engine": engine,
                 "fhir_export": fhir,
+                "outcomes": outcomes,
                 "exports": exports,
                 "routing_under_submit_load": lag,
                 "database_work": work,

@@ -1,5 +1,6 @@
 """Reads of the outcomes app: one row per treated course, in a fixed number of
-queries whatever the number of courses (the outcomes page's test pins it)."""
+queries whatever the number of courses (the outcomes page's test pins it), and the
+follow-ups whose links are due or open."""
 
 import datetime
 import hashlib
@@ -35,18 +36,11 @@ def treated_courses(
 ):
     """Courses with at least one attended session, by the day of the first one."""
     attended = TreatmentSession.objects.filter(course=OuterRef("pk"), attended=True)
-    events = AdverseEvent.objects.filter(session__course=OuterRef("pk"))
     courses = TreatmentCourse.objects.annotate(
         started_on=Subquery(attended.order_by("date").values("date")[:1]),
         pain_before_first=Subquery(attended.order_by("date").values("pain_before")[:1]),
         pain_after_last=Subquery(attended.order_by("-date").values("pain_after")[:1]),
         sessions_attended=_count(attended, "course"),
-        **{
-            f"events_{severity}": _count(
-                events.filter(severity=severity), "session__course"
-            )
-            for severity in AdverseEvent.Severity.values
-        },
     ).filter(started_on__isnull=False)
     if service:
         courses = courses.filter(referral__service__code=service)
@@ -58,8 +52,16 @@ def treated_courses(
 
 
 def course_rows(**filters) -> list[CourseRow]:
-    """The treated courses as rows: two queries."""
+    """The treated courses as rows: three queries."""
     courses = treated_courses(**filters)
+    events = defaultdict(dict)
+    for count in (
+        AdverseEvent.objects.filter(session__course__in=courses.values("pk"))
+        .values("session__course_id", "severity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        events[count["session__course_id"]][count["severity"]] = count["n"]
     follow_ups = defaultdict(dict)
     for answer in FollowUp.objects.filter(course__in=courses.values("pk")).values(
         "course_id",
@@ -94,7 +96,6 @@ def course_rows(**filters) -> list[CourseRow]:
         f"{intake}headache_days_per_month",
         f"{intake}patient__date_of_birth",
         *(f"{intake}{item}" for item in MIDAS_ITEMS),
-        *(f"events_{severity}" for severity in AdverseEvent.Severity.values),
     ).order_by("started_on", "pk"):
         midas = [course[f"{intake}{item}"] for item in MIDAS_ITEMS]
         rows.append(
@@ -110,10 +111,7 @@ def course_rows(**filters) -> list[CourseRow]:
                 baseline_headache_days=course[f"{intake}headache_days_per_month"],
                 baseline_midas=None if None in midas else sum(midas),
                 birth_year=course[f"{intake}patient__date_of_birth"].year,
-                adverse_events={
-                    severity: course[f"events_{severity}"]
-                    for severity in AdverseEvent.Severity.values
-                },
+                adverse_events=events.get(course["pk"], {}),
                 follow_ups=follow_ups.get(course["pk"], {}),
             )
         )
@@ -128,7 +126,7 @@ def outcome_figures(
     today: datetime.date | None = None,
 ) -> tuple[list[ServiceFigures], list[CourseRow]]:
     """Each service's figures (all services, or the one asked for) and the rows
-    behind them: three queries."""
+    behind them: four queries."""
     today = today or timezone.localdate()
     rows = course_rows(service=service, since=since, until=until)
     services = Service.objects.order_by("pk")
