@@ -168,9 +168,9 @@ def _answer_codings(base: str) -> dict[str, dict]:
 def _question_item(question: Question, base: str) -> dict:
     item = {"linkId": question.name, "text": question.text, "type": question.kind}
     if question.phq9_index is not None:
-        index = question.phq9_index
+        # No display: the item's text is the clinic's wording, not LOINC's name.
         item["code"] = [
-            coding(t.LOINC, (t.PHQ9_ITEM_CODES[index], scoring.PHQ9_ITEMS[index]))
+            {"system": t.LOINC, "code": t.PHQ9_ITEM_CODES[question.phq9_index]}
         ]
     if question.kind == "choice":
         item["answerOption"] = [
@@ -455,12 +455,10 @@ def treatment(trial: TreatmentTrial, intake: Intake, *, base: str) -> dict:
         }
     medication = {"text": trial.name}
     if trial.drug_id and trial.drug.rxnorm_ingredient:
+        # No display: the catalogue's name is not always RxNorm's (paracetamol,
+        # valproate); the text carries it.
         medication["coding"] = [
-            {
-                "system": t.RXNORM,
-                "code": trial.drug.rxnorm_ingredient,
-                "display": trial.drug.name,
-            }
+            {"system": t.RXNORM, "code": trial.drug.rxnorm_ingredient}
         ]
     return {
         "resourceType": "MedicationStatement",

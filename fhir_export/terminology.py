@@ -48,8 +48,11 @@ EMERGENCY_CONTACT = "C"
 # [Reported.PHQ]", total 44261-6 "Patient Health Questionnaire 9 item (PHQ-9) total
 # score [Reported]", its nine items in the order of ``intake.scoring.PHQ9_ITEMS``
 # and its answer list LL358-3 in the order of ``intake.scoring.PHQ9_ANSWERS``.
-PHQ9_PANEL = ("44249-1", "PHQ-9 quick depression assessment panel")
-PHQ9_TOTAL = ("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score")
+PHQ9_PANEL = ("44249-1", "PHQ-9 quick depression assessment panel [Reported.PHQ]")
+PHQ9_TOTAL = (
+    "44261-6",
+    "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]",
+)
 PHQ9_ITEM_CODES = [
     "44250-9",
     "44255-8",
