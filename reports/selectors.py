@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, FloatField, Func, IntegerField, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -53,6 +63,13 @@ FUNNEL_STATUSES = (
     ReferralStatus.COMPLETED,
     ReferralStatus.DECLINED,
     ReferralStatus.CANCELLED,
+)
+# The steps a referral may have reached at some point (read from its events).
+REACHED_STATUSES = (
+    ReferralStatus.APPROVED,
+    ReferralStatus.SCHEDULED,
+    ReferralStatus.COMPLETED,
+    ReferralStatus.DECLINED,
 )
 FAILED_OUTCOMES = sorted(codes.WITHOUT_BENEFIT_OUTCOMES)
 FAILED_HEADINGS = {
@@ -306,24 +323,39 @@ def draft_stopping_steps(period: Period) -> Table:
 
 def routing_outcomes(period: Period) -> Table:
     """The current routing decision of each intake: every service's outcome."""
-    decisions = RoutingDecision.objects.current().filter(
-        submitted_in(period, "intake__")
+    decisions = (
+        RoutingDecision.objects.current()
+        .filter(submitted_in(period, "intake__"))
+        .order_by()
+        .values_list("decision", "status")
     )
-    counts = decisions.aggregate(
-        failed=Count("pk", filter=Q(status=DecisionStatus.FAILED)),
-        **{
-            f"{service}_{outcome}": Count(
-                "pk", filter=Q(**{f"decision__services__{service}__outcome": outcome})
-            )
-            for service in routing.SERVICE_CODES
-            for outcome in OUTCOMES
-        },
-    )
+    sql, params = decisions.query.sql_with_params()
+    # Each decision's services are read once, as rows (service, outcome), and counted.
+    if connection.vendor == "postgresql":
+        outcomes = (
+            "SELECT s.key, s.value ->> 'outcome', COUNT(*) "
+            f"FROM ({sql}) AS d "
+            "CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
+            "GROUP BY 1, 2"
+        )
+    else:
+        outcomes = (
+            "SELECT s.key, json_extract(s.value, '$.outcome'), COUNT(*) "
+            f"FROM ({sql}) AS d, json_each(d.decision, '$.services') AS s "
+            "GROUP BY 1, 2"
+        )
+    failed = f"SELECT '', 'failed', COUNT(*) FROM ({sql}) AS d WHERE d.status = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{outcomes} UNION ALL {failed}",
+            (*params, *params, DecisionStatus.FAILED),
+        )
+        counts = {(service, outcome): count for service, outcome, count in cursor}
     rows = [
         (
             SERVICE_NAMES[service],
-            *(counts[f"{service}_{outcome}"] for outcome in OUTCOMES),
-            counts["failed"],
+            *(counts.get((service, outcome), 0) for outcome in OUTCOMES),
+            counts[("", "failed")],
         )
         for service in routing.SERVICE_CODES
     ]
@@ -483,6 +515,12 @@ def referral_funnel(period: Period) -> Table:
     """Each service's referrals by where they stand now, how many ever reached
     approval, scheduling and completion, and the conversion between those steps."""
     referrals = _referrals_of(period).order_by()
+
+    def ever(status: str) -> Exists:
+        return Exists(
+            ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=status)
+        )
+
     now = {
         row["service__code"]: row
         for row in referrals.values("service__code").annotate(
@@ -491,35 +529,19 @@ def referral_funnel(period: Period) -> Table:
                 status: Count("pk", filter=Q(status=status))
                 for status in FUNNEL_STATUSES
             },
-        )
-    }
-    reached = {
-        row["referral__service__code"]: row
-        for row in ReferralEvent.objects.filter(referral__in=referrals.values("pk"))
-        .order_by()
-        .values("referral__service__code")
-        .annotate(
             **{
-                f"ever_{status}": Count(
-                    "referral", filter=Q(to_status=status), distinct=True
-                )
-                for status in (
-                    ReferralStatus.APPROVED,
-                    ReferralStatus.SCHEDULED,
-                    ReferralStatus.COMPLETED,
-                    ReferralStatus.DECLINED,
-                )
-            }
+                f"ever_{status}": Count("pk", filter=Q(ever(status)))
+                for status in REACHED_STATUSES
+            },
         )
     }
     rows = []
     for service in routing.SERVICE_CODES:
         current = now.get(service, {})
-        ever = reached.get(service, {})
-        approved = ever.get("ever_approved", 0)
-        scheduled = ever.get("ever_scheduled", 0)
-        completed = ever.get("ever_completed", 0)
-        declined = ever.get("ever_declined", 0)
+        approved = current.get("ever_approved", 0)
+        scheduled = current.get("ever_scheduled", 0)
+        completed = current.get("ever_completed", 0)
+        declined = current.get("ever_declined", 0)
         rows.append(
             (
                 SERVICE_NAMES[service],
