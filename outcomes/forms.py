@@ -1,8 +1,11 @@
 """The outcomes page's filter (staff, English) and the patient's follow-up form
 (translated)."""
 
+import datetime
+
 from crispy_forms.layout import Layout
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -16,17 +19,25 @@ from intake.online.fields import (
 )
 from outcomes.models import PGIC, RANGES
 
+# The page opens on the courses begun in the last year; a longer history is a
+# date range away.
+DEFAULT_PERIOD_DAYS = 365
+
+
+def default_since() -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=DEFAULT_PERIOD_DAYS)
+
 
 class OutcomesFilterForm(forms.Form):
     since = forms.DateField(
         label="First session from",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
         label="to",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     service = forms.ChoiceField(
         label="Service",
@@ -43,9 +54,10 @@ class OutcomesFilterForm(forms.Form):
 
     @property
     def filters(self) -> dict:
-        """The chosen filters; none when the form is invalid (errors shown)."""
-        if not self.is_valid():
-            return {"service": None, "since": None, "until": None}
+        """The chosen filters; the default period when none is chosen, or when the
+        choice is invalid (its errors shown)."""
+        if not self.is_bound or not self.is_valid():
+            return {"service": None, "since": default_since(), "until": None}
         return {
             "service": self.cleaned_data["service"] or None,
             "since": self.cleaned_data["since"],
@@ -157,3 +169,11 @@ class FollowUpAnswersForm(StepForm):
         for name in ("current_pain", "worst_pain", "pgic"):
             data[name] = int(data[name])
         return data
+
+
+def outcomes_filter_form(query) -> OutcomesFilterForm:
+    """The page's filter from its query string, unbound (the default period) when
+    it chooses nothing."""
+    if query:
+        return OutcomesFilterForm(query)
+    return OutcomesFilterForm(initial={"since": default_since()})

@@ -24,7 +24,7 @@ from clinic.audit import record_export
 from intake.online.steps import error_summary
 from outcomes import charts, definitions
 from outcomes.figures import POINTS, SUSTAINED_POINTS, CourseRow, ServiceFigures
-from outcomes.forms import FollowUpAnswersForm, OutcomesFilterForm
+from outcomes.forms import FollowUpAnswersForm, outcomes_filter_form
 from outcomes.models import VIEW_OUTCOMES, FollowUp, TreatmentCourse
 from outcomes.selectors import follow_up_for_link, outcome_figures
 from outcomes.services import follow_up_answer
@@ -157,8 +157,8 @@ class OutcomesView(StaffView):
     permission_required = VIEW_OUTCOMES
 
     def get(self, request):
-        form = OutcomesFilterForm(request.GET or None)
-        filters = form.filters if form.is_bound else {}
+        form = outcomes_filter_form(request.GET)
+        filters = form.filters
         figures, _ = outcome_figures(**filters)
         shown = [f for f in figures if f.treated or filters.get("service")]
         context = {
@@ -249,8 +249,8 @@ class OutcomesCSVView(StaffView):
     permission_required = VIEW_OUTCOMES
 
     def get(self, request):
-        form = OutcomesFilterForm(request.GET or None)
-        filters = form.filters if form.is_bound else {}
+        form = outcomes_filter_form(request.GET)
+        filters = form.filters
         today = timezone.localdate()
         _, rows = outcome_figures(**filters, today=today)
         described = ", ".join(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from clinic import roles
 from clinic.models import AuditEntry
+from outcomes.forms import default_since
 from outcomes.views import CSV_COLUMNS
 from tests.factories import UserFactory
 from tests.outcomes.builders import ended_course
@@ -94,3 +95,17 @@ def test_the_csv_is_de_identified_and_its_download_audited(
     assert "1987-04-12" not in body
     entry = AuditEntry.objects.order_by("pk")[before:].get()
     assert entry.additional_data["patients_covered"] == 3
+
+
+def test_the_page_opens_on_the_last_year_and_a_range_reaches_further(
+    physician_client,
+):
+    ended_course([(8, 3)], days_ago=400)
+    ended_course([(8, 7)], days_ago=100)
+    page = physician_client.get(reverse(PAGE)).content.decode()
+    assert "0/1 (0%)" in page  # only the course begun within the year
+    assert f'value="{default_since().isoformat()}"' in page  # the period, shown
+    whole = physician_client.get(
+        reverse(PAGE), {"since": "2020-01-01", "service": "ketamine"}
+    ).content.decode()
+    assert "1/2 (50%)" in whole
