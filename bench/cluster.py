@@ -379,7 +379,7 @@ class Cluster:
         return {
             row["svname"]: row
             for row in haproxy_stats(self.socket)
-            if row["pxname"] == "nodes" and row["svname"] not in ("BACKEND",)
+            if row["pxname"] == "nodes" and row["svname"] != "BACKEND"
         }
 
     def backend(self) -> dict:
