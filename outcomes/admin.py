@@ -2,8 +2,8 @@
 
 Every write goes through ``outcomes.services``; every page of patients' records is
 read-audited (``AuditedReadMixin``). The front desk opens and ends courses and records
-attendance; the clinical fields and adverse events are editable only with
-``outcomes.record_clinical`` (physicians, clinicians).
+attendance, and sees nothing clinical; the clinical fields and adverse events are
+shown and editable only with ``outcomes.record_clinical`` (physicians, clinicians).
 """
 
 from django import forms
@@ -103,6 +103,11 @@ class SessionInline(admin.TabularInline):
     show_change_link = True
     view_on_site = False
     can_delete = False
+
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm(RECORD_CLINICAL):
+            return self.fields
+        return ["date", "attended"]  # the front desk's part
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -290,6 +295,8 @@ class TreatmentSessionAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdm
         )
 
     def get_fields(self, request, obj=None):
+        if not request.user.has_perm(RECORD_CLINICAL):
+            return ["course", "date", "attended"]  # the front desk's part
         fields = ["course", "date", "attended", *TreatmentSession.CLINICAL_FIELDS]
         if obj is not None and not obj.course.is_ketamine:
             fields = [f for f in fields if f not in TreatmentSession.KETAMINE_FIELDS]
@@ -297,8 +304,6 @@ class TreatmentSessionAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdm
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["course"] if obj is not None else []
-        if not request.user.has_perm(RECORD_CLINICAL):
-            readonly += TreatmentSession.CLINICAL_FIELDS
         if obj is not None and obj.course.status != TreatmentCourse.Status.OPEN:
             readonly = self.get_fields(request, obj)
         return readonly

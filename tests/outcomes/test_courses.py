@@ -115,7 +115,10 @@ def test_front_desk_records_attendance_but_not_clinical_fields(desk_client):
     assert response.status_code == 302
     session = course.sessions.get()
     assert session.attended is True
-    assert (session.pain_before, session.pain_after) == (None, None)  # read-only
+    assert (session.pain_before, session.pain_after) == (None, None)  # not asked
+    for page in (session.get_absolute_url(), course.get_absolute_url()):
+        html = desk_client.get(page).content.decode()
+        assert "Pain before" not in html and "pain before" not in html
     session.pain_before = 7
     with pytest.raises(PermissionDenied):
         services.session_save(session=session, user=UserFactory(role=roles.FRONT_DESK))
