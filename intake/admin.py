@@ -107,6 +107,9 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     ]
     inlines = [IntakeRowInline]
 
+    class Media:
+        css = {"all": ["clinic/admin/intake.css"]}
+
     @admin.display(description="mobile phone", ordering="mobile_phone")
     def phone(self, patient: Patient) -> str:
         return format_phone(patient.mobile_phone)
