@@ -14,6 +14,8 @@ to the clinic managers daily), that the trail still holds that batch unchanged.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -170,26 +172,31 @@ def audit_trail_verify(*, against: Checkpoint | None = None) -> Verified:
         if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        return _verify(against)
+        sealed = AuditEntry.objects.filter(sequence__isnull=False).order_by("sequence")
+        chained = AuditBatch.objects.order_by("number")
+        # Closed before the transaction ends, a problem raised or not: PostgreSQL's
+        # server-side cursors do not outlive their transaction.
+        with (
+            closing(sealed.iterator(chunk_size=VERIFY_CHUNK)) as entries,
+            closing(chained.iterator(chunk_size=VERIFY_CHUNK)) as batches,
+        ):
+            return _verify(against, entries, batches)
 
 
-def _verify(against: Checkpoint | None) -> Verified:
+def _verify(
+    against: Checkpoint | None,
+    entries: Iterator[AuditEntry],
+    batches: Iterator[AuditBatch],
+) -> Verified:
     key = settings.AUDIT_KEY
     if against is not None and not against.is_signed_with(key):
         raise AuditTrailBroken(
             "The checkpoint copy's signature does not match: it was not made with "
             "this audit key."
         )
-    entries = (
-        AuditEntry.objects.filter(sequence__isnull=False)
-        .order_by("sequence")
-        .iterator(chunk_size=VERIFY_CHUNK)
-    )
     pending = next(entries, None)
     previous_hash, next_sequence, checked, last, copied = GENESIS_HASH, 1, 0, None, None
-    for number, batch in enumerate(
-        AuditBatch.objects.order_by("number").iterator(chunk_size=VERIFY_CHUNK), 1
-    ):
+    for number, batch in enumerate(batches, 1):
         where = f"Batch {batch.number}"
         if batch.number != number:
             raise AuditTrailBroken(f"Batch {number} is missing.")
