@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -125,7 +126,8 @@ def patient_merge(
     In one transaction: the merged record's intakes (and with them their referrals,
     amendments and routing history) move to the survivor, its record number and
     any earlier ones become the survivor's aliases (searching them finds the
-    survivor), a ``PatientMerge`` keeps its details as they were, who merged it
+    survivor), its possible-duplicate flags with third records pass to the
+    survivor, a ``PatientMerge`` keeps its details as they were, who merged it
     and why, and the merged record is deleted. The survivor's own details are not
     changed. Refused while the merged record has an online intake still being
     filled in: its author would see the survivor's details.
@@ -178,8 +180,21 @@ def patient_merge(
         )
         alias.full_clean()
         alias.save()
+        _carry_duplicate_flags(survivor=survivor, merged=merged)
         merged.delete()
     return merge
+
+
+def _carry_duplicate_flags(*, survivor: Patient, merged: Patient) -> None:
+    """A flag between the merged record and a third one now names the survivor;
+    a flag between the two merged records is settled, and goes with the record."""
+    flags = DuplicateFlag.objects.filter(Q(patient=merged) | Q(candidate=merged))
+    for flag in flags.exclude(patient=survivor).exclude(candidate=survivor):
+        pair = {
+            "patient": survivor if flag.patient_id == merged.pk else flag.patient,
+            "candidate": survivor if flag.candidate_id == merged.pk else flag.candidate,
+        }
+        DuplicateFlag.objects.get_or_create(**pair, defaults={"reasons": flag.reasons})
 
 
 @transaction.atomic

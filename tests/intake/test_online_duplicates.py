@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from intake.models import DuplicateFlag, Patient
 from intake.services import patient_merge
-from tests.factories import ONLINE_STEP_ANSWERS
+from tests.factories import ONLINE_STEP_ANSWERS, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,18 @@ def test_a_merge_clears_the_flag(run_tasks, front_desk_user):
         reason="Tried three times",
     )
     assert not DuplicateFlag.objects.exists()
+
+
+def test_a_flag_with_a_third_record_passes_to_the_record_kept(front_desk_user):
+    first, second, third = PatientFactory(), PatientFactory(), PatientFactory()
+    DuplicateFlag.objects.create(patient=second, candidate=first, reasons=["x"])
+    DuplicateFlag.objects.create(
+        patient=third, candidate=second, reasons=["same phone"]
+    )
+    patient_merge(survivor=first, merged=second, user=front_desk_user, reason="x")
+    flag = DuplicateFlag.objects.get()
+    assert (flag.patient, flag.candidate, flag.reasons) == (
+        third,
+        first,
+        ["same phone"],
+    )
