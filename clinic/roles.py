@@ -110,12 +110,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
-# Roles that sign in with a one-time password from an authenticator app as well.
-TWO_FACTOR_ROLES = (PHYSICIAN, CLINIC_MANAGER)
+# Roles that sign in with a one-time password from an authenticator app as well:
+# those who decide or record clinical care, and the one who runs staff accounts.
+TWO_FACTOR_ROLES = (PHYSICIAN, CLINICIAN, CLINIC_MANAGER)
 
 
 def requires_two_factor(user) -> bool:
-    """Physicians, clinic managers and superusers sign in with a one-time password."""
+    """Physicians, clinicians, managers and superusers sign in with a one-time password."""
     return user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
 
 

@@ -13,9 +13,11 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic import roles
 from clinic.middleware import LAST_SEEN
 from clinic.net import client_address
 from staff.services import enrolment_code_issue
+from tests.factories import UserFactory
 from tests.test_settings import PRODUCTION_ENV, clean_environment
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +115,17 @@ def test_physician_with_a_device_must_enter_a_code_before_any_staff_page(
     assert client.get("/admin/intake/intake/").url == reverse("two_factor_verify")
     client.post(reverse("two_factor_verify"), {"token": f"{totp(device.bin_key):06d}"})
     assert client.get("/admin/intake/intake/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "role", [roles.PHYSICIAN, roles.CLINICIAN, roles.CLINIC_MANAGER]
+)
+def test_every_clinical_and_managing_role_needs_a_second_factor(
+    client, role, two_factor_on
+):
+    client.force_login(UserFactory(role=role))
+    second_factor_pages = {reverse("two_factor_setup"), reverse("two_factor_verify")}
+    assert client.get("/admin/").url in second_factor_pages
 
 
 def test_front_desk_does_not_need_a_second_factor(
