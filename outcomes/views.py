@@ -208,6 +208,18 @@ CSV_COLUMNS = [
 ]
 
 
+# HIPAA's Safe Harbor de-identification: ages over 89, and any year that would reveal
+# one, are given only as one category, "90 or older" (45 CFR 164.514(b)(2)(i)(C)).
+SAFE_HARBOR_OLDEST_AGE = 90
+
+
+def birth_year_cell(birth_year: int, this_year: int) -> str:
+    """The birth year, or the Safe Harbor category for anyone who may be 90 or over."""
+    if this_year - birth_year >= SAFE_HARBOR_OLDEST_AGE:
+        return f"{SAFE_HARBOR_OLDEST_AGE} or older"
+    return str(birth_year)
+
+
 def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
@@ -217,7 +229,7 @@ def csv_row(number: int, row: CourseRow, today) -> list:
     cells = [
         number,
         row.service,
-        row.birth_year,
+        birth_year_cell(row.birth_year, today.year),
         row.status,
         row.started_on.year,
         (row.ended_on - row.started_on).days if row.ended_on else "",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from clinic import roles
 from clinic.models import AuditEntry
 from outcomes.forms import default_since
-from outcomes.views import CSV_COLUMNS
+from outcomes.views import CSV_COLUMNS, birth_year_cell
 from tests.factories import UserFactory
 from tests.outcomes.builders import ended_course
 
@@ -95,6 +95,15 @@ def test_the_csv_is_de_identified_and_its_download_audited(
     assert "1987-04-12" not in body
     entry = AuditEntry.objects.order_by("pk")[before:].get()
     assert entry.additional_data["patients_covered"] == 3
+
+
+@pytest.mark.parametrize(
+    ("birth_year", "cell"),
+    [(1937, "1937"), (1936, "90 or older"), (1920, "90 or older")],
+)
+def test_the_csv_gives_no_birth_year_that_may_reveal_an_age_over_89(birth_year, cell):
+    # In 2026 someone born in 1937 is 88 or 89; born in 1936, possibly 90.
+    assert birth_year_cell(birth_year, 2026) == cell
 
 
 def test_the_page_opens_on_the_last_year_and_a_range_reaches_further(
