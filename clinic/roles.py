@@ -116,7 +116,7 @@ TWO_FACTOR_ROLES = (PHYSICIAN, CLINICIAN, CLINIC_MANAGER)
 
 
 def requires_two_factor(user) -> bool:
-    """Physicians, clinicians, managers and superusers sign in with a one-time password."""
+    """Physicians, clinicians, managers and superusers give a one-time password too."""
     return user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
 
 

@@ -38,8 +38,9 @@ class Command(BaseCommand):
         state = "on" if settings.REQUIRE_2FA else "off"
         self.stdout.write(
             f"Two-step sign-in is {state} (DJANGO_REQUIRE_2FA). When it is on, "
-            "physicians, the clinician and the manager link an authenticator app at their first "
-            "sign-in with these one-time enrolment codes (valid 7 days; loading the "
+            "physicians, the clinician and the manager link an authenticator app at "
+            "their first sign-in with these one-time enrolment codes (valid 7 days; "
+            "loading the "
             "demo again issues new ones):"
         )
         for user in waiting.order_by("username"):
