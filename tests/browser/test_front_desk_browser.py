@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from clinic import roles
 from intake.models import Intake, Patient, PatientMerge
@@ -172,7 +173,9 @@ def test_front_desk_is_stopped_by_each_duplicate_then_merges_two_records(desk):
     assert no_sideways_scroll(page)
     page.screenshot(path=SCREENSHOTS / "front-desk-merge.png")
     page.get_by_role("button", name="Merge the records").click()
-    assert f"{extra.record_number} merged into {rosa.record_number}" in page.content()
+    expect(page.locator("ul.messagelist")).to_contain_text(
+        f"{extra.record_number} merged into {rosa.record_number}"
+    )
     assert PatientMerge.objects.get().merged_record_number == extra.record_number
 
     page.goto("/admin/intake/patient/")

@@ -40,7 +40,7 @@ def test_the_manager_sees_every_report_and_its_csv_matches_the_page(new_page):
         ),
     )
     sign_in(page, "boss")
-    page.locator("#content-main").get_by_role("link", name="Operations reports").click()
+    page.locator("#nav-sidebar").get_by_role("link", name="Operations reports").click()
     page.get_by_role("link", name="4 weeks").click()
 
     for report in REPORTS:
