@@ -754,7 +754,13 @@ class Intake(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Intake {str(self.pk)[:8]} ({self.get_status_display().lower()})"
+        # The patient's record number when the patient is already loaded (the admin's
+        # messages and history pages); otherwise the intake's own short id, so that
+        # naming an intake never costs a query. Never a name or a birth date.
+        status = self.get_status_display().lower()
+        if self._meta.get_field("patient").is_cached(self):
+            return f"{self.patient.record_number}: intake ({status})"
+        return f"Intake {str(self.pk)[:8]} ({status})"
 
     def get_absolute_url(self) -> str:
         return reverse("admin:intake_intake_change", args=[self.pk])

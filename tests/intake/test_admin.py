@@ -62,8 +62,10 @@ def test_front_desk_enters_a_draft_then_completes_and_submits_it(desk_client):
     patient = PatientFactory()
     partial = {"diagnosis": "migraine_with_aura", "headache_days_per_month": 18}
 
-    response = desk_client.post(ADD_URL, intake_form(patient, partial))
-    assert response.status_code == 302, response.context["errors"]
+    response = desk_client.post(ADD_URL, intake_form(patient, partial), follow=True)
+    assert response.redirect_chain, response.context["errors"]
+    added = str(list(response.context["messages"])[0])
+    assert f"{patient.record_number}: intake (draft)" in added
     intake = Intake.objects.get(patient=patient)
     assert intake.status == Intake.Status.DRAFT
     assert intake.entered_by.username == "desk"
@@ -100,6 +102,16 @@ def test_front_desk_enters_a_draft_then_completes_and_submits_it(desk_client):
     page = desk_client.get(change_url).content.decode()
     assert "2 / 27, minimal" in page
     assert "12, grade III, moderate disability" in page
+
+
+def test_an_intake_is_named_by_its_record_number_only_when_the_patient_is_loaded(
+    django_assert_num_queries,
+):
+    intake = IntakeFactory()
+    assert str(intake) == f"{intake.patient.record_number}: intake (draft)"
+    fresh = Intake.objects.get(pk=intake.pk)
+    with django_assert_num_queries(0):
+        assert str(fresh) == f"Intake {str(intake.pk)[:8]} (draft)"
 
 
 def test_admin_form_shows_a_message_beside_an_impossible_answer(desk_client):
