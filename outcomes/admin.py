@@ -238,6 +238,33 @@ class AdverseEventInline(admin.TabularInline):
         return request.user.has_perm(RECORD_CLINICAL)
 
 
+class CourseRowAdminMixin:
+    """What the sessions' and the follow-ups' lists share: each row belongs to a
+    course, and shows its patient's record number and the course's service."""
+
+    patient_prefix = "course__referral__intake__patient__"
+    list_per_page = 50
+    show_full_result_count = False
+    view_on_site = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "course__referral__intake__patient", "course__referral__service"
+            )
+        )
+
+    @admin.display(description="record number")
+    def record_number(self, row) -> str:
+        return row.course.referral.intake.patient.record_number
+
+    @admin.display(description="service")
+    def service(self, row) -> str:
+        return row.course.referral.service.name
+
+
 class SessionForm(forms.ModelForm):
     class Meta:
         model = TreatmentSession
@@ -275,24 +302,13 @@ class SessionForm(forms.ModelForm):
 
 
 @admin.register(TreatmentSession)
-class TreatmentSessionAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+class TreatmentSessionAdmin(
+    CourseRowAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+):
     form = SessionForm
-    patient_prefix = "course__referral__intake__patient__"
     list_display = ["record_number", "service", "date", "attended", "pain_before"]
     list_filter = ["attended", "course__referral__service"]
-    list_per_page = 50
-    show_full_result_count = False
     inlines = [AdverseEventInline]
-    view_on_site = False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related(
-                "course__referral__intake__patient", "course__referral__service"
-            )
-        )
 
     def get_fields(self, request, obj=None):
         if not request.user.has_perm(RECORD_CLINICAL):
@@ -310,14 +326,6 @@ class TreatmentSessionAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdm
 
     def get_changeform_initial_data(self, request):
         return {"attended": True, **super().get_changeform_initial_data(request)}
-
-    @admin.display(description="record number")
-    def record_number(self, session: TreatmentSession) -> str:
-        return session.course.referral.intake.patient.record_number
-
-    @admin.display(description="service")
-    def service(self, session: TreatmentSession) -> str:
-        return session.course.referral.service.name
 
     def save_model(self, request, obj, form, change):
         """Saved with its adverse events by ``session_save`` (save_related)."""
@@ -367,25 +375,14 @@ class FollowUpForm(forms.ModelForm):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+class FollowUpAdmin(
+    CourseRowAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+):
     """Follow-ups; staff enter answers a patient gave on the phone."""
 
     form = FollowUpForm
-    patient_prefix = "course__referral__intake__patient__"
     list_display = ["record_number", "service", "point", "sent_at", "answered_at"]
     list_filter = ["point", "course__referral__service"]
-    list_per_page = 50
-    show_full_result_count = False
-    view_on_site = False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related(
-                "course__referral__intake__patient", "course__referral__service"
-            )
-        )
 
     def get_fields(self, request, obj=None):
         return [
@@ -410,14 +407,6 @@ class FollowUpAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         if obj is not None and obj.answered_at is not None:
             readonly += FollowUp.ANSWER_FIELDS
         return readonly
-
-    @admin.display(description="record number")
-    def record_number(self, follow_up: FollowUp) -> str:
-        return follow_up.course.referral.intake.patient.record_number
-
-    @admin.display(description="service")
-    def service(self, follow_up: FollowUp) -> str:
-        return follow_up.course.referral.service.name
 
     def save_model(self, request, obj, form, change):
         follow_up_answer(
