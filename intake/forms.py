@@ -169,6 +169,10 @@ class TreatmentTrialForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["treatment_class"].required = False
         self.fields["intent"].required = False
+        # The row's inputs sit under column headings, not beside <label>s: each
+        # names itself for screen readers.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
 
     def clean(self):
         cleaned = super().clean()

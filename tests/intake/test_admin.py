@@ -1,5 +1,7 @@
 """Front-desk work in the admin: intakes, treatment rows, drafts, submission, search."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -112,6 +114,13 @@ def test_an_intake_is_named_by_its_record_number_only_when_the_patient_is_loaded
     fresh = Intake.objects.get(pk=intake.pk)
     with django_assert_num_queries(0):
         assert str(fresh) == f"Intake {str(intake.pk)[:8]} (draft)"
+
+
+def test_each_input_of_a_treatment_row_is_named_for_screen_readers(desk_client):
+    page = desk_client.get(ADD_URL).content.decode()
+    for name in ("drug_name", "treatment_class", "intent", "weeks", "outcome"):
+        field = re.search(rf'<[^>]*name="treatments-0-{name}"[^>]*>', page).group()
+        assert 'aria-label="' in field, name
 
 
 def test_admin_form_shows_a_message_beside_an_impossible_answer(desk_client):
