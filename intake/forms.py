@@ -170,9 +170,11 @@ class TreatmentTrialForm(forms.ModelForm):
         self.fields["treatment_class"].required = False
         self.fields["intent"].required = False
         # The row's inputs sit under column headings, not beside <label>s: each
-        # names itself for screen readers.
+        # names itself for screen readers. The admin wraps the drug's picker
+        # (RelatedFieldWidgetWrapper), whose copy no longer shares the picker's attrs.
         for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", str(field.label))
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", str(field.label))
 
     def clean(self):
         cleaned = super().clean()

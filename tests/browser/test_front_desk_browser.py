@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from clinic import roles
 from intake.models import Intake, Patient, PatientMerge
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_intake_browser import sign_in
+from tests.browser.test_intake_browser import serious_violations, sign_in
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,6 +67,7 @@ def test_front_desk_finds_elena_and_enters_a_walk_in_with_five_treatments(desk):
     assert rows.count() == 1
     assert "Ramírez" in rows.inner_text() and "(704) 555-0102" in rows.inner_text()
     page.screenshot(path=SCREENSHOTS / "front-desk-search.png")
+    assert serious_violations(page) == []
 
     page.goto("/admin/intake/intake/add/")
     patient_row = page.locator(".field-patient")
@@ -97,6 +98,8 @@ def test_front_desk_finds_elena_and_enters_a_walk_in_with_five_treatments(desk):
     page.locator("#treatments-group").scroll_into_view_if_needed()
     assert no_sideways_scroll(page)
     page.screenshot(path=SCREENSHOTS / "front-desk-walk-in.png")
+    # Every picker, the rows added by "Add another" too, is named for screen readers.
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Save as draft").click()
 
     intake = Intake.objects.get()

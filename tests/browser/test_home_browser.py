@@ -10,7 +10,7 @@ from clinic import roles
 from clinic.worker import run_ready_tasks
 from intake.services import intake_submit
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_intake_browser import sign_in
+from tests.browser.test_intake_browser import serious_violations, sign_in
 from tests.factories import UserFactory
 from tests.referrals.builders import example1_intake, submitted_example1
 
@@ -37,6 +37,7 @@ def test_each_role_lands_on_its_day_and_each_number_opens_its_list(new_page):
     expect(row).to_contain_text("Routed: 5 referrals", timeout=15_000)
     expect(desk.locator("tr", has_text="On hold")).to_contain_text("urgent")
     desk.screenshot(path=SCREENSHOTS / "home-front-desk.png")
+    assert serious_violations(desk) == []
     desk.get_by_role("link", name=re.compile("intakes submitted today")).click()
     expect(desk.locator("#result_list tbody tr")).to_have_count(3)
 
@@ -45,6 +46,7 @@ def test_each_role_lands_on_its_day_and_each_number_opens_its_list(new_page):
     doctor.screenshot(path=SCREENSHOTS / "home-physician.png")
     doctor.get_by_role("link", name=re.compile("referrals pending review")).click()
     expect(doctor.locator(".rq-queue tbody tr:not(.rq-section-row)")).to_have_count(2)
+    assert serious_violations(doctor) == []  # the hold badges' contrast among them
     expect(
         doctor.get_by_text("Showing only: referrals pending review.")
     ).to_be_visible()
@@ -53,4 +55,5 @@ def test_each_role_lands_on_its_day_and_each_number_opens_its_list(new_page):
     sign_in(boss, "boss")
     expect(boss.get_by_text("waiting for Botox for migraine")).to_be_visible()
     boss.screenshot(path=SCREENSHOTS / "home-manager.png")
+    assert serious_violations(boss) == []
     assert "Front desk" not in boss.content()
