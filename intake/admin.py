@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
 
 from clinic.admin_utils import staff_name_display
 from clinic.audit import record_access
@@ -177,8 +177,8 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
                     request,
                     f"{merge.merged_record_number} merged into "
                     f"{merge.survivor_record_number}: {merge.intakes_moved} "
-                    f"intake(s) moved. Searching {merge.merged_record_number} "
-                    "finds this record.",
+                    f"intake(s) moved{filled_in_words(merge)}. Searching "
+                    f"{merge.merged_record_number} finds this record.",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(survivor.get_absolute_url())
@@ -224,6 +224,14 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
             patient_create(patient=obj)
 
 
+def filled_in_words(merge: PatientMerge) -> str:
+    """ ", its e-mail and mobile phone filled in": what the record kept took."""
+    if not merge.filled_in:
+        return ""
+    names = [Patient._meta.get_field(name).verbose_name for name in merge.filled_in]
+    return f", its {get_text_list(names, 'and')} filled in"
+
+
 @admin.register(PatientMerge)
 class PatientMergeAdmin(admin.ModelAdmin):
     """Every merge of two patient records, read-only: none is changed or deleted."""
@@ -244,6 +252,7 @@ class PatientMergeAdmin(admin.ModelAdmin):
         "merged_by",
         "reason",
         "merged_details",
+        "filled_in",
     ]
     fields = readonly_fields
 

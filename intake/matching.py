@@ -160,3 +160,28 @@ def match_reasons(new: Person, stored: Person) -> list[str]:
     if new.email and new.email.strip().casefold() == stored.email.strip().casefold():
         reasons.append("same e-mail")
     return reasons
+
+
+# What a merge fills in on the record kept from the record merged into it, where the
+# kept record has none: each group goes whole (an emergency contact's name and phone
+# describe one person, so neither is mixed with the other record's).
+MERGE_FILLED_GROUPS = (
+    ("email",),
+    ("mobile_phone",),
+    ("emergency_contact_name", "emergency_contact_phone"),
+)
+
+
+def merge_fill_in(kept: dict[str, str], merged: dict[str, str]) -> dict[str, str]:
+    """The details a merge copies to the kept record: each group of
+    ``MERGE_FILLED_GROUPS`` the kept record leaves wholly blank and the merged one
+    gives. Everything else of the kept record (name, birth date, sex, language, and a
+    contact detail it has) stays as it is; the merged record's are kept with the
+    merge (``PatientMerge.merged_details``)."""
+    filled = {}
+    for group in MERGE_FILLED_GROUPS:
+        if not any(kept[name].strip() for name in group) and any(
+            merged[name].strip() for name in group
+        ):
+            filled.update({name: merged[name] for name in group})
+    return filled

@@ -275,7 +275,8 @@ class PatientMerge(models.Model):
     """Two records of one person made one, written by ``patient_merge`` and kept.
 
     The merged record is deleted; this row keeps its number and its details as they
-    were, who merged it, when and why, so a wrong merge can be seen and put right
+    were, which of them were filled in on the record kept, who merged it, when and
+    why, so a wrong merge can be seen and put right
     by hand. No role may change or delete it (clinic/roles.py).
     """
 
@@ -285,6 +286,13 @@ class PatientMerge(models.Model):
     )
     merged_details = models.JSONField(
         "the merged record's details", help_text="As they were before the merge."
+    )
+    filled_in = models.JSONField(
+        "details filled in on the record kept",
+        default=list,
+        blank=True,
+        help_text="The merged record's contact details the record kept had none "
+        "of (intake.matching.merge_fill_in).",
     )
     intakes_moved = models.PositiveIntegerField("intakes moved")
     reason = models.TextField("why the records are one person")

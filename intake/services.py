@@ -20,7 +20,7 @@ from django.utils.crypto import salted_hmac
 from clinic.audit import save_audited
 from clinic.validation import validate_built
 from intake import amendments, tasks
-from intake.matching import Person
+from intake.matching import Person, merge_fill_in
 from intake.models import (
     DuplicateFlag,
     Intake,
@@ -127,10 +127,13 @@ def patient_merge(
     amendments and routing history) move to the survivor, its record number and
     any earlier ones become the survivor's aliases (searching them finds the
     survivor), its possible-duplicate flags with third records pass to the
-    survivor, a ``PatientMerge`` keeps its details as they were, who merged it
-    and why, and the merged record is deleted. The survivor's own details are not
-    changed. Refused while the merged record has an online intake still being
-    filled in: its author would see the survivor's details.
+    survivor, the contact details the survivor lacks are filled in from the
+    merged record (``intake.matching.merge_fill_in``: e-mail, mobile phone,
+    emergency contact), a ``PatientMerge`` keeps the merged record's details as
+    they were, what was filled in, who merged it and why, and the merged record
+    is deleted. The survivor's other details are not changed. Refused while the
+    merged record has an online intake still being filled in: its author would
+    see the survivor's details.
     """
     reason = reason.strip()
     if not reason:
@@ -147,6 +150,8 @@ def patient_merge(
         if len(locked) != 2:
             raise ValidationError("One of these records was merged or removed.")
         survivor, merged = locked[survivor.pk], locked[merged.pk]
+        merged_details = _details(merged)
+        filled = merge_fill_in(_details(survivor), merged_details)
         intakes = list(merged.intakes.select_for_update())
         if any(
             intake.status == Intake.Status.DRAFT
@@ -160,15 +165,19 @@ def patient_merge(
         merge = PatientMerge(
             survivor_record_number=survivor.record_number,
             merged_record_number=merged.record_number,
-            merged_details={
-                name: str(getattr(merged, name)) for name in MERGED_DETAILS
-            },
+            merged_details=merged_details,
+            filled_in=sorted(filled),
             intakes_moved=len(intakes),
             reason=reason,
             merged_by=user,
         )
         merge.full_clean()
         merge.save()
+        if filled:
+            for name, value in filled.items():
+                setattr(survivor, name, value)
+            survivor.full_clean()
+            survivor.save(update_fields=[*filled, "modified"])
         for intake in intakes:
             intake.patient = survivor
             intake.save(update_fields=["patient", "modified"])
@@ -183,6 +192,10 @@ def patient_merge(
         _carry_duplicate_flags(survivor=survivor, merged=merged)
         merged.delete()
     return merge
+
+
+def _details(patient: Patient) -> dict[str, str]:
+    return {name: str(getattr(patient, name)) for name in MERGED_DETAILS}
 
 
 def _carry_duplicate_flags(*, survivor: Patient, merged: Patient) -> None:

@@ -9,6 +9,7 @@ from intake.matching import (
     fold_name,
     format_phone,
     match_reasons,
+    merge_fill_in,
     nearby_birth_dates,
     phone_last_four,
     phone_reversed,
@@ -125,3 +126,43 @@ def test_different_people_are_not_matched(entered):
 def test_an_empty_phone_or_email_matches_nothing():
     blank = person(first_name="Ana", last_name="Lee")
     assert match_reasons(blank, person(first_name="Bo", last_name="Ng")) == []
+
+
+BLANK_CONTACT = {
+    "email": "",
+    "mobile_phone": "",
+    "emergency_contact_name": "",
+    "emergency_contact_phone": "",
+}
+FULL_CONTACT = {
+    "email": "rosa@example.com",
+    "mobile_phone": "7045550166",
+    "emergency_contact_name": "Luis Quintero",
+    "emergency_contact_phone": "7045550199",
+}
+
+
+def test_a_merge_fills_in_every_contact_detail_the_kept_record_lacks():
+    assert merge_fill_in(BLANK_CONTACT, FULL_CONTACT) == FULL_CONTACT
+
+
+def test_a_merge_keeps_the_kept_records_own_contact_details():
+    kept = {**FULL_CONTACT, "email": "other@example.com", "mobile_phone": "7045550100"}
+    assert merge_fill_in(kept, FULL_CONTACT) == {}
+    assert merge_fill_in(FULL_CONTACT, BLANK_CONTACT) == {}
+    assert merge_fill_in(BLANK_CONTACT, BLANK_CONTACT) == {}
+
+
+def test_a_merge_fills_in_one_missing_detail_and_leaves_the_rest():
+    kept = {**FULL_CONTACT, "email": " "}
+    assert merge_fill_in(kept, FULL_CONTACT) == {"email": "rosa@example.com"}
+
+
+def test_an_emergency_contact_is_filled_in_whole_or_not_at_all():
+    half = {**BLANK_CONTACT, "emergency_contact_name": "Ana Quintero"}
+    assert "emergency_contact_phone" not in merge_fill_in(half, FULL_CONTACT)
+    only_phone = {**BLANK_CONTACT, "emergency_contact_phone": "7045550199"}
+    assert merge_fill_in(BLANK_CONTACT, only_phone) == {
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "7045550199",
+    }

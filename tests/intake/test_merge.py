@@ -177,3 +177,65 @@ def test_no_one_changes_or_deletes_a_merge_record(
     delete = reverse("admin:intake_patientmerge_delete", args=[merge.pk])
     assert manager_client.post(delete, {"post": "yes"}).status_code == 403
     assert PatientMerge.objects.count() == 1
+
+
+def test_a_merge_fills_in_the_contact_details_the_kept_record_lacks(front_desk_user):
+    kept = PatientFactory(email="", mobile_phone="", emergency_contact_name="")
+    extra = PatientFactory(
+        email="rosa@example.com",
+        mobile_phone="7045550166",
+        emergency_contact_name="Luis Quintero",
+        emergency_contact_phone="7045550199",
+    )
+    merge = patient_merge(
+        survivor=kept, merged=extra, user=front_desk_user, reason="Same ID card"
+    )
+    kept.refresh_from_db()
+    assert kept.email == "rosa@example.com"
+    assert kept.mobile_phone == "7045550166"
+    assert kept.phone_reversed == "6610555407"  # found by the phone's last digits
+    assert (kept.emergency_contact_name, kept.emergency_contact_phone) == (
+        "Luis Quintero",
+        "7045550199",
+    )
+    assert merge.filled_in == [
+        "email",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "mobile_phone",
+    ]
+
+
+def test_a_merge_keeps_the_kept_records_own_details(front_desk_user):
+    kept = PatientFactory(first_name="Rosa", email="kept@example.com")
+    extra = PatientFactory(
+        first_name="Rosita", email="other@example.com", mobile_phone="7045550166"
+    )
+    merge = patient_merge(
+        survivor=kept, merged=extra, user=front_desk_user, reason="Same ID card"
+    )
+    kept.refresh_from_db()
+    assert (kept.first_name, kept.email, kept.mobile_phone) == (
+        "Rosa",
+        "kept@example.com",
+        "7045550100",
+    )
+    assert merge.filled_in == []
+    assert merge.merged_details["email"] == "other@example.com"
+    assert merge.merged_details["mobile_phone"] == "7045550166"
+
+
+def test_the_merge_page_says_what_is_copied_and_the_message_what_was(
+    desk_client, front_desk_user
+):
+    kept = PatientFactory(email="")
+    extra = PatientFactory(email="rosa@example.com")
+    shown = desk_client.post(
+        PATIENTS,
+        {"action": "merge_records", "_selected_action": [str(kept.pk), str(extra.pk)]},
+    )
+    assert "the other record's is copied to it" in shown.content.decode()
+    done = desk_client.post(PATIENTS, merge_post(kept, extra), follow=True)
+    assert "its e-mail filled in" in done.content.decode()
+    kept.refresh_from_db()
+    assert kept.email == "rosa@example.com"
