@@ -722,6 +722,13 @@ class Intake(TimeStampedModel):
             models.Index(
                 fields=["status", "-submitted_at"], name="intake_status_submitted"
             ),
+            # The operations reports: a period's submitted intakes with the columns
+            # the reports join and count on, read from the index alone.
+            models.Index(
+                fields=["submitted_at", "source", "patient", "id"],
+                condition=Q(status=IntakeStatus.SUBMITTED),
+                name="intake_submitted_reports",
+            ),
             # Drafts by source: the front desk's home counts its drafts to complete.
             models.Index(
                 fields=["source"],
@@ -898,6 +905,15 @@ class TreatmentTrial(models.Model):
         ordering = ["pk"]
         verbose_name = "treatment tried"
         verbose_name_plural = "treatments tried"
+        indexes = [
+            # The operations reports' treatments tried without benefit, by intake,
+            # read from the index alone.
+            models.Index(
+                fields=["intake", "treatment_class", "outcome"],
+                condition=Q(outcome__in=sorted(codes.WITHOUT_BENEFIT_OUTCOMES)),
+                name="treatment_without_benefit",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(drug__isnull=False) | ~Q(drug_name=""),

@@ -576,6 +576,15 @@ class ReferralEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "referral event"
+        indexes = [
+            # The operations reports' waitlist: joining and leaving it, by time.
+            models.Index(
+                fields=["at"],
+                condition=Q(to_status=ReferralStatus.WAITLISTED)
+                | Q(from_status=ReferralStatus.WAITLISTED),
+                name="referral_event_waitlist_at",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Referral event {self.pk}"

@@ -7,6 +7,13 @@ counts, ``TruncWeek``, percentiles); Python only lays the few aggregated rows (a
 a service, a tier) out as a :class:`Table`, the shape the page, its charts and the CSV
 files all read.
 
+Every query reads only the period's rows. Its intakes come from a partial index of
+submitted intakes by submission time. The rows routing writes for an intake (its
+decisions, referrals and their events) are written after the intake was submitted, so
+a report reads only those written since the period began (:func:`written_since`): a
+range of the table's own time index, instead of every row of the table joined to the
+period's intakes.
+
 Percentiles are the continuous ones (linear interpolation, as PostgreSQL's
 ``percentile_cont``): on PostgreSQL by ``percentile_cont`` itself, on SQLite by
 numbering each group's values in order (a window function) and reading the one or
@@ -22,12 +29,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Count,
-    Exists,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
 )
@@ -108,6 +113,19 @@ class Period:
     @property
     def slug(self) -> str:
         return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+
+# The rows routing writes for an intake are written after its submission; the bound
+# is a day earlier than the period's start, so clocks differing between the nodes that
+# submit and route never leave a row out.
+CLOCK_MARGIN = datetime.timedelta(days=1)
+
+
+def written_since(period: Period, field: str = "created") -> Q:
+    """Rows written since ``period`` began (less :data:`CLOCK_MARGIN`): a redundant
+    condition that lets the database read a range of ``field``'s index."""
+    start, _ = period.bounds()
+    return Q(**{f"{field}__gte": start - CLOCK_MARGIN})
 
 
 @dataclass(frozen=True)
@@ -325,30 +343,30 @@ def routing_outcomes(period: Period) -> Table:
     """The current routing decision of each intake: every service's outcome."""
     decisions = (
         RoutingDecision.objects.current()
-        .filter(submitted_in(period, "intake__"))
+        .filter(submitted_in(period, "intake__"), written_since(period))
         .order_by()
         .values_list("decision", "status")
     )
     sql, params = decisions.query.sql_with_params()
-    # Each decision's services are read once, as rows (service, outcome), and counted.
+    # The period's decisions are read once (PostgreSQL materializes a query named
+    # twice); each one's services, as rows (service, outcome), are counted.
     if connection.vendor == "postgresql":
         outcomes = (
             "SELECT s.key, s.value ->> 'outcome', COUNT(*) "
-            f"FROM ({sql}) AS d "
-            "CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
+            "FROM d CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
             "GROUP BY 1, 2"
         )
     else:
         outcomes = (
             "SELECT s.key, json_extract(s.value, '$.outcome'), COUNT(*) "
-            f"FROM ({sql}) AS d, json_each(d.decision, '$.services') AS s "
+            "FROM d, json_each(d.decision, '$.services') AS s "
             "GROUP BY 1, 2"
         )
-    failed = f"SELECT '', 'failed', COUNT(*) FROM ({sql}) AS d WHERE d.status = %s"
+    failed = "SELECT '', 'failed', COUNT(*) FROM d WHERE d.status = %s"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{outcomes} UNION ALL {failed}",
-            (*params, *params, DecisionStatus.FAILED),
+            f"WITH d AS ({sql}) {outcomes} UNION ALL {failed}",
+            (*params, DecisionStatus.FAILED),
         )
         counts = {(service, outcome): count for service, outcome, count in cursor}
     rows = [
@@ -371,7 +389,7 @@ def deciding_reasons(period: Period) -> Table:
     """
     decisions = (
         RoutingDecision.objects.current()
-        .filter(submitted_in(period, "intake__"))
+        .filter(submitted_in(period, "intake__"), written_since(period))
         .exclude(status=DecisionStatus.FAILED)
         .order_by()
         .values_list("decision")
@@ -380,14 +398,13 @@ def deciding_reasons(period: Period) -> Table:
     if connection.vendor == "postgresql":
         services = (
             "SELECT s.key, s.value ->> 'outcome', r ->> 'code', COUNT(*) "
-            f"FROM ({sql}) AS d "
-            "CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
+            "FROM d CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
             "CROSS JOIN LATERAL jsonb_array_elements(s.value -> 'reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
         holds = (
             "SELECT '', 'HOLD', r ->> 'code', COUNT(*) "
-            f"FROM ({sql}) AS d CROSS JOIN LATERAL "
+            "FROM d CROSS JOIN LATERAL "
             "jsonb_array_elements(d.decision -> 'hold' -> 'reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
@@ -395,16 +412,18 @@ def deciding_reasons(period: Period) -> Table:
         services = (
             "SELECT s.key, json_extract(s.value, '$.outcome'), "
             "json_extract(r.value, '$.code'), COUNT(*) "
-            f"FROM ({sql}) AS d, json_each(d.decision, '$.services') AS s, "
+            "FROM d, json_each(d.decision, '$.services') AS s, "
             "json_each(s.value, '$.reasons') AS r GROUP BY 1, 2, 3"
         )
         holds = (
             "SELECT '', 'HOLD', json_extract(r.value, '$.code'), COUNT(*) "
-            f"FROM ({sql}) AS d, json_each(d.decision, '$.hold.reasons') AS r "
+            "FROM d, json_each(d.decision, '$.hold.reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
     with connection.cursor() as cursor:
-        cursor.execute(f"{services} UNION ALL {holds}", (*params, *params))
+        # The period's decisions are read once (PostgreSQL materializes a query
+        # named twice) and their JSON expanded twice.
+        cursor.execute(f"WITH d AS ({sql}) {services} UNION ALL {holds}", params)
         grouped = cursor.fetchall()
     deciding = sorted(
         (
@@ -426,7 +445,9 @@ def deciding_reasons(period: Period) -> Table:
 def holds_by_tier(period: Period) -> Table:
     """Intakes put on hold, by tier, and the hours from submission to clearance."""
     held = RoutingDecision.objects.filter(
-        submitted_in(period, "intake__"), status=DecisionStatus.HELD
+        submitted_in(period, "intake__"),
+        written_since(period),
+        status=DecisionStatus.HELD,
     )
     counts = {
         row["hold_tier"]: row
@@ -471,7 +492,9 @@ def holds_by_tier(period: Period) -> Table:
 
 
 def _referrals_of(period: Period) -> QuerySet:
-    return Referral.objects.filter(submitted_in(period, "intake__"))
+    return Referral.objects.filter(
+        submitted_in(period, "intake__"), written_since(period)
+    )
 
 
 DECISION_COLUMNS = ("decisions", "hours, median", "hours, 90th percentile")
@@ -515,12 +538,6 @@ def referral_funnel(period: Period) -> Table:
     """Each service's referrals by where they stand now, how many ever reached
     approval, scheduling and completion, and the conversion between those steps."""
     referrals = _referrals_of(period).order_by()
-
-    def ever(status: str) -> Exists:
-        return Exists(
-            ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=status)
-        )
-
     now = {
         row["service__code"]: row
         for row in referrals.values("service__code").annotate(
@@ -529,19 +546,28 @@ def referral_funnel(period: Period) -> Table:
                 status: Count("pk", filter=Q(status=status))
                 for status in FUNNEL_STATUSES
             },
-            **{
-                f"ever_{status}": Count("pk", filter=Q(ever(status)))
-                for status in REACHED_STATUSES
-            },
         )
+    }
+    # The steps reached, from the events of those referrals (written since the
+    # period began): each referral once per step, however often it got there.
+    reached = {
+        (row["referral__service__code"], row["to_status"]): row["referrals"]
+        for row in ReferralEvent.objects.filter(
+            submitted_in(period, "referral__intake__"),
+            written_since(period, "referral__created"),
+            written_since(period, "at"),
+            to_status__in=REACHED_STATUSES,
+        )
+        .order_by()
+        .values("referral__service__code", "to_status")
+        .annotate(referrals=Count("referral", distinct=True))
     }
     rows = []
     for service in routing.SERVICE_CODES:
         current = now.get(service, {})
-        approved = current.get("ever_approved", 0)
-        scheduled = current.get("ever_scheduled", 0)
-        completed = current.get("ever_completed", 0)
-        declined = current.get("ever_declined", 0)
+        approved, scheduled, completed, declined = (
+            reached.get((service, status), 0) for status in REACHED_STATUSES
+        )
         rows.append(
             (
                 SERVICE_NAMES[service],
@@ -575,9 +601,12 @@ def botox_waitlist(period: Period) -> Table:
     """The Botox waitlist week by week: who joined, who left, how many were on it
     at the end of the week (Botox referrals while the service is 'coming soon')."""
     start, end = period.bounds()
-    moves = ReferralEvent.objects.filter(referral__service__code=BOTOX).order_by()
     joined = Q(to_status=ReferralStatus.WAITLISTED)
     left = Q(from_status=ReferralStatus.WAITLISTED)
+    # Only the moves onto and off the waitlist, read by their own index.
+    moves = ReferralEvent.objects.filter(
+        joined | left, referral__service__code=BOTOX
+    ).order_by()
     before = moves.filter(at__lt=start).aggregate(
         joined=Count("pk", filter=joined), left=Count("pk", filter=left)
     )

@@ -1,6 +1,8 @@
 """Each report's figures on a small clinic whose answers are known (tests/reports/
 world.py), on SQLite and on PostgreSQL alike."""
 
+import datetime
+
 import pytest
 
 from intake.models import Intake
@@ -308,3 +310,49 @@ def test_every_report_runs_on_an_empty_clinic():
     for report in selectors.REPORTS:
         table = report.build(PERIOD)
         assert all(len(row) == len(table.columns) for row in table.rows)
+
+
+def test_each_referral_counts_once_for_a_step_it_reached_twice():
+    # Approved, sent back for review by an amendment, approved again.
+    moves = [S.PENDING_REVIEW, S.APPROVED, S.PENDING_REVIEW, S.APPROVED]
+    referral(
+        submitted_intake(at(3)),
+        "ketamine",
+        [(status, at(3, 9 + step)) for step, status in enumerate(moves)],
+    )
+
+    rows = {row[0]: row[1:] for row in selectors.referral_funnel(PERIOD).rows}
+
+    assert rows["Ketamine infusion"][:10] == (1, 0, 0, 1, 0, 0, 0, 0, 1, 0)
+
+
+def _written_at(made, moment) -> None:
+    """Give a referral, its decision and its events the time ``moment``."""
+    Referral.objects.filter(pk=made.pk).update(created=moment)
+    RoutingDecision.objects.filter(pk=made.decision_id).update(created=moment)
+    made.events.update(at=moment)
+
+
+def test_rows_routing_wrote_for_the_periods_intakes_count_whenever_written():
+    """Reports read only the rows written since the period began (less a margin for
+    clocks differing between nodes); the intake's submission decides the period."""
+    start, _ = PERIOD.bounds()
+    first = submitted_intake(start)  # the period's first moment
+    early = referral(
+        first, "ketamine", [(S.PENDING_REVIEW, start), (S.APPROVED, start)]
+    )
+    # Another node's clock an hour behind: written "before" the submission.
+    _written_at(early, start - datetime.timedelta(hours=1))
+    assert selectors.CLOCK_MARGIN > datetime.timedelta(hours=1)
+    late = referral(
+        submitted_intake(at(15, 23)),
+        "ketamine",
+        [(S.PENDING_REVIEW, at(25)), (S.APPROVED, at(26))],
+    )
+    _written_at(late, at(25))  # routed ten days after the period ended
+
+    funnel = {row[0]: row[1:] for row in selectors.referral_funnel(PERIOD).rows}
+    outcomes = {row[0]: row[1:] for row in selectors.routing_outcomes(PERIOD).rows}
+
+    assert funnel["Ketamine infusion"][:10] == (2, 0, 0, 2, 0, 0, 0, 0, 2, 0)
+    assert outcomes["Ketamine infusion"][0] == 2  # REC
