@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0015_drafts_by_source_index'),
+        ('intake', '0016_merge_filled_in'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
