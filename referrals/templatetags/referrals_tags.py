@@ -3,6 +3,7 @@
 from django import template
 
 from intake import codes
+from intake.matching import format_phone
 from referrals import routing
 
 register = template.Library()
@@ -12,6 +13,12 @@ _LABELS = {
     **dict(codes.OUTCOMES),
     **dict(codes.INTENTS),
 }
+
+
+@register.filter
+def phone(stored: str) -> str:
+    """A stored phone as people write it, "(704) 555-0101", as the lists show it."""
+    return format_phone(stored)
 
 
 @register.filter

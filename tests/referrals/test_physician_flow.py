@@ -70,6 +70,15 @@ def test_review_page_offers_next_in_queue_in_its_sticky_bar(physician_client):
     assert next_url(intake) in bar[: bar.index("</div>")]
 
 
+def test_review_page_writes_the_patients_phone_as_the_lists_do(physician_client):
+    intake = submitted_example1()
+    intake.patient.mobile_phone = "7045550101"
+    intake.patient.save()
+    body = physician_client.get(review_url(intake)).content.decode()
+    assert "phone (704) 555-0101" in body
+    assert "7045550101" not in body
+
+
 def test_approve_all_recommended_with_one_note_each_with_its_event_and_mail(
     physician_client,
 ):
