@@ -4,7 +4,9 @@ Each list's columns are a django-import-export ``ModelResource``; the rows are r
 with ``.iterator()`` and written one CSV line at a time, so memory stays flat however
 long the list. A role exports only the lists it may view, and names, birth dates and
 contact details only with ``reports.export_identified`` (clinic/roles.py): without it
-those columns are not offered, and asking for them is refused.
+those columns are not offered, and asking for them is refused. Exported from a list
+page of the admin, a list has the rows that page's filters and search select, every
+page of them (``reports.views.listed_rows``).
 """
 
 from collections.abc import Iterator
@@ -139,11 +141,22 @@ class StaffList:
     def model(self):
         return self.resource._meta.model
 
-    def queryset(self) -> QuerySet:
-        queryset = self.model.objects.select_related(*self.related)
+    def queryset(self, listed: QuerySet | None = None) -> QuerySet:
+        """Every row of the list, or the rows of ``listed`` (the admin list as
+        filtered and searched), with the columns exported, in a fixed order."""
+        queryset = self.model.objects.all() if listed is None else listed
+        # The admin's own related rows and prefetches are not exported.
+        queryset = queryset.prefetch_related(None).select_related(None)
+        queryset = queryset.select_related(*self.related)
         if self.only:
             queryset = queryset.only(*self.only)
         return queryset.order_by("pk")
+
+    @property
+    def changelist_url(self) -> str:
+        """The URL name of the list's admin page."""
+        opts = self.model._meta
+        return f"admin:{opts.app_label}_{opts.model_name}_changelist"
 
     def columns_for(self, user) -> list[tuple[str, str]]:
         """(field, heading) of each column ``user`` may export, in order."""

@@ -8,7 +8,16 @@ downloading a report's CSV is recorded as an export naming how many patients the
 period covers, and so is every staff list's CSV (``reports.lists``).
 """
 
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+import copy
+
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -17,7 +26,7 @@ from intake.models import Intake
 from referrals.views import StaffView
 from reports import charts, exports
 from reports.forms import PRESET_WEEKS, ColumnsForm, period_form, weeks_to_today
-from reports.lists import STAFF_LIST_BY_SLUG, STAFF_LISTS
+from reports.lists import STAFF_LIST_BY_SLUG, STAFF_LISTS, StaffList
 from reports.models import EXPORT_IDENTIFIED, VIEW_REPORTS
 from reports.selectors import REPORT_BY_SLUG, REPORTS, Table
 
@@ -169,8 +178,29 @@ class ReportCSVView(StaffView):
         return response
 
 
+# The admin list page's query string, carried to its export: filters and search.
+FILTERS = "filters"
+PAGE_PARAMETER = "p"  # which page of the list: every page is exported
+
+
+def listed_rows(request, admin_site, staff_list: StaffList, filters: str) -> QuerySet:
+    """The rows the staff list's admin page selects with ``filters`` (its query
+    string), every page of them, as that page's own filters and search select them.
+
+    Raises ``IncorrectLookupParameters`` for filters the page does not have.
+    """
+    listing = copy.copy(request)
+    listing.GET = QueryDict(filters, mutable=True)
+    listing.GET.pop(PAGE_PARAMETER, None)
+    model_admin = admin_site.get_model_admin(staff_list.model)
+    changelist = model_admin.get_changelist_instance(listing)
+    return changelist.get_queryset(listing)
+
+
 class ListExportView(StaffView):
-    """The staff lists the user may view, each with its columns to choose."""
+    """The staff lists the user may view, each with its columns to choose; from an
+    admin list page (``?list=<slug>&filters=<its query string>``), that list alone,
+    as filtered and searched there."""
 
     def has_permission(self):
         return any(
@@ -179,6 +209,17 @@ class ListExportView(StaffView):
         )
 
     def get(self, request):
+        lists = [
+            staff_list
+            for staff_list in STAFF_LISTS
+            if request.user.has_perm(staff_list.permission)
+        ]
+        chosen = STAFF_LIST_BY_SLUG.get(request.GET.get("list", ""))
+        filters = request.GET.get(FILTERS, "")
+        if chosen in lists:
+            lists = [chosen]
+        else:
+            chosen, filters = None, ""
         exports_ = [
             {
                 "list": staff_list,
@@ -187,12 +228,13 @@ class ListExportView(StaffView):
                     choices=staff_list.columns_for(request.user),
                 ),
             }
-            for staff_list in STAFF_LISTS
-            if request.user.has_perm(staff_list.permission)
+            for staff_list in lists
         ]
         context = {
             **self.admin_context(request, "Export staff lists"),
             "exports": exports_,
+            "chosen": chosen,
+            "filters": filters,
             "identified": request.user.has_perm(EXPORT_IDENTIFIED),
         }
         return render(request, "admin/reports/list_exports.html", context)
@@ -217,10 +259,19 @@ class ListCSVView(StaffView):
                 "Choose at least one column, among those your role may export."
             )
         columns = form.cleaned_data["columns"]
-        queryset = staff_list.queryset()
+        filters = request.GET.get(FILTERS, "")
+        listed = None
+        if filters:
+            try:
+                listed = listed_rows(request, self.admin_site, staff_list, filters)
+            except IncorrectLookupParameters:
+                return HttpResponseBadRequest("The list's filters are not valid.")
+        queryset = staff_list.queryset(listed)
+        # What was searched for is never recorded, only that the list was filtered.
+        which = " as filtered" if filters else ""
         record_export(
             model=staff_list.model,
-            what=f"{staff_list.title} list ({', '.join(columns)})",
+            what=f"{staff_list.title} list{which} ({', '.join(columns)})",
             patients=staff_list.patients(queryset),
         )
         response = StreamingHttpResponse(
