@@ -37,10 +37,14 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
 
     @admin.display(description="patient")
     def patients(self, entry: AuditEntry) -> str:
-        """The entry's patient, or the record numbers a list page showed."""
+        """The entry's patient, the record numbers a list page showed, or how many
+        patients an export covered."""
         if entry.patient:
             return entry.patient
-        shown = (entry.additional_data or {}).get("patients", [])
+        data = entry.additional_data or {}
+        if "patients_covered" in data:
+            return f"{data['patients_covered']} patients (export)"
+        shown = data.get("patients", [])
         if len(shown) > LISTED:
             return f"{', '.join(shown[:LISTED])} and {len(shown) - LISTED} more"
         return ", ".join(shown)

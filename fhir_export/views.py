@@ -6,7 +6,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from clinic.audit import record_access
+from clinic.audit import record_download
 from fhir_export.export import patient_bundle
 from fhir_export.models import DOWNLOAD_BUNDLE
 from fhir_export.selectors import patients_with_records
@@ -20,7 +20,7 @@ class PatientBundleView(PermissionRequiredMixin, View):
     """The patient's resources as a Bundle of type collection, as a file.
 
     The URL names the patient by their public id, as the admin does; the download is
-    recorded in the audit trail as a read of the patient's record.
+    recorded in the audit trail as a download of the patient's record, one patient.
     """
 
     permission_required = DOWNLOAD_BUNDLE
@@ -31,7 +31,7 @@ class PatientBundleView(PermissionRequiredMixin, View):
         patient = patients_with_records(Patient.objects.filter(pk=pk)).first()
         if patient is None:
             raise Http404("No such patient.")
-        record_access(patient)
+        record_download(patient, what="FHIR record (Bundle)")
         response = JsonResponse(
             patient_bundle(patient),
             content_type=FHIR_JSON,

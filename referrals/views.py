@@ -18,7 +18,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from clinic.audit import record_access, record_list_access
+from clinic.audit import record_access, record_download, record_list_access
 from intake.models import Intake
 from referrals import letters, selectors, services
 from referrals.forms import (
@@ -472,13 +472,17 @@ class LetterView(StaffView):
 
     permission_required = VIEW_LETTER
 
-    def referral(self, referral_id) -> Referral:
-        """The approved referral, its read recorded in the audit trail."""
+    def referral(self, referral_id, download: str = "") -> Referral:
+        """The approved referral, its read recorded in the audit trail: a view of
+        the letter's page, or the ``download`` of a file."""
         try:
             referral = selectors.referral_for_letter(referral_id=referral_id)
         except Referral.DoesNotExist as error:
             raise Http404("No approved referral here.") from error
-        record_access(referral.intake)
+        if download:
+            record_download(referral.intake, what=download)
+        else:
+            record_access(referral.intake)
         return referral
 
     def get(self, request, referral_id):
@@ -489,7 +493,7 @@ class LetterPdfView(LetterView):
     """The referral letter as a PDF."""
 
     def get(self, request, referral_id):
-        referral = self.referral(referral_id)
+        referral = self.referral(referral_id, download="referral letter (PDF)")
         response = HttpResponse(letters.letter_pdf(referral), "application/pdf")
         record = referral.intake.patient.record_number
         filename = f"referral-{record}-{referral.service.code}.pdf"
@@ -504,14 +508,19 @@ class BotoxLetterView(StaffView):
 
     permission_required = DECIDE
 
-    def letter(self, request, intake_id) -> tuple[Intake, str]:
+    def letter(self, request, intake_id, download: str = "") -> tuple[Intake, str]:
+        """The intake and the letter's context, its read recorded in the audit trail:
+        a view of the letter's page, or the ``download`` of a file."""
         try:
             intake, decision = selectors.intake_for_letter(intake_id=intake_id)
         except Intake.DoesNotExist as error:
             raise Http404 from error
         if not letters.botox_letter_allowed(decision):
             raise Http404("Botox is not recommended for this intake.")
-        record_access(intake)
+        if download:
+            record_download(intake, what=download)
+        else:
+            record_access(intake)
         return intake, letters.botox_letter_context(intake, decision, request.user)
 
     def get(self, request, intake_id):
@@ -523,7 +532,9 @@ class BotoxLetterPdfView(BotoxLetterView):
     """The Botox prior-authorisation letter as a PDF."""
 
     def get(self, request, intake_id):
-        intake, context = self.letter(request, intake_id)
+        intake, context = self.letter(
+            request, intake_id, download="Botox prior-authorization letter (PDF)"
+        )
         html = letters.render_letter(letters.BOTOX_TEMPLATE, context, for_pdf=True)
         response = HttpResponse(letters.pdf(html), "application/pdf")
         filename = f"prior-authorization-{intake.patient.record_number}-botox.pdf"

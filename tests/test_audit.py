@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from clinic.audit import MASKED
+from clinic.audit import MASKED, record_export
 from clinic.models import AuditEntry, AuditEntryImmutable
+from intake.models import Patient
 from tests.factories import COMPLETE_ANSWERS, IntakeFactory, PatientFactory
 from tests.intake.test_admin import intake_form
 
@@ -105,3 +106,12 @@ def test_the_trail_records_the_address_the_proxy_saw_not_one_the_client_wrote(
         HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9",
     )
     assert AuditEntry.objects.get(action=ACCESS).remote_addr == "203.0.113.9"
+
+
+def test_the_trails_list_says_how_many_patients_an_export_covered(client, manager_user):
+    client.force_login(manager_user)
+    record_export(model=Patient, what="Patients list (record_number)", patients=12)
+    response = client.get(reverse("admin:clinic_auditentry_changelist"))
+    html = response.content.decode()
+    assert "export: Patients list (record_number)" in html
+    assert "12 patients (export)" in html

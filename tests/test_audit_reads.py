@@ -216,6 +216,50 @@ class TestPagesShowingTwoPatients:
                 assert search not in entry.object_repr + str(entry.additional_data)
         assert seen_by, "no role sees this page: the test checks nothing"
 
+    # (file, its URL, its page's URL or None): the files downloaded.
+    DOWNLOADS = [
+        (
+            "referral letter (PDF)",
+            lambda w: admin_url("referrals_referral_letter_pdf", w["referral"].pk),
+            lambda w: admin_url("referrals_referral_letter", w["referral"].pk),
+        ),
+        (
+            "Botox prior-authorization letter (PDF)",
+            lambda w: admin_url("referrals_botox_letter_pdf", w["first"].pk),
+            lambda w: admin_url("referrals_botox_letter", w["first"].pk),
+        ),
+        (
+            "FHIR record (Bundle)",
+            lambda w: admin_url("fhir_export_patient_bundle", w["first"].patient.pk),
+            lambda w: admin_url("intake_patient_change", w["first"].patient.pk),
+        ),
+    ]
+
+    @pytest.mark.parametrize(
+        ("what", "file_url", "page_url"), DOWNLOADS, ids=[d[0] for d in DOWNLOADS]
+    )
+    def test_a_download_is_recorded_as_one_not_as_a_page_view(
+        self, physician_client, world, what, file_url, page_url
+    ):
+        number = world["first"].patient.record_number
+        before = last_entry_pk()
+        assert physician_client.get(file_url(world)).status_code == 200
+        (download,) = AuditEntry.objects.filter(pk__gt=before)
+        assert download.patient == number
+        assert download.object_repr == f"download: {what}, 1 patient"
+        assert download.additional_data == {
+            "patient": number,
+            "download": what,
+            "patients_covered": 1,
+        }
+
+        before = last_entry_pk()
+        assert physician_client.get(page_url(world)).status_code == 200
+        (view,) = AuditEntry.objects.filter(pk__gt=before)
+        assert view.patient == number
+        assert "download" not in view.additional_data
+        assert not view.object_repr.startswith("download")
+
     def test_a_look_alike_warning_is_audited_naming_the_patients_it_shows(
         self, desk_client, front_desk_user, world
     ):

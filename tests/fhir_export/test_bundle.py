@@ -53,14 +53,28 @@ def test_a_physician_downloads_one_patients_bundle_that_validates(doctor_client)
         )
 
 
-def test_the_download_is_audited_as_a_read_of_that_patient(doctor_client):
+def test_the_download_is_audited_as_a_download_of_that_patient(doctor_client):
     intake = submitted_example1()
+    patient = intake.patient
     before = AuditEntry.objects.order_by("pk").last().pk
-    doctor_client.get(bundle_url(intake.patient))
+    doctor_client.get(bundle_url(patient))
     (entry,) = AuditEntry.objects.filter(pk__gt=before)
     assert entry.action == AuditEntry.Action.ACCESS
-    assert entry.patient == intake.patient.record_number
+    assert entry.patient == patient.record_number
     assert entry.actor.username == "fhir-reader"
+    assert entry.object_repr == "download: FHIR record (Bundle), 1 patient"
+    assert entry.additional_data == {
+        "patient": patient.record_number,
+        "download": "FHIR record (Bundle)",
+        "patients_covered": 1,
+    }
+
+    # Viewing the patient's page is a read, not a download.
+    doctor_client.get(reverse("admin:intake_patient_change", args=[patient.pk]))
+    view = AuditEntry.objects.latest("pk")
+    assert view.patient == patient.record_number
+    assert "download" not in view.additional_data
+    assert not view.object_repr.startswith("download")
 
 
 def test_the_url_names_the_patient_by_public_id_only():
