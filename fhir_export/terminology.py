@@ -72,10 +72,12 @@ DIASTOLIC = ("8462-4", "Diastolic blood pressure")
 BODY_WEIGHT = ("29463-7", "Body weight")
 MM_HG = "mm[Hg]"
 KILOGRAM = "kg"
-# MIDAS and HIT-6 totals: no LOINC code for either could be confirmed when this was
-# written (HIT-6 is licensed by QualityMetric; RxNav and loinc.org could not be
-# reached to check). They go out in the QuestionnaireResponse only, not as coded
-# Observations; add them here with their source once the clinic confirms a code.
+# MIDAS and HIT-6 totals: no LOINC code for either could be confirmed (HIT-6 is
+# licensed by QualityMetric; loinc.org could not be reached). Searched again on
+# 2026-11-30 in public LOINC tables, LHC-Forms and FHIR implementation guides'
+# questionnaires and value sets (US Core survey codes, PACIO, the MII PRO guide): none
+# lists a code for either. They go out in the QuestionnaireResponse only, not as
+# coded Observations; add them here with their source once the clinic confirms one.
 
 # LOINC 59284-0 "Patient Consent": R4's consent-category value set.
 CONSENT_CATEGORY = ("59284-0", "Patient Consent")

@@ -168,21 +168,31 @@ OTHER_NAMES: dict[str, list[str]] = {
 # export's MedicationStatement). Source: RxNorm (US National Library of Medicine);
 # each code below is also the one CPIC's drug table (cpicpgx/cpic-schema, drug.sql)
 # gives the drug, except acetaminophen (161) and ibuprofen (5640), checked against
-# public FHIR value sets that list them. RxNav could not be reached when this was
-# written, so a drug whose RXCUI could not be checked is left uncoded (the export
-# sends its name as text): the triptans, ergots, gepants, ditans, CGRP antibodies,
-# topiramate, atenolol, bisoprolol, verapamil, flunarizine, cinnarizine, candesartan,
-# lisinopril, naproxen, ketorolac, prochlorperazine, onabotulinumtoxinA and the
-# combination products. Paracetamol is acetaminophen's international name.
+# public FHIR value sets that list them, and atenolol, bisoprolol, candesartan and
+# lisinopril, each the ingredient code of the NLM VSAC eCQM value sets "Beta Blocker
+# Therapy Ingredient" (OID 2.16.840.1.113883.3.526.3.1493) and "ACE Inhibitor or ARB
+# or ARNI Ingredient" (OID 2.16.840.1.113883.3.526.3.1489), expansion "eCQM Update
+# 2025-05-08", as published in canvas-medical/canvas-plugins
+# (canvas_sdk/value_set/v2026/allergy.py); the same value sets give metoprolol,
+# propranolol and timolol the codes below. RxNav could not be reached when this was
+# written, so a drug whose RXCUI could not be checked in such a source is left
+# uncoded (the export sends its name as text): the triptans, ergots, gepants, ditans,
+# CGRP antibodies, topiramate, verapamil, flunarizine, cinnarizine, naproxen,
+# ketorolac, prochlorperazine, onabotulinumtoxinA and the combination products.
+# Paracetamol is acetaminophen's international name.
 RXNORM_INGREDIENTS: dict[str, str] = {
     "acetaminophen": "161",
     "paracetamol": "161",
     "amitriptyline": "704",
     "aspirin": "1191",
+    "atenolol": "1202",
+    "bisoprolol": "19484",
+    "candesartan": "214354",
     "celecoxib": "140587",
     "codeine": "2670",
     "diclofenac": "3355",
     "ibuprofen": "5640",
+    "lisinopril": "29046",
     "metoclopramide": "6915",
     "metoprolol": "6918",
     "nortriptyline": "7531",

@@ -4,11 +4,13 @@ Each resource is parsed by the R4 (4.0.1) models of ``fhir.resources`` 6.4.0, th
 last release whose default models are R4 4.0.1 (later ones are R4B 4.3.0 and R5).
 """
 
+import importlib
 import io
 import json
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -243,6 +245,8 @@ def test_every_code_comes_from_a_named_catalogue(clinic_export):
 
 def test_the_catalogue_carries_its_rxnorm_codes():
     assert Drug.objects.get(name="propranolol").rxnorm_ingredient == "8787"
+    assert Drug.objects.get(name="atenolol").rxnorm_ingredient == "1202"
+    assert Drug.objects.get(name="lisinopril").rxnorm_ingredient == "29046"
     assert Drug.objects.get(name="sumatriptan").rxnorm_ingredient == ""
     names = {name for name, *_ in catalogue.DRUGS}
     assert set(catalogue.RXNORM_INGREDIENTS) <= names
@@ -404,3 +408,19 @@ def test_an_intake_not_routed_yet_has_no_icd10_code(tmp_path):
     ]
     (condition,) = [c for c in conditions if c["id"] == str(intake.patient_id)]
     assert [c["system"] for c in condition["code"]["coding"]] == [t.SNOMED_CT]
+
+
+def test_a_clinic_migrated_before_the_new_codes_gets_them_and_keeps_its_own():
+    added = importlib.import_module("intake.migrations.0018_more_rxnorm_codes")
+    Drug.objects.filter(name__in=["atenolol", "candesartan"]).update(
+        rxnorm_ingredient=""
+    )
+    Drug.objects.filter(name="bisoprolol").update(rxnorm_ingredient="999")
+
+    added.code_catalogue(django_apps, None)
+
+    coded = dict(Drug.objects.values_list("name", "rxnorm_ingredient"))
+    assert coded["atenolol"] == "1202"
+    assert coded["candesartan"] == "214354"
+    assert coded["bisoprolol"] == "999"  # set by the clinic: left as it is
+    assert coded["sumatriptan"] == ""
