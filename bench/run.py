@@ -1111,6 +1111,101 @@ def nodes_report(nodes: list[dict], args) -> str:
     return "\n".join(lines)
 
 
+def page_rows(prepared: Prepared, measured: dict, clients_many: int) -> list[Row]:
+    """The staff pages' rows, each beside the stock changelist of the same run."""
+    rows = []
+    for page in prepared.pages:
+        if page.name.startswith("baseline"):
+            continue
+        for clients in (1, clients_many):
+            result = measured[f"{page.name}|{clients}"]
+            base = measured[f"baseline: stock changelist|{clients}"]
+            ratio = result["p50_ms"] / base["p50_ms"]
+            met = ratio <= TARGET_P50_RATIO and page.queries <= TARGET_QUERIES
+            target = f"p50<={TARGET_P50_RATIO}x, <={TARGET_QUERIES} SQL"
+            if page.name.startswith(REPORTS_PAGE):
+                met, target = None, "(figure)"
+            if page.name == "search: record number" and clients == 1:
+                # The absolute target is one client's wait, not a queue's.
+                met = met and result["p50_ms"] < TARGET_RECORD_SEARCH_MS
+                target += f", <{TARGET_RECORD_SEARCH_MS}ms"
+            rows.append(
+                Row(
+                    page.name,
+                    clients,
+                    result["rps"],
+                    result["p50_ms"],
+                    result["p99_ms"],
+                    page.queries,
+                    "stock changelist p50",
+                    base["p50_ms"],
+                    ratio,
+                    target,
+                    met,
+                    result["errors"],
+                )
+            )
+    for page in prepared.pages:
+        if page.name.startswith("baseline"):
+            for clients in (1, clients_many):
+                result = measured[f"{page.name}|{clients}"]
+                rows.append(
+                    Row(
+                        page.name,
+                        clients,
+                        result["rps"],
+                        result["p50_ms"],
+                        result["p99_ms"],
+                        page.queries,
+                        "",
+                        None,
+                        None,
+                        "(baseline)",
+                        None,
+                        result["errors"],
+                    )
+                )
+    return rows
+
+
+def pages_report(args, prepared, measured, started, load_before, workdir) -> int:
+    """``--pages-only``: print and write the staff pages' table."""
+    rows = page_rows(prepared, measured, args.clients)
+    shutil.rmtree(workdir, ignore_errors=True)
+    from django.db import connection
+
+    vendor = connection.vendor
+    load_after = os.getloadavg()
+    cores = os.cpu_count() or 1
+    print(
+        f"\n{started.strftime('%Y-%m-%d %H:%M UTC')}: {args.scale:,} intakes, "
+        f"{vendor}, {cores} cores, {cores} sync workers, {args.seconds} s per figure, "
+        f"load average {load_before[0]:.1f} -> {load_after[0]:.1f}"
+    )
+    print(table(rows))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}-pages.json"
+    out.write_text(
+        json.dumps(
+            {
+                "date": started.isoformat(),
+                "scale": args.scale,
+                "database": vendor,
+                "cores": cores,
+                "seconds_per_measurement": args.seconds,
+                "clients": args.clients,
+                "load_average_before": load_before,
+                "load_average_after": load_after,
+                "rows": [asdict(row) for row in rows],
+                "raw": measured,
+            },
+            indent=2,
+        )
+    )
+    print(f"\nWrote {out.relative_to(ROOT)}")
+    return 1 if sum(row.errors for row in rows) else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100_000, help="intakes")
@@ -1128,6 +1223,19 @@ def main() -> int:
         "--fhir-only",
         action="store_true",
         help="measure only export_fhir (no server, no wrk)",
+    )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="measure only the staff pages beside the stock changelist (no submit, "
+        "no writers, no nodes, no exports); a smaller --pool is then enough",
+    )
+    parser.add_argument(
+        "--pages",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=[],
+        help="measure only the staff pages whose names start so, comma-separated "
+        "('search: last name,home'), beside the stock changelist",
     )
     parser.add_argument(
         "--no-fhir",
@@ -1243,6 +1351,12 @@ def main() -> int:
         return 0
     print("Preparing sessions, drafts and request files...")
     prepared = prepare(workdir, pool=args.pool, seed=args.seed)
+    if args.pages:
+        prepared.pages = [
+            page
+            for page in prepared.pages
+            if page.name.startswith(("baseline", *args.pages))
+        ]
     from intake.models import OnlineDraft
 
     pool_ids = list(
@@ -1276,6 +1390,8 @@ def main() -> int:
                     expect=200,
                 )
                 drain(server, cores)
+        if args.pages_only:
+            return pages_report(args, prepared, measured, started, load_before, workdir)
         for name, lines in (
             ("bare", prepared.bare_lines),
             ("submit", prepared.submit_lines),
@@ -1346,58 +1462,7 @@ def main() -> int:
     print("Timing the outcomes page's figures...")
     outcomes = outcomes_figures(env)
 
-    rows = []
-    for page in prepared.pages:
-        if page.name.startswith("baseline"):
-            continue
-        for clients in (1, args.clients):
-            result = measured[f"{page.name}|{clients}"]
-            base = measured[f"baseline: stock changelist|{clients}"]
-            ratio = result["p50_ms"] / base["p50_ms"]
-            met = ratio <= TARGET_P50_RATIO and page.queries <= TARGET_QUERIES
-            target = f"p50<={TARGET_P50_RATIO}x, <={TARGET_QUERIES} SQL"
-            if page.name.startswith(REPORTS_PAGE):
-                met, target = None, "(figure)"
-            if page.name == "search: record number" and clients == 1:
-                # The absolute target is one client's wait, not a queue's.
-                met = met and result["p50_ms"] < TARGET_RECORD_SEARCH_MS
-                target += f", <{TARGET_RECORD_SEARCH_MS}ms"
-            rows.append(
-                Row(
-                    page.name,
-                    clients,
-                    result["rps"],
-                    result["p50_ms"],
-                    result["p99_ms"],
-                    page.queries,
-                    "stock changelist p50",
-                    base["p50_ms"],
-                    ratio,
-                    target,
-                    met,
-                    result["errors"],
-                )
-            )
-    for page in prepared.pages:
-        if page.name.startswith("baseline"):
-            for clients in (1, args.clients):
-                result = measured[f"{page.name}|{clients}"]
-                rows.append(
-                    Row(
-                        page.name,
-                        clients,
-                        result["rps"],
-                        result["p50_ms"],
-                        result["p99_ms"],
-                        page.queries,
-                        "",
-                        None,
-                        None,
-                        "(baseline)",
-                        None,
-                        result["errors"],
-                    )
-                )
+    rows = page_rows(prepared, measured, args.clients)
     bare, submit, old = measured["bare"], measured["submit"], measured["submit_old"]
     note = f"{submitted} drafts submitted"
     if submit["wrapped"]:
