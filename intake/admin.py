@@ -1,5 +1,7 @@
 """Front-desk work in the Django admin: patients, intakes, treatment rows, catalogue."""
 
+from collections import defaultdict
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import display_for_field, flatten_fieldsets
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst, get_text_list
 
-from clinic.admin_utils import staff_name_display
+from clinic.admin_utils import QuickRowsChangeList, QuickRowsMixin, staff_name_display
 from clinic.audit import record_access
 from clinic.fields import CodeListField
 from intake import advice, scoring
@@ -72,14 +74,32 @@ class PossibleDuplicateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PatientChangeList(QuickRowsChangeList):
+    """The patient list: each row's possible-duplicate flags read for the whole
+    page in one query (a prefetch built a query set for every row)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        patients = list(self.result_list)  # the page, read once; the template reuses it
+        flags = defaultdict(list)
+        for flag in DuplicateFlag.objects.filter(patient__in=patients).select_related(
+            "candidate"
+        ):
+            flags[flag.patient_id].append(flag)
+        for patient in patients:
+            patient.listed_flags = flags[patient.pk]
+
+
 @admin.register(Patient)
-class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+class PatientAdmin(
+    QuickRowsMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+):
     form = PatientForm
     list_display = [
         "record_number",
         "last_name",
         "first_name",
-        "date_of_birth",
+        "born",
         "phone",
         "possible_duplicates",
     ]
@@ -114,16 +134,19 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
     def phone(self, patient: Patient) -> str:
         return format_phone(patient.mobile_phone)
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("duplicate_flags__candidate", "aliases")
-        )
+    def get_changelist(self, request, **kwargs):
+        return PatientChangeList
+
+    @admin.display(description="born", ordering="date_of_birth")
+    def born(self, patient: Patient) -> str:
+        return f"{patient.date_of_birth:%Y-%m-%d}"
 
     @admin.display(description="possible duplicate of")
     def possible_duplicates(self, patient: Patient) -> str:
         """Found in the background for online patients; staff only."""
+        flags = getattr(patient, "listed_flags", None)
+        if flags is None:
+            flags = patient.duplicate_flags.select_related("candidate")
         return format_html_join(
             ", ",
             '<a href="{}" title="{}">{}</a>',
@@ -133,7 +156,7 @@ class PatientAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
                     ", ".join(flag.reasons),
                     flag.candidate.record_number,
                 )
-                for flag in patient.duplicate_flags.all()
+                for flag in flags
             ),
         )
 
@@ -333,7 +356,9 @@ MIDAS_FIELDS = [f"midas_{n}" for n in range(1, 6)] + ["midas_a", "midas_b"]
 
 
 @admin.register(Intake)
-class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+class IntakeAdmin(
+    QuickRowsMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+):
     """The intake in the paper form's order, treatments inline, scores read-only."""
 
     patient_prefix = "patient__"
@@ -344,10 +369,21 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         "phone",
         "status",
         "source",
-        "submitted_at",
+        "submitted",
     ]
     list_filter = ["status", "source", "submitted_at"]
-    list_select_related = ["patient", "entered_by"]
+    list_select_related = ["patient"]
+    # An intake has about a hundred answer columns; a row shows these.
+    list_columns = [
+        "status",
+        "source",
+        "submitted_at",
+        "patient__record_number",
+        "patient__first_name",
+        "patient__last_name",
+        "patient__date_of_birth",
+        "patient__mobile_phone",
+    ]
     search_fields = ["patient__record_number"]
     show_full_result_count = False
     list_per_page = 50
@@ -476,8 +512,14 @@ class IntakeAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
         return f"{intake.patient.last_name}, {intake.patient.first_name}"
 
     @admin.display(description="born", ordering="patient__date_of_birth")
-    def date_of_birth(self, intake: Intake):
-        return intake.patient.date_of_birth
+    def date_of_birth(self, intake: Intake) -> str:
+        return f"{intake.patient.date_of_birth:%Y-%m-%d}"
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, intake: Intake) -> str:
+        if intake.submitted_at is None:
+            return "-"
+        return f"{timezone.localtime(intake.submitted_at):%Y-%m-%d %H:%M}"
 
     @admin.display(description="phone")
     def phone(self, intake: Intake) -> str:

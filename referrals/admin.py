@@ -4,7 +4,12 @@ from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clinic.admin_utils import ReadOnlyAdminMixin, staff_name_display, today_start
+from clinic.admin_utils import (
+    QuickRowsMixin,
+    ReadOnlyAdminMixin,
+    staff_name_display,
+    today_start,
+)
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
 from referrals import services, views
 from referrals.models import (
@@ -162,7 +167,11 @@ class DecidedByMeFilter(admin.SimpleListFilter):
 
 @admin.register(Referral)
 class ReferralAdmin(
-    ReadOnlyAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+    QuickRowsMixin,
+    ReadOnlyAdminMixin,
+    AuditedReadMixin,
+    PatientSearchMixin,
+    admin.ModelAdmin,
 ):
     patient_prefix = "intake__patient__"
     change_form_template = "admin/referrals/referral/change_form.html"
@@ -300,7 +309,11 @@ class ReferralAdmin(
 
 @admin.register(RoutingDecision)
 class RoutingDecisionAdmin(
-    ReadOnlyAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+    QuickRowsMixin,
+    ReadOnlyAdminMixin,
+    AuditedReadMixin,
+    PatientSearchMixin,
+    admin.ModelAdmin,
 ):
     patient_prefix = "intake__patient__"
     list_display = [
