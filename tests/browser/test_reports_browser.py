@@ -1,5 +1,5 @@
 """The clinic manager reads the operations reports in Chromium at 1366x900 and checks a
-CSV against the page."""
+CSV against the page; the front desk exports a filtered list."""
 
 import csv
 import datetime
@@ -66,3 +66,33 @@ def test_the_manager_sees_every_report_and_its_csv_matches_the_page(new_page):
     assert len(rows) == len(shown) == 4
     assert [row[1:] for row in rows] == [cells[1:] for cells in shown]
     assert sum(int(row[3]) for row in rows) == 8
+
+
+def test_the_front_desk_exports_the_intake_list_as_filtered_on_its_page(new_page):
+    UserFactory(username="desk", role=roles.FRONT_DESK)
+    now = timezone.now()
+    online = [
+        submitted_intake(now - datetime.timedelta(days=days), Intake.Source.ONLINE)
+        for days in (1, 2, 3)
+    ]
+    submitted_intake(now - datetime.timedelta(days=1))  # front desk: filtered out
+
+    page = new_page(LAPTOP)
+    sign_in(page, "desk")
+    page.goto("/admin/intake/intake/")
+    page.locator("#changelist-filter").get_by_role("link", name="Online").click()
+    assert page.locator("#result_list tbody tr").count() == 3
+    page.get_by_role("link", name="Export these rows (CSV)").click()
+
+    assert page.locator("section.report-section").count() == 1  # that list alone
+    assert "filters and search chosen on its page" in page.content()
+    page.screenshot(path=SCREENSHOTS / "list-export-filtered.png")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    with open(download.value.path(), newline="") as file:
+        rows = list(csv.DictReader(file))
+
+    assert sorted(row["record number"] for row in rows) == sorted(
+        intake.patient.record_number for intake in online
+    )
+    assert {row["source"] for row in rows} == {"online"}
