@@ -1,8 +1,10 @@
-"""The outcome figures of a service, from one row per course. Pure: no ORM.
+"""The outcome figures of a service, and the row of one course. Pure: no ORM.
 
-``outcomes.selectors`` reads the rows (a fixed number of queries, whatever the number
-of courses); this module applies ``outcomes.definitions`` to them. The outcomes page,
-its CSV export and ``manage.py outcomes_report`` all show these figures.
+``outcomes.selectors`` counts the figures in the database (a fixed number of
+queries, whatever the number of courses) by ``outcomes.definitions``; the outcomes
+page and ``manage.py outcomes_report`` show them. A :class:`CourseRow` applies the
+same definitions to one course, for the CSV export's rows; the tests hold the two
+to the same numbers.
 
 Monthly headache days: the intake asks for headache days a month, the follow-up for
 headache days in the last 4 weeks; the 4 weeks are taken as the month, as the IHS
@@ -10,8 +12,8 @@ trial guidelines' 28-day month does.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from statistics import median, quantiles
 
 from outcomes import definitions
 from outcomes.definitions import Measure, Proportion, PublishedStudy
@@ -90,10 +92,6 @@ class CourseRow:
             at_follow_up=self.follow_ups[point].headache_days,
         )
 
-    def counted_at(self, point: str, today: datetime.date) -> bool:
-        """Counted at a follow-up time point: ended, and the point no longer pending."""
-        return self.ended and self.follow_up_state(point, today) != "pending"
-
 
 @dataclass(frozen=True)
 class Spread:
@@ -105,13 +103,35 @@ class Spread:
     q3: float | None
 
 
-def spread(values: list[float]) -> Spread:
-    if not values:
+def spread(counts: Mapping[int, int]) -> Spread:
+    """The median and quartiles of whole numbers given as ``{value: how many}``.
+
+    The database counts each value (``outcomes.selectors``); this gives the numbers
+    ``statistics.median`` and ``statistics.quantiles(n=4, method="inclusive")`` give
+    for the values written out one by one, without writing them out.
+    """
+    ordered = sorted((value, count) for value, count in counts.items() if count)
+    n = sum(count for _, count in ordered)
+    if n == 0:
         return Spread(0, None, None, None)
-    if len(values) == 1:
-        return Spread(1, values[0], values[0], values[0])
-    q1, _, q3 = quantiles(values, n=4, method="inclusive")
-    return Spread(len(values), median(values), q1, q3)
+
+    def nth(index: int) -> int:
+        """The value at ``index`` (from 0) of the values in order."""
+        for value, count in ordered:
+            if index < count:
+                return value
+            index -= count
+        raise IndexError(index)
+
+    half = n // 2
+    middle = nth(half) if n % 2 else (nth(half - 1) + nth(half)) / 2
+    if n == 1:
+        return Spread(1, middle, middle, middle)
+    q1, q3 = (
+        (nth(j) * (4 - delta) + nth(j + 1) * delta) / 4
+        for j, delta in (divmod(i * (n - 1), 4) for i in (1, 3))
+    )
+    return Spread(n, middle, q1, q3)
 
 
 @dataclass(frozen=True)
@@ -138,85 +158,6 @@ class ServiceFigures:
     @property
     def adverse_events_per_session(self) -> float | None:
         return self.adverse_events_total / self.sessions if self.sessions else None
-
-
-def service_figures(
-    *, code: str, name: str, rows: list[CourseRow], today: datetime.date
-) -> ServiceFigures:
-    """Every figure of one service's courses (``rows`` are that service's)."""
-    ended = [row for row in rows if row.ended]
-    answered = {
-        point: [row for row in ended if row.follow_up_state(point, today) == "answered"]
-        for point in POINTS
-    }
-    headache_days = {
-        "baseline": spread(
-            [
-                r.baseline_headache_days
-                for r in rows
-                if r.baseline_headache_days is not None
-            ]
-        ),
-        **{
-            point: spread([r.follow_ups[point].headache_days for r in answered[point]])
-            for point in POINTS
-        },
-    }
-    return ServiceFigures(
-        code=code,
-        name=name,
-        treated=len(rows),
-        completed=sum(row.status == "completed" for row in rows),
-        discontinued=sum(row.status == "discontinued" for row in rows),
-        immediate=definitions.measure(row.immediate() for row in ended),
-        sustained={
-            point: definitions.measure(
-                row.sustained(point, today)
-                for row in ended
-                if row.counted_at(point, today)
-            )
-            for point in SUSTAINED_POINTS
-        },
-        preventive=(
-            {
-                point: definitions.measure(
-                    row.preventive(point, today)
-                    for row in ended
-                    if row.counted_at(point, today)
-                )
-                for point in SUSTAINED_POINTS
-            }
-            if code in definitions.PREVENTIVE_SERVICES
-            else None
-        ),
-        headache_days=headache_days,
-        headache_days_change={
-            point: spread(
-                [
-                    r.follow_ups[point].headache_days - r.baseline_headache_days
-                    for r in answered[point]
-                    if r.baseline_headache_days is not None
-                ]
-            )
-            for point in POINTS
-        },
-        midas_change={
-            point: spread(
-                [
-                    r.follow_ups[point].midas_total - r.baseline_midas
-                    for r in answered[point]
-                    if r.baseline_midas is not None
-                ]
-            )
-            for point in POINTS
-        },
-        sessions=sum(row.sessions_attended for row in rows),
-        adverse_events={
-            severity: sum(row.adverse_events.get(severity, 0) for row in rows)
-            for severity in SEVERITIES
-        },
-        published=definitions.published_for(code),
-    )
 
 
 def _proportion_json(proportion: Proportion, lost: int) -> dict:

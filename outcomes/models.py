@@ -11,7 +11,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,26 @@ class TreatmentCourseQuerySet(models.QuerySet):
     def ended(self):
         return self.exclude(status=CourseStatus.OPEN)
 
+    def summarize_sessions(self) -> int:
+        """Write each course's summary of its attended sessions, from the sessions:
+        the first one's day and pain before, the last one's pain after, how many."""
+        attended = TreatmentSession.objects.filter(
+            course=OuterRef("pk"), attended=True
+        ).order_by()
+        return self.update(
+            started_on=Subquery(attended.order_by("date").values("date")[:1]),
+            pain_before_first=Subquery(
+                attended.order_by("date").values("pain_before")[:1]
+            ),
+            pain_after_last=Subquery(
+                attended.order_by("-date").values("pain_after")[:1]
+            ),
+            sessions_attended=Coalesce(
+                Subquery(attended.values("course").annotate(n=Count("pk")).values("n")),
+                0,
+            ),
+        )
+
 
 class TreatmentCourse(TimeStampedModel):
     """One scheduled referral carried out as a course of sessions."""
@@ -106,6 +127,25 @@ class TreatmentCourse(TimeStampedModel):
         related_name="+",
         verbose_name="ended by",
     )
+    # The attended sessions as the outcomes page counts them, written by
+    # ``services.session_save`` with each session (``summarize_sessions``), so that
+    # the page's figures read one row per course, not its sessions.
+    started_on = models.DateField(
+        "first session",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The day of the first session attended.",
+    )
+    sessions_attended = models.PositiveSmallIntegerField(
+        "sessions attended", default=0, editable=False
+    )
+    pain_before_first = models.PositiveSmallIntegerField(
+        "pain before the first session", null=True, blank=True, editable=False
+    )
+    pain_after_last = models.PositiveSmallIntegerField(
+        "pain after the last session", null=True, blank=True, editable=False
+    )
 
     objects = TreatmentCourseQuerySet.as_manager()
 
@@ -117,6 +157,10 @@ class TreatmentCourse(TimeStampedModel):
                 "Can record pain, doses, blood pressure and adverse events",
             ),
             ("view_outcomes", "Can view the outcomes page and its export"),
+        ]
+        indexes = [
+            # The outcomes page's period: courses by their first session.
+            models.Index(fields=["started_on"], name="course_started_on"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -105,6 +105,7 @@ def session_save(
             event.session = session
             event.full_clean()
             event.save()
+        TreatmentCourse.objects.filter(pk=course.pk).summarize_sessions()
         return session
 
 

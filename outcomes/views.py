@@ -26,7 +26,7 @@ from outcomes import charts, definitions
 from outcomes.figures import POINTS, SUSTAINED_POINTS, CourseRow, ServiceFigures
 from outcomes.forms import FollowUpAnswersForm, outcomes_filter_form
 from outcomes.models import VIEW_OUTCOMES, FollowUp, TreatmentCourse
-from outcomes.selectors import follow_up_for_link, outcome_figures
+from outcomes.selectors import course_rows, follow_up_for_link, outcome_figures
 from outcomes.services import follow_up_answer
 from referrals.views import StaffView
 
@@ -159,7 +159,7 @@ class OutcomesView(StaffView):
     def get(self, request):
         form = outcomes_filter_form(request.GET)
         filters = form.filters
-        figures, _ = outcome_figures(**filters)
+        figures = outcome_figures(**filters)
         shown = [f for f in figures if f.treated or filters.get("service")]
         context = {
             **self.admin_context(request, "Outcomes against the published figures"),
@@ -264,7 +264,7 @@ class OutcomesCSVView(StaffView):
         form = outcomes_filter_form(request.GET)
         filters = form.filters
         today = timezone.localdate()
-        _, rows = outcome_figures(**filters, today=today)
+        rows = course_rows(**filters)
         described = ", ".join(
             f"{name} {value}" for name, value in filters.items() if value
         )

@@ -101,9 +101,10 @@ def test_the_figures_take_the_same_queries_for_one_course_or_four(three_courses)
         outcome_figures()
     ended_course([(7, 3)], days_ago=40)
     with CaptureQueriesContext(connection) as more:
-        figures, rows = outcome_figures()
-    assert len(rows) == 4
-    assert len(more) == len(few) == 4
+        figures = outcome_figures()
+    assert sum(f.treated for f in figures) == 4
+    # The services, their measures, three counts of values, the adverse events.
+    assert len(more) == len(few) == 6
 
 
 def test_the_text_report_reads_for_a_person_and_a_bad_date_is_refused(three_courses):

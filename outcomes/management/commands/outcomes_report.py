@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, **options):
-        figures, _ = outcome_figures(service=options["service"], since=options["since"])
+        figures = outcome_figures(service=options["service"], since=options["since"])
         if options["json"]:
             self.stdout.write(json.dumps(report_json(figures), indent=2))
             return
