@@ -38,6 +38,8 @@ def todays_intakes() -> QuerySet[Intake]:
             "patient__record_number",
             "patient__first_name",
             "patient__last_name",
+            "patient__date_of_birth",
+            "patient__mobile_phone",
         )
         .annotate(
             decision_status=Subquery(current.values("status")[:1]),
@@ -102,7 +104,15 @@ def physician_day(*, user) -> PhysicianDay:
     oldest = (
         QueueEntry.objects.order_by("since", "intake_id")
         .select_related("intake__patient")
-        .only("section", "since", "intake__patient__record_number")
+        .only(
+            "section",
+            "since",
+            "intake__patient__record_number",
+            "intake__patient__first_name",
+            "intake__patient__last_name",
+            "intake__patient__date_of_birth",
+            "intake__patient__mobile_phone",
+        )
         .first()
     )
     decided = dict(

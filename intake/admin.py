@@ -19,7 +19,11 @@ from clinic.admin_utils import QuickRowsChangeList, QuickRowsMixin, staff_name_d
 from clinic.audit import record_access
 from clinic.fields import CodeListField
 from intake import advice, scoring
-from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
+from intake.admin_mixins import (
+    AuditedReadMixin,
+    PatientSearchMixin,
+    patient_identity_field,
+)
 from intake.forms import (
     IntakeAmendmentForm,
     PatientForm,
@@ -342,7 +346,8 @@ def answer_display(field):
 
 
 def readable(fields, displays: dict):
-    """A fieldset's field names, each answer swapped for its display in words."""
+    """A fieldset's field names, each swapped for its display in ``displays`` where
+    it has one (an answer for its words, say)."""
     return [
         readable(name, displays)
         if isinstance(name, (list, tuple))
@@ -488,6 +493,8 @@ class IntakeAdmin(
         js = ["admin/js/jquery.init.js", "clinic/admin/treatments.js"]
 
     entered_by_name = staff_name_display("entered_by", "entered by")
+    # A saved intake's patient, shown as the picker shows them.
+    patient_shown = patient_identity_field("patient__")
     safety_cleared_by_name = staff_name_display(
         "safety_cleared_by", "safety cleared by"
     )
@@ -569,7 +576,7 @@ class IntakeAdmin(
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)
         if obj is not None:
-            readonly += ["patient", "source"]
+            readonly += ["patient_shown", "source"]
         return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -579,6 +586,13 @@ class IntakeAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            # The patient is chosen once, when the intake is added; then shown.
+            swap = {"patient": "patient_shown"}
+            fieldsets = [
+                (name, {**options, "fields": readable(options["fields"], swap)})
+                for name, options in fieldsets
+            ]
         if obj is not None and not self.has_change_permission(request, obj):
             # Read only (physicians, the manager): every answer in words.
             shown = self.answer_displays

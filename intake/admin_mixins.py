@@ -4,7 +4,11 @@ The intake and referrals admin pages both use them; they live apart from
 ``intake.admin`` so that ``referrals.admin`` does not import the intake app's admin.
 """
 
+from django.contrib import admin
+from django.utils.html import format_html
+
 from clinic.audit import record_access, record_list_access
+from intake.matching import patient_identity, patient_who
 from intake.selectors import patient_search
 
 
@@ -33,9 +37,7 @@ class AuditedReadMixin:
     """
 
     def record_number(self, obj) -> str:
-        for name in self.patient_prefix.split("__")[:-1]:
-            obj = getattr(obj, name)
-        return obj.record_number
+        return patient_of(obj, self.patient_prefix).record_number
 
     def record_list_read(self, rows, page: str) -> None:
         record_list_access(
@@ -65,3 +67,35 @@ class AuditedReadMixin:
             page = f"{self.opts.verbose_name} list, page {changelist.page_num}"
             self.record_list_read(rows, page)
         return response
+
+
+def patient_of(obj, prefix: str):
+    """The patient ``obj`` leads to by ``prefix`` ("intake__patient__")."""
+    for name in prefix.split("__")[:-1]:
+        obj = getattr(obj, name)
+    return obj
+
+
+def patient_who_column(prefix: str):
+    """A list column naming the row's patient beside its record number column:
+    "Ramírez, Elena · born 1979-11-02 · phone …0102" (sorted by last name)."""
+
+    @admin.display(description="patient", ordering=f"{prefix}last_name")
+    def show(model_admin, obj) -> str:
+        return patient_who(patient_of(obj, prefix))
+
+    return show
+
+
+def patient_identity_field(prefix: str):
+    """A read-only field naming the record's patient as the pickers do (record
+    number, name, birth date, phone's last four), linked to the patient's page."""
+
+    @admin.display(description="patient")
+    def show(model_admin, obj) -> str:
+        patient = patient_of(obj, prefix)
+        return format_html(
+            '<a href="{}">{}</a>', patient.get_absolute_url(), patient_identity(patient)
+        )
+
+    return show

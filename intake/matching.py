@@ -63,17 +63,22 @@ def phone_last_four(stored: str) -> str:
     return f"…{digits[-4:]}" if len(digits) >= 4 else ""
 
 
-def patient_identity(patient) -> str:
-    """A patient as a picker or a warning shows them: record number, name, birth
-    date and the phone's last four digits, enough to confirm who it is."""
+def patient_who(patient) -> str:
+    """Who a patient is, beside their record number: name, birth date and the
+    phone's last four digits ("Ramírez, Elena · born 1979-11-02 · phone …0102")."""
     parts = [
-        patient.record_number,
         f"{patient.last_name}, {patient.first_name}",
         f"born {patient.date_of_birth:%Y-%m-%d}",
     ]
     if last_four := phone_last_four(patient.mobile_phone):
         parts.append(f"phone {last_four}")
     return " · ".join(parts)
+
+
+def patient_identity(patient) -> str:
+    """A patient as a picker or a warning shows them: record number, name, birth
+    date and the phone's last four digits, enough to confirm who it is."""
+    return f"{patient.record_number} · {patient_who(patient)}"
 
 
 def transposed(day: datetime.date) -> datetime.date | None:

@@ -10,7 +10,12 @@ from clinic.admin_utils import (
     staff_name_display,
     today_start,
 )
-from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
+from intake.admin_mixins import (
+    AuditedReadMixin,
+    PatientSearchMixin,
+    patient_identity_field,
+    patient_who_column,
+)
 from referrals import services, views
 from referrals.models import (
     VIEW_LETTER,
@@ -178,6 +183,7 @@ class ReferralAdmin(
     change_list_template = "admin/referrals/referral/change_list.html"
     list_display = [
         "record_number",
+        "patient",
         "service",
         "status",
         "recommended_outcome",
@@ -199,7 +205,7 @@ class ReferralAdmin(
     list_per_page = 50
     date_hierarchy = None
     fields = [
-        "record_number",
+        "patient_shown",
         "review_link",
         "service",
         "status",
@@ -218,6 +224,8 @@ class ReferralAdmin(
     readonly_fields = fields
     inlines = [ReferralEventInline]
     decided_by_name = staff_name_display("decided_by", "decided by")
+    patient = patient_who_column("intake__patient__")
+    patient_shown = patient_identity_field("intake__patient__")
     view_on_site = False
 
     def get_fields(self, request, obj=None):
@@ -319,6 +327,7 @@ class RoutingDecisionAdmin(
     list_display = [
         "short_id",
         "record_number",
+        "patient",
         "status",
         "hold_tier",
         "rules_version",
@@ -332,7 +341,7 @@ class RoutingDecisionAdmin(
     show_full_result_count = False
     list_per_page = 50
     fields = [
-        "record_number",
+        "patient_shown",
         "review_link",
         "status",
         "hold_tier",
@@ -349,6 +358,8 @@ class RoutingDecisionAdmin(
     readonly_fields = fields
     view_on_site = False
     cleared_by_name = staff_name_display("cleared_by", "hold cleared by")
+    patient = patient_who_column("intake__patient__")
+    patient_shown = patient_identity_field("intake__patient__")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("intake__patient")

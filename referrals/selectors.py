@@ -30,8 +30,8 @@ def review_queue() -> QuerySet[QueueEntry]:
     return (
         QueueEntry.objects.in_order()
         .select_related("intake__patient")
-        # An intake has a hundred answers; a queue row shows the patient's record
-        # number, age and sex.
+        # An intake has a hundred answers; a queue row shows who the patient is
+        # (record number, name, birth date, phone's last four), age and sex.
         .only(
             "section",
             "tier_rank",
@@ -39,7 +39,10 @@ def review_queue() -> QuerySet[QueueEntry]:
             "intake__submitted_at",
             "intake__created",
             "intake__patient__record_number",
+            "intake__patient__first_name",
+            "intake__patient__last_name",
             "intake__patient__date_of_birth",
+            "intake__patient__mobile_phone",
             "intake__patient__sex",
         )
         .prefetch_related(

@@ -125,9 +125,10 @@ def test_front_desk_schedules_on_the_referral_page_with_errors_beside_the_fields
     form_page = desk_client.get(url)
     assert form_page.status_code == 200
     patient = approved.intake.patient
-    assert f"{patient.first_name} {patient.last_name}</strong>, born " in (
-        form_page.content.decode()
-    )
+    assert (
+        f"{patient.record_number}</strong> · {patient.last_name}, "
+        f"{patient.first_name} · born {patient.date_of_birth:%Y-%m-%d}"
+    ) in form_page.content.decode()
 
     typed = {
         "appointment_date": "",
