@@ -10,9 +10,12 @@ CLINIC_MANAGER = "Clinic manager"
 # Infusion nurses and therapists: record sessions' clinical fields and adverse events.
 CLINICIAN = "Clinician"
 
-# What physicians and clinicians both do in a treatment course.
+# What physicians and clinicians both do in a treatment course: record its sessions'
+# clinical fields, and end it (which completes its referral).
 _CLINICAL_COURSE_WORK = {
     "outcomes.view_treatmentcourse",
+    "outcomes.change_treatmentcourse",
+    "referrals.complete_referral",
     "outcomes.view_treatmentsession",
     "outcomes.add_treatmentsession",
     "outcomes.change_treatmentsession",
@@ -48,9 +51,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "referrals.view_referral",
         "referrals.view_referralevent",
         "referrals.schedule_referral",
+        "referrals.complete_referral",
         "referrals.view_letter",
-        # Opens courses, records attendance, ends courses (which completes the
-        # referral), takes follow-up answers on the phone.
+        # Scheduling a referral opens its course; the front desk records attendance,
+        # ends courses (which completes the referral), opens a course for a
+        # referral scheduled before courses opened themselves, and takes follow-up
+        # answers on the phone.
         "outcomes.view_treatmentcourse",
         "outcomes.add_treatmentcourse",
         "outcomes.change_treatmentcourse",

@@ -1,9 +1,12 @@
 """Treatment courses, sessions and follow-ups in the staff admin.
 
 Every write goes through ``outcomes.services``; every page of patients' records is
-read-audited (``AuditedReadMixin``). The front desk opens and ends courses and records
-attendance, and sees nothing clinical; the clinical fields and adverse events are
-shown and editable only with ``outcomes.record_clinical`` (physicians, clinicians).
+read-audited (``AuditedReadMixin``). A course opens when its referral is scheduled
+(the add form is for referrals scheduled before that); the front desk records
+attendance and sees nothing clinical; the front desk, physicians and clinicians
+change the planned sessions and end courses; the clinical fields and adverse events
+are shown and editable only with ``outcomes.record_clinical`` (physicians,
+clinicians).
 """
 
 from django import forms
@@ -32,6 +35,7 @@ from outcomes.services import (
     course_complete,
     course_discontinue,
     course_open,
+    course_plan,
     follow_up_answer,
     session_save,
 )
@@ -161,9 +165,9 @@ class TreatmentCourseAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmi
         if obj is None:
             return []
         readonly = ["record_number", "service", "status", "add_session"]
-        readonly += ["planned_sessions", "ended_on", "ended_by"]
+        readonly += ["ended_on", "ended_by"]
         if obj.status != TreatmentCourse.Status.OPEN:
-            readonly.append("end_note")
+            readonly += ["planned_sessions", "end_note"]
         return readonly
 
     @admin.display(
@@ -198,6 +202,10 @@ class TreatmentCourseAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmi
                 user=request.user,
             )
             return
+        if "planned_sessions" in form.changed_data:
+            course_plan(
+                course=obj, planned_sessions=obj.planned_sessions, user=request.user
+            )
         end = form.cleaned_data.get("end")
         if end == COMPLETE:
             course_complete(course=obj, user=request.user)

@@ -8,6 +8,15 @@ class OutcomesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        # The one hand-off from referrals: a scheduled referral opens its course.
+        from outcomes.receivers import open_course_for_scheduled_referral
+        from referrals.signals import referral_scheduled
+
+        referral_scheduled.connect(
+            open_course_for_scheduled_referral,
+            dispatch_uid="outcomes.open_course_for_scheduled_referral",
+        )
+
         auditlog.register(self.get_model("TreatmentCourse"), mask_fields=["end_note"])
         auditlog.register(self.get_model("TreatmentSession"))
         auditlog.register(self.get_model("AdverseEvent"), mask_fields=["note"])

@@ -57,6 +57,18 @@ HEADACHE_DAYS_RESPONSE_REDUCTION = Fraction(1, 2)
 # acupuncture, massage and yoga with it. Service codes are intake.codes.SERVICES'.
 PREVENTIVE_SERVICES = frozenset({"botox", "acupuncture", "massage", "yoga"})
 
+# Clinic choice: the sessions a course is planned with when its referral is
+# scheduled; staff change them on the course's page. Ketamine: the 5-day infusion of
+# Schwenk 2018 and Pomeroy 2017 as five sessions. Service codes are
+# intake.codes.SERVICES'.
+PLANNED_SESSIONS = {
+    "ketamine": 5,
+    "botox": 1,
+    "acupuncture": 6,
+    "massage": 6,
+    "yoga": 8,
+}
+
 # The follow-ups a patient is asked to answer, days after the course ends (clinic
 # choice, near the studies' visits: Schwenk's came at a mean of 38 and 101 days).
 FOLLOW_UP_DAYS = {"1w": 7, "1m": 30, "3m": 91}

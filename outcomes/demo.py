@@ -116,8 +116,8 @@ def _patient_and_referral(rng, number: int, service: str, desk, doctor):
 
 def _course(rng, referral, planned: int, desk, nurse, today) -> None:
     service = referral.service.code
-    course = services.course_open(
-        referral=referral, planned_sessions=planned, user=desk
+    course = services.course_plan(
+        course=referral.treatment_course, planned_sessions=planned, user=desk
     )
     ended_days_ago = rng.randint(5, 150)
     dropout = rng.random() < 0.15

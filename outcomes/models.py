@@ -21,6 +21,7 @@ from intake import scoring
 from outcomes import definitions
 from referrals.models import Referral
 
+CHANGE_COURSE = "outcomes.change_treatmentcourse"
 RECORD_CLINICAL = "outcomes.record_clinical"
 VIEW_OUTCOMES = "outcomes.view_outcomes"
 

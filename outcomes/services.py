@@ -1,6 +1,8 @@
 """Every write of the outcomes app, one transaction each.
 
-A course is opened for a scheduled referral; its sessions are recorded by the front
+A course is opened for a referral when it is scheduled (``outcomes.receivers``, in
+the scheduling's transaction), planned with its service's default sessions, which
+staff change while it is under way; its sessions are recorded by the front
 desk (attendance) and by physicians and clinicians (the clinical fields); ending the
 course completes the referral through ``referrals.services.referral_complete`` and
 creates its follow-ups, one per time point, sent later by the periodic task.
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from outcomes import definitions, notifications
 from outcomes.models import (
+    CHANGE_COURSE,
     RECORD_CLINICAL,
     AdverseEvent,
     FollowUp,
@@ -31,7 +34,8 @@ from referrals.services import referral_complete
 def course_open(
     *, referral: Referral, planned_sessions: int, user: AbstractBaseUser
 ) -> TreatmentCourse:
-    """Open the treatment course of a scheduled referral."""
+    """Open the treatment course of a scheduled referral: on its scheduling, or by
+    hand for a referral scheduled before courses opened themselves."""
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         if referral.status != Referral.Status.SCHEDULED:
@@ -43,6 +47,22 @@ def course_open(
         course = TreatmentCourse(
             referral=referral, planned_sessions=planned_sessions, opened_by=user
         )
+        course.full_clean()
+        course.save()
+        return course
+
+
+def course_plan(
+    *, course: TreatmentCourse, planned_sessions: int, user: AbstractBaseUser
+) -> TreatmentCourse:
+    """Change how many sessions an open course is planned to have."""
+    if not user.has_perm(CHANGE_COURSE):
+        raise PermissionDenied
+    with transaction.atomic():
+        course = TreatmentCourse.objects.select_for_update().get(pk=course.pk)
+        if course.status != TreatmentCourse.Status.OPEN:
+            raise ValidationError("This course has ended; its plan is closed.")
+        course.planned_sessions = planned_sessions
         course.full_clean()
         course.save()
         return course

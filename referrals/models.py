@@ -23,6 +23,9 @@ from referrals import routing
 
 DECIDE = "referrals.decide_referral"
 SCHEDULE = "referrals.schedule_referral"
+# Ending a treatment course completes its referral: the front desk, physicians and
+# clinicians.
+COMPLETE = "referrals.complete_referral"
 CLEAR_HOLD = "referrals.clear_hold"
 VIEW_LETTER = "referrals.view_letter"
 VIEW_QUEUE = "referrals.view_review_queue"
@@ -409,7 +412,8 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         ordering = ["created"]
         permissions = [
             ("decide_referral", "Can approve, decline or override referrals"),
-            ("schedule_referral", "Can schedule, complete and cancel referrals"),
+            ("schedule_referral", "Can schedule and cancel referrals"),
+            ("complete_referral", "Can mark a referral completed"),
             ("view_letter", "Can view referral letters"),
         ]
         indexes = [
@@ -519,7 +523,7 @@ class Referral(ConcurrentTransitionMixin, TimeStampedModel):
         field=status,
         source=Status.SCHEDULED,
         target=Status.COMPLETED,
-        permission=SCHEDULE,
+        permission=COMPLETE,
         custom={"button": "Mark completed"},
     )
     def complete(self) -> None:

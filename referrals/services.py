@@ -33,6 +33,7 @@ from referrals.models import (
     RoutingDecision,
     Service,
 )
+from referrals.signals import referral_scheduled
 
 logger = logging.getLogger(__name__)
 
@@ -618,7 +619,10 @@ def referral_schedule(
     location: str,
     note: str = "",
 ) -> Referral:
-    """Front desk booked the patient with the service: when, with whom, where."""
+    """Front desk booked the patient with the service: when, with whom, where.
+
+    Sends ``referral_scheduled`` inside the transaction (its treatment course opens).
+    """
     provider, location = provider.strip(), location.strip()
     errors = {}
     if timezone.localdate(appointment_at) < timezone.localdate():
@@ -629,17 +633,21 @@ def referral_schedule(
         errors["appointment_location"] = "Say where the appointment is."
     if errors:
         raise ValidationError(errors)
-    return _transition(
-        referral=referral,
-        user=user,
-        name="schedule",
-        note=note.strip(),
-        changes={
-            "appointment_at": appointment_at,
-            "appointment_provider": provider,
-            "appointment_location": location,
-        },
-    )
+    with transaction.atomic():
+        referral = _transition(
+            referral=referral,
+            user=user,
+            name="schedule",
+            note=note.strip(),
+            changes={
+                "appointment_at": appointment_at,
+                "appointment_provider": provider,
+                "appointment_location": location,
+            },
+        )
+        # The outcomes app opens the treatment course in this transaction.
+        referral_scheduled.send(sender=Referral, referral=referral, user=user)
+        return referral
 
 
 def referral_complete(

@@ -33,6 +33,7 @@ from referrals.forms import (
 )
 from referrals.models import (
     CLEAR_HOLD,
+    COMPLETE,
     DECIDE,
     SCHEDULE,
     VIEW_LETTER,
@@ -383,8 +384,9 @@ TRANSITION_PAGES = {
 
 class ReferralTransitionView(StaffView):
     """Schedule, complete or cancel one referral: a form page, its errors beside its
-    fields. The front desk takes all three; a physician cancels a referral pending
-    review (``models.may_cancel``), and the service checks who may each time."""
+    fields. The front desk takes all three; a physician completes a referral (as
+    ending its treatment course does) and cancels one pending review
+    (``models.may_cancel``), and the service checks who may each time."""
 
     permission_required = VIEW_REFERRAL
 
@@ -394,7 +396,9 @@ class ReferralTransitionView(StaffView):
             raise Http404
         user = request.user
         if not (
-            user.has_perm(SCHEDULE) or (name == "cancel" and user.has_perm(DECIDE))
+            user.has_perm(SCHEDULE)
+            or (name == "complete" and user.has_perm(COMPLETE))
+            or (name == "cancel" and user.has_perm(DECIDE))
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -11,7 +11,7 @@ from post_office.models import Email
 
 from clinic import roles
 from outcomes.models import FollowUp, TreatmentCourse
-from outcomes.services import course_open, follow_ups_send_due
+from outcomes.services import follow_ups_send_due
 from outcomes.tasks import follow_up_url
 from tests.browser.conftest import PHONE, SCREENSHOTS
 from tests.browser.test_intake_browser import serious_violations, sign_in
@@ -28,10 +28,8 @@ PAINS = [(8, 6), (7, 5), (6, 4), (5, 3), (5, 2)]
 def test_a_ketamine_course_from_its_sessions_to_the_outcomes_page(new_page):
     SCREENSHOTS.mkdir(exist_ok=True)
     UserFactory(username="doctor", role=roles.PHYSICIAN)
-    desk = UserFactory(username="desk", role=roles.FRONT_DESK)
-    course = course_open(
-        referral=scheduled_referral("ketamine"), planned_sessions=5, user=desk
-    )
+    UserFactory(username="desk", role=roles.FRONT_DESK)
+    course = scheduled_referral("ketamine").treatment_course
     first_day = timezone.localdate() - datetime.timedelta(days=36)
 
     doctor = new_page(LAPTOP)

@@ -36,10 +36,13 @@ def scheduled_referral(service: str = "ketamine", **answers) -> Referral:
     return schedule(referral, staff(roles.FRONT_DESK))
 
 
-def open_course(service: str = "ketamine", planned: int = 5, **answers):
-    referral = scheduled_referral(service, **answers)
-    return services.course_open(
-        referral=referral, planned_sessions=planned, user=staff(roles.FRONT_DESK)
+def open_course(service: str = "ketamine", planned: int | None = None, **answers):
+    """The course scheduling opened, re-planned to ``planned`` sessions if given."""
+    course = scheduled_referral(service, **answers).treatment_course
+    if planned is None:
+        return course
+    return services.course_plan(
+        course=course, planned_sessions=planned, user=staff(roles.FRONT_DESK)
     )
 
 

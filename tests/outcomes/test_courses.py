@@ -1,5 +1,6 @@
-"""Treatment courses: opened on a scheduled referral, sessions by role, the end of a
-course completing the referral and setting its follow-ups; constraints in the DB."""
+"""Treatment courses: opened by scheduling their referral, sessions by role, the end
+of a course (front desk, physicians, clinicians) completing the referral and setting
+its follow-ups; constraints in the DB."""
 
 import datetime
 from decimal import Decimal
@@ -8,14 +9,30 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic import roles
 from clinic.models import AuditEntry
-from outcomes import services
-from outcomes.models import AdverseEvent, FollowUp, TreatmentCourse, TreatmentSession
+from intake.codes import SERVICES
+from outcomes import definitions, services
+from outcomes.models import (
+    RANGES,
+    AdverseEvent,
+    FollowUp,
+    TreatmentCourse,
+    TreatmentSession,
+)
 from referrals.models import Referral
+from referrals.services import referral_approve
 from tests.factories import UserFactory
-from tests.outcomes.builders import open_course, record_sessions, scheduled_referral
+from tests.outcomes.builders import (
+    open_course,
+    record_sessions,
+    schedule,
+    scheduled_referral,
+    staff,
+)
+from tests.referrals.builders import submitted_example1
 
 pytestmark = pytest.mark.django_db
 
@@ -46,17 +63,72 @@ def course_post(**fields):
         "sessions-INITIAL_FORMS": "0",
         "sessions-MIN_NUM_FORMS": "0",
         "sessions-MAX_NUM_FORMS": "1000",
+        "planned_sessions": "5",
         **fields,
     }
 
 
-def test_front_desk_opens_a_course_only_on_a_scheduled_referral(desk_client):
+def test_scheduling_a_referral_opens_its_course_with_the_services_sessions(
+    desk_client,
+):
+    intake = submitted_example1()
+    referral = intake.referrals.get(service__code="ketamine")
+    referral_approve(referral=referral, user=staff(roles.PHYSICIAN), note="")
+    assert not TreatmentCourse.objects.filter(referral=referral).exists()
+    before = AuditEntry.objects.count()
+    when = timezone.localtime() + datetime.timedelta(days=2)
+    response = desk_client.post(
+        reverse("admin:referrals_referral_transition", args=[referral.pk, "schedule"]),
+        {
+            "appointment_date": when.date().isoformat(),
+            "appointment_time": "09:30",
+            "appointment_provider": "Dr Okafor",
+            "appointment_location": "Infusion suite",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    course = TreatmentCourse.objects.get(referral=referral)
+    assert course.referral.status == Referral.Status.SCHEDULED
+    assert course.status == TreatmentCourse.Status.OPEN
+    assert course.planned_sessions == definitions.PLANNED_SESSIONS["ketamine"] == 5
+    assert course.opened_by.username == "desk"
+    audited = AuditEntry.objects.order_by("pk")[before:]
+    assert {entry.content_type.model for entry in audited} >= {
+        "referral",
+        "treatmentcourse",
+    }
+
+
+def test_a_course_that_cannot_open_leaves_the_referral_unscheduled(monkeypatch):
+    intake = submitted_example1()
+    referral = intake.referrals.get(service__code="yoga")
+    referral_approve(referral=referral, user=staff(roles.PHYSICIAN), note="")
+    monkeypatch.setitem(definitions.PLANNED_SESSIONS, "yoga", 0)  # below the range
+    with pytest.raises(ValidationError):
+        schedule(referral, staff(roles.FRONT_DESK))
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.APPROVED
+    assert referral.appointment_at is None
+    assert not TreatmentCourse.objects.filter(referral=referral).exists()
+
+
+def test_every_service_has_its_planned_sessions():
+    assert set(definitions.PLANNED_SESSIONS) == {code for code, _ in SERVICES}
+    low, high = RANGES["planned_sessions"]
+    assert all(low <= n <= high for n in definitions.PLANNED_SESSIONS.values())
+
+
+def test_front_desk_opens_a_course_by_hand_only_for_a_scheduled_referral_without_one(
+    desk_client,
+):
+    """A referral scheduled before courses opened themselves has none."""
     referral = scheduled_referral()
+    TreatmentCourse.objects.filter(referral=referral).delete()
     approved_only = referral.intake.referrals.filter(
         status=Referral.Status.PENDING_REVIEW
     ).first()
     add = reverse("admin:outcomes_treatmentcourse_add")
-
     refused = desk_client.post(
         add, {"referral": str(approved_only.pk), "planned_sessions": "5"}
     )
@@ -73,6 +145,27 @@ def test_front_desk_opens_a_course_only_on_a_scheduled_referral(desk_client):
     with pytest.raises(ValidationError):
         services.course_open(
             referral=referral, planned_sessions=5, user=course.opened_by
+        )
+
+
+def test_the_planned_sessions_change_while_the_course_is_under_way(desk_client):
+    course = open_course("yoga")
+    assert course.planned_sessions == definitions.PLANNED_SESSIONS["yoga"]
+    response = desk_client.post(
+        course.get_absolute_url(), course_post(planned_sessions="10", end="")
+    )
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.planned_sessions == 10
+    record_sessions(course, [(6, 4)], DAY)
+    services.course_complete(course=course, user=staff(roles.FRONT_DESK))
+    with pytest.raises(ValidationError):
+        services.course_plan(
+            course=course, planned_sessions=12, user=staff(roles.FRONT_DESK)
+        )
+    with pytest.raises(PermissionDenied):
+        services.course_plan(
+            course=open_course(), planned_sessions=4, user=staff(roles.CLINIC_MANAGER)
         )
 
 
@@ -213,13 +306,33 @@ def test_discontinuing_needs_a_reason_and_then_completes_the_referral(desk_clien
     assert course.follow_ups.count() == 3
 
 
-def test_a_physician_cannot_end_a_course(physician_client):
+@pytest.mark.parametrize("role", [roles.PHYSICIAN, roles.CLINICIAN])
+def test_physicians_and_clinicians_end_a_course_which_completes_the_referral(
+    client, role
+):
     course = open_course()
     record_sessions(course, [(8, 5)], DAY)
-    response = physician_client.post(
+    client.force_login(UserFactory(username="ender", role=role))
+    response = client.post(course.get_absolute_url(), course_post(end="complete"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    course.refresh_from_db()
+    assert course.status == TreatmentCourse.Status.COMPLETED
+    assert course.ended_by.username == "ender"
+    assert course.referral.status == Referral.Status.COMPLETED
+    assert course.follow_ups.count() == 3
+
+
+def test_the_manager_cannot_end_a_course(manager_client):
+    course = open_course()
+    record_sessions(course, [(8, 5)], DAY)
+    response = manager_client.post(
         course.get_absolute_url(), course_post(end="complete")
     )
     assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.course_complete(course=course, user=staff(roles.CLINIC_MANAGER))
+    course.refresh_from_db()
+    assert course.status == TreatmentCourse.Status.OPEN
 
 
 def test_staff_enter_follow_up_answers_taken_on_the_phone_once(desk_client):
