@@ -23,5 +23,5 @@ class OutcomesConfig(AppConfig):
         # The patient's answers are recorded as changed, never by value.
         auditlog.register(
             self.get_model("FollowUp"),
-            mask_fields=["token_hash", "side_effects"],
+            mask_fields=["token_hash", "side_effects", "draft_answers"],
         )

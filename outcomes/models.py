@@ -6,6 +6,7 @@ course ended. A follow-up is what the patient says at a time point after the cou
 (``definitions.FOLLOW_UP_DAYS``), by their private link or on the phone to staff.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -502,6 +503,14 @@ class FollowUp(TimeStampedModel):
         blank=True,
     )
     side_effects = models.TextField("side effects since the treatment", blank=True)
+    draft_answers = models.JSONField(
+        "answers kept unfinished",
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What was on the patient's form when they chose 'Save and finish "
+        "later', as posted; shown again when they come back, cleared once answered.",
+    )
 
     ANSWER_FIELDS = [
         "headache_days",
@@ -570,6 +579,14 @@ class FollowUp(TimeStampedModel):
 
     def get_additional_data(self) -> dict:
         return {"patient": self.course.referral.intake.patient.record_number}
+
+    @property
+    def open_until(self) -> datetime.date:
+        """The last day its link opens (``definitions.FOLLOW_UP_ANSWER_DAYS`` from
+        its time point)."""
+        return self.course.ended_on + datetime.timedelta(
+            days=self.due_days + definitions.FOLLOW_UP_ANSWER_DAYS - 1
+        )
 
     @property
     def due_days(self) -> int:

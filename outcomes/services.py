@@ -197,8 +197,32 @@ def follow_up_answer(
         follow_up.answered_at = timezone.now()
         follow_up.answered_by = user
         follow_up.token_hash = ""
+        follow_up.draft_answers = {}
         follow_up.full_clean()
         follow_up.save()
+        return follow_up
+
+
+# Each kept answer is cut to this many characters (the longest, side effects, is
+# 2,000 on the form).
+DRAFT_ANSWER_LENGTH = 2000
+
+
+def follow_up_keep_draft(*, follow_up: FollowUp, answers: dict) -> FollowUp:
+    """Keep what is on the patient's follow-up form, as posted, judging nothing
+    ("Save and finish later"): it is shown again when they come back by their link.
+    The link keeps working; only answering uses it up."""
+    kept = {
+        name: str(answers[name])[:DRAFT_ANSWER_LENGTH]
+        for name in FollowUp.ANSWER_FIELDS
+        if name in answers
+    }
+    with transaction.atomic():
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if follow_up.answered_at is not None:
+            raise ValidationError("This follow-up has already been answered.")
+        follow_up.draft_answers = kept
+        follow_up.save(update_fields=["draft_answers", "modified"])
         return follow_up
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
         name="follow_up_link",
     ),
     path("follow-up/", views.FollowUpView.as_view(), name="follow_up"),
+    path("follow-up/saved/", views.FollowUpSavedView.as_view(), name="follow_up_saved"),
     path(
         "follow-up/thanks/", views.FollowUpThanksView.as_view(), name="follow_up_thanks"
     ),

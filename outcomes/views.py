@@ -27,7 +27,7 @@ from outcomes.figures import POINTS, SUSTAINED_POINTS, CourseRow, ServiceFigures
 from outcomes.forms import FollowUpAnswersForm, outcomes_filter_form
 from outcomes.models import VIEW_OUTCOMES, FollowUp, TreatmentCourse
 from outcomes.selectors import course_rows, follow_up_for_link, outcome_figures
-from outcomes.services import follow_up_answer
+from outcomes.services import follow_up_answer, follow_up_keep_draft
 from referrals.views import StaffView
 
 POINT_LABELS = {"1w": "1 week", "1m": "1 month", "3m": "3 months"}
@@ -333,7 +333,8 @@ class FollowUpLinkView(View):
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class FollowUpView(View):
     """The follow-up form: errors beside each question and listed at the top; what
-    was typed is kept."""
+    was typed is kept, and "Save and finish later" keeps it for the link's next
+    opening."""
 
     def dispatch(self, request, *args, **kwargs):
         self.follow_up = _session_follow_up(request)
@@ -352,9 +353,16 @@ class FollowUpView(View):
         )
 
     def get(self, request):
-        return self._render(request, FollowUpAnswersForm())
+        return self._render(
+            request, FollowUpAnswersForm(initial=self.follow_up.draft_answers)
+        )
 
     def post(self, request):
+        if request.POST.get("action") == "later":
+            # Answered meanwhile, in another tab: the answer stands.
+            with contextlib.suppress(ValidationError):
+                follow_up_keep_draft(follow_up=self.follow_up, answers=request.POST)
+            return redirect("outcomes:follow_up_saved")
         form = FollowUpAnswersForm(request.POST)
         if not form.is_valid():
             return self._render(request, form)
@@ -362,6 +370,21 @@ class FollowUpView(View):
         with contextlib.suppress(ValidationError):
             follow_up_answer(follow_up=self.follow_up, answers=form.answers)
         return redirect("outcomes:follow_up_thanks")
+
+
+@method_decorator(never_cache, name="dispatch")
+class FollowUpSavedView(View):
+    """ "Save and finish later": the answers are kept, the link still opens them."""
+
+    def get(self, request):
+        follow_up = _session_follow_up(request)
+        if follow_up is None:
+            return render(request, "outcomes/follow_up_invalid.html", status=404)
+        if follow_up.answered_at is not None:
+            return redirect("outcomes:follow_up_thanks")
+        return render(
+            request, "outcomes/follow_up_saved.html", {"until": follow_up.open_until}
+        )
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,5 +1,6 @@
 """A ketamine course end to end in Chromium: a physician records five sessions, the
-front desk ends the course, the patient answers the 1-month follow-up on a phone, and
+front desk ends the course, the patient answers the 1-month follow-up on a phone
+(saving it unfinished and coming back by the same link on the way), and
 the outcomes page counts them."""
 
 import datetime
@@ -88,6 +89,25 @@ def test_a_ketamine_course_from_its_sessions_to_the_outcomes_page(new_page):
     assert serious_violations(patient) == []
     patient.screenshot(
         path=SCREENSHOTS / "outcomes-follow-up-error.png", full_page=True
+    )
+    # The patient stops here and comes back by the same link on another phone.
+    patient.get_by_role("button", name="Save and finish later").click()
+    assert patient.url.endswith("/follow-up/saved/")
+    assert serious_violations(patient) == []
+    patient.screenshot(path=SCREENSHOTS / "outcomes-follow-up-saved.png")
+    patient = new_page(PHONE)
+    patient.goto(link)
+    assert patient.url.endswith("/follow-up/")
+    assert patient.locator("#id_headache_days").input_value() == "7"
+    assert patient.locator("#id_migraine_days").input_value() == "9"
+    assert (
+        patient.locator("#div_id_current_pain")
+        .get_by_label("3", exact=True)
+        .is_checked()
+    )
+    assert serious_violations(patient) == []
+    patient.screenshot(
+        path=SCREENSHOTS / "outcomes-follow-up-resumed.png", full_page=True
     )
     patient.locator("#id_migraine_days").fill("3")
     patient.get_by_role("button", name="Send my answers").click()

@@ -137,3 +137,63 @@ def test_follow_up_tokens_stay_out_of_logs_and_sent_mail():
     assert "abc" not in BEARER_LINK.sub(
         TOKEN_REMOVED, "https://clinic.example/follow-up/link/abcDEF_123-x/"
     )
+
+
+def test_save_and_finish_later_keeps_the_answers_and_the_link(client, month_ago):
+    send_due()
+    path = "/" + last_link().split("://", 1)[1].split("/", 1)[1]
+    form_url = client.get(path).url
+    follow_up = month_ago.follow_ups.get(point="1m")
+    token = follow_up.token_hash
+    unfinished = {"headache_days": "8", "migraine_days": "12", "current_pain": "3"}
+
+    saved = client.post(form_url, {**unfinished, "action": "later"})
+    assert saved.url == reverse("outcomes:follow_up_saved")
+    page = client.get(saved.url).content.decode()
+    assert "Your answers are saved" in page
+    follow_up.refresh_from_db()
+    until = follow_up.open_until
+    assert until == month_ago.ended_on + datetime.timedelta(days=30 + 21 - 1)
+    assert follow_up_for_link(token=path.split("/")[-2], today=until) is not None
+    assert (
+        follow_up_for_link(
+            token=path.split("/")[-2], today=until + datetime.timedelta(days=1)
+        )
+        is None
+    )
+    # Kept as typed, judged by nothing (more migraine than headache days), and the
+    # link not used up.
+    assert follow_up.draft_answers == unfinished
+    assert (follow_up.answered_at, follow_up.token_hash) == (None, token)
+
+    # Back later, in another browser: the link opens what was typed.
+    client.logout()
+    again = client.get(client.get(path).url).content.decode()
+    assert 'name="headache_days" value="8"' in again
+    assert 'name="migraine_days" value="12"' in again
+    assert re.search(r'value="3"[^>]*id="id_current_pain_3"[^>]*checked', again)
+    assert "Migraine days are counted" not in again  # no errors before sending
+
+    done = client.post(form_url, {**ANSWERS, "action": "send"})
+    assert done.url == reverse("outcomes:follow_up_thanks")
+    follow_up.refresh_from_db()
+    assert follow_up.answered_at is not None
+    assert follow_up.draft_answers == {}
+    assert client.get(path).status_code == 404  # answering used the link up
+    assert client.get(reverse("outcomes:follow_up_saved")).url == reverse(
+        "outcomes:follow_up_thanks"
+    )
+
+
+def test_the_saved_page_speaks_the_patients_language(client, month_ago):
+    patient = month_ago.referral.intake.patient
+    patient.preferred_language = "es"
+    patient.save()
+    send_due()
+    path = "/" + last_link().split("://", 1)[1].split("/", 1)[1]
+    form = client.get(client.get(path).url).content.decode()
+    assert "Guardar y terminar más tarde" in form
+    saved = client.post(reverse("outcomes:follow_up"), {"action": "later"})
+    page = client.get(saved.url).content.decode()
+    assert "Sus respuestas están guardadas" in page
+    assert "vuelva a abrir el enlace de nuestro correo" in page
