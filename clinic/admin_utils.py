@@ -10,7 +10,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 
 def staff_name(user) -> str:
@@ -51,6 +51,8 @@ class ReadOnlyAdminMixin:
 
 # Stands for a row's primary key in a change link built once per page.
 ROW_PK = "__row_pk__"
+# Django's own label of a row's action checkbox, translated by Django's catalogue.
+ACTION_CHECKBOX_LABEL = "Select this object for an action - {}"
 
 
 class QuickRowsChangeList(ChangeList):
@@ -108,5 +110,5 @@ class QuickRowsMixin:
             'aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,
             str(obj.pk),
-            _("Select this object for an action - {}").format(obj),
+            gettext(ACTION_CHECKBOX_LABEL).format(obj),
         )

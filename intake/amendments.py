@@ -66,9 +66,10 @@ def answer_changes(before: Intake, after: Intake) -> list[dict]:
 
 def _row(trial: TreatmentTrial) -> str:
     weeks = "weeks unknown" if trial.weeks is None else f"{trial.weeks} weeks"
+    dose = f", {trial.dose}" if trial.dose else ""
     return (
         f"{trial.name} ({trial.get_treatment_class_display()}, "
-        f"{trial.get_intent_display().lower()}, {weeks}): "
+        f"{trial.get_intent_display().lower()}{dose}, {weeks}): "
         f"{trial.get_outcome_display().lower()}"
     )
 

@@ -163,12 +163,23 @@ class TreatmentTrialForm(forms.ModelForm):
 
     class Meta:
         model = TreatmentTrial
-        fields = ["drug", "drug_name", "treatment_class", "intent", "weeks", "outcome"]
+        fields = [
+            "drug",
+            "drug_name",
+            "treatment_class",
+            "intent",
+            "dose",
+            "weeks",
+            "outcome",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["treatment_class"].required = False
         self.fields["intent"].required = False
+        self.fields["dose"].error_messages["max_length"] = (
+            "Write the dose in at most %(limit_value)d characters, like “100 mg daily”."
+        )
         # The row's inputs sit under column headings, not beside <label>s: each
         # names itself for screen readers. The admin wraps the drug's picker
         # (RelatedFieldWidgetWrapper), whose copy no longer shares the picker's attrs.

@@ -48,6 +48,9 @@ RANGES = {
     "weight_kg": (20, 350),
 }
 TREATMENT_WEEKS_MAX = 520
+# A treatment's dose as written on its label or said by the patient ("100 mg daily",
+# "25 mg at night, then 50 mg"): short, free text.
+TREATMENT_DOSE_MAX_LENGTH = 40
 
 
 def bounded(field_class, name: str, verbose_name: str, **kwargs):
@@ -898,6 +901,12 @@ class TreatmentTrial(models.Model):
         blank=True,
         validators=[MaxValueValidator(TREATMENT_WEEKS_MAX)],
         help_text="Leave empty if you don't know.",
+    )
+    dose = models.CharField(
+        "dose",
+        max_length=TREATMENT_DOSE_MAX_LENGTH,
+        blank=True,
+        help_text="Where known, as the label says it: 100 mg daily.",
     )
     outcome = models.CharField("what happened", max_length=16, choices=codes.OUTCOMES)
 

@@ -98,6 +98,7 @@ class TreatmentLine:
     name: str
     class_label: str
     intent: str  # "preventive" or "acute"
+    dose: str
     duration: str
     outcome: str
     without_benefit: bool
@@ -108,6 +109,7 @@ def treatment_line(row: TreatmentTrial) -> TreatmentLine:
         name=row.name,
         class_label=CLASS_LABELS[row.treatment_class],
         intent=row.intent,
+        dose=row.dose or "not recorded",
         duration=(
             f"{row.weeks} week{'s' if row.weeks != 1 else ''} at full dose"
             if row.weeks is not None

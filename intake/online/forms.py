@@ -23,6 +23,7 @@ from intake import codes, scoring
 from intake.forms import PATIENT_FIELDS, PhoneFieldsMixin
 from intake.models import (
     RANGES,
+    TREATMENT_DOSE_MAX_LENGTH,
     Drug,
     DrugName,
     Intake,
@@ -435,6 +436,18 @@ class TreatmentForm(StepForm):
         required=False,
         short=_("What it was for"),
     )
+    dose = forms.CharField(
+        label=_("Dose"),
+        required=False,
+        max_length=TREATMENT_DOSE_MAX_LENGTH,
+        help_text=_("If you know it, as the label says: “100 mg daily”."),
+        error_messages={
+            "max_length": _(
+                "Write the dose in at most %(limit_value)d characters, like "
+                "“100 mg daily”."
+            )
+        },
+    )
     weeks = forms.IntegerField(
         label=_("Weeks at the full dose"),
         required=False,
@@ -485,6 +498,7 @@ class TreatmentForm(StepForm):
             if drug
             else cleaned["treatment_class"],
             intent=intent,
+            dose=" ".join(cleaned["dose"].split()),
             weeks=cleaned["weeks"],
             outcome=cleaned["outcome"],
         )
@@ -527,6 +541,7 @@ class BaseTreatmentFormSet(forms.BaseFormSet):
                     "name": trial.name,
                     "treatment_class": "" if trial.drug_id else trial.treatment_class,
                     "intent": trial.intent,
+                    "dose": trial.dose,
                     "weeks": trial.weeks,
                     "outcome": trial.outcome,
                 }

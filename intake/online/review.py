@@ -61,6 +61,7 @@ def treatment_lines(trial: TreatmentTrial) -> list[tuple[str, list[str]]]:
             [gettext("%(name)s (%(kind)s)") % {"name": trial.name, "kind": kind}],
         ),
         (fields["intent"].label, [dict(translated(codes.INTENTS))[trial.intent]]),
+        (fields["dose"].label, [trial.dose or gettext("Not answered")]),
         (fields["weeks"].label, [weeks]),
         (fields["outcome"].label, [dict(translated(codes.OUTCOMES))[trial.outcome]]),
     ]

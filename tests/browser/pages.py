@@ -6,7 +6,12 @@ from tests.factories import ONLINE_STEP_ANSWERS
 
 # Seven treatments: a long history, catalogue names and free text.
 LONG_HISTORY = [
-    {"name": "propranolol", "weeks": "16", "outcome": "ineffective"},
+    {
+        "name": "propranolol",
+        "dose": "80 mg twice daily",
+        "weeks": "16",
+        "outcome": "ineffective",
+    },
     {"name": "topiramate", "weeks": "3", "outcome": "intolerable"},
     {"name": "amitriptyline", "weeks": "12", "outcome": "ineffective"},
     {"name": "erenumab", "weeks": "24", "outcome": "ineffective"},

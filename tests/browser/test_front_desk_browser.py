@@ -15,12 +15,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LAPTOP = {"width": 1366, "height": 900}
 WALK_IN_TREATMENTS = [
-    # (typed in the picker, chosen, class filled in, outcome, weeks)
-    ("propra", "propranolol", "beta_blocker", "ineffective", "16"),
-    ("topira", "topiramate", "antiepileptic", "intolerable", "3"),
-    ("aimovig", "erenumab (Aimovig", "cgrp_pathway", "ineffective", "24"),
-    ("imitrex", "sumatriptan", "triptan", "ineffective", ""),
-    ("amitrip", "amitriptyline", "antidepressant", "helped", "12"),
+    # (typed in the picker, chosen, class filled in, dose, outcome, weeks)
+    ("propra", "propranolol", "beta_blocker", "80 mg twice daily", "ineffective", "16"),
+    ("topira", "topiramate", "antiepileptic", "50 mg daily", "intolerable", "3"),
+    (
+        "aimovig",
+        "erenumab (Aimovig",
+        "cgrp_pathway",
+        "140 mg monthly",
+        "ineffective",
+        "24",
+    ),
+    ("imitrex", "sumatriptan", "triptan", "", "ineffective", ""),
+    ("amitrip", "amitriptyline", "antidepressant", "25 mg at night", "helped", "12"),
 ]
 
 
@@ -83,7 +90,7 @@ def test_front_desk_finds_elena_and_enters_a_walk_in_with_five_treatments(desk):
         page.locator("#treatments-group tbody tr.form-row:not(.empty-form)").count()
         == 1
     )
-    for index, (typed, chosen, treatment_class, outcome, weeks) in enumerate(
+    for index, (typed, chosen, treatment_class, dose, outcome, weeks) in enumerate(
         WALK_IN_TREATMENTS
     ):
         if index:
@@ -93,6 +100,7 @@ def test_front_desk_finds_elena_and_enters_a_walk_in_with_five_treatments(desk):
         assert row.locator("select[name$='-treatment_class']").input_value() == (
             treatment_class
         )
+        row.locator("input[name$='-dose']").fill(dose)
         row.locator("select[name$='-outcome']").select_option(outcome)
         row.locator("input[name$='-weeks']").fill(weeks)
     page.locator("#treatments-group").scroll_into_view_if_needed()
@@ -104,13 +112,16 @@ def test_front_desk_finds_elena_and_enters_a_walk_in_with_five_treatments(desk):
 
     intake = Intake.objects.get()
     assert intake.patient == elena
-    stored = {row.drug.name: row.treatment_class for row in intake.treatments.all()}
+    stored = {
+        row.drug.name: (row.treatment_class, row.dose)
+        for row in intake.treatments.all()
+    }
     assert stored == {
-        "propranolol": "beta_blocker",
-        "topiramate": "antiepileptic",
-        "erenumab": "cgrp_pathway",
-        "sumatriptan": "triptan",
-        "amitriptyline": "antidepressant",
+        "propranolol": ("beta_blocker", "80 mg twice daily"),
+        "topiramate": ("antiepileptic", "50 mg daily"),
+        "erenumab": ("cgrp_pathway", "140 mg monthly"),
+        "sumatriptan": ("triptan", ""),
+        "amitriptyline": ("antidepressant", "25 mg at night"),
     }
     assert no_sideways_scroll(page)
 

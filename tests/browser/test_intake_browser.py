@@ -34,11 +34,21 @@ SLUGS = [step.slug for step in online.STEPS]
 # Treatment histories typed in each language's walk: a brand name and a generic one.
 HISTORY = {
     "en": [
-        {"name": "Aimovig", "weeks": "24", "outcome": "ineffective"},
+        {
+            "name": "Aimovig",
+            "dose": "140 mg monthly",
+            "weeks": "24",
+            "outcome": "ineffective",
+        },
         LONG_HISTORY[1],
     ],
     "es": [
-        {"name": "aimovig", "weeks": "24", "outcome": "ineffective"},
+        {
+            "name": "aimovig",
+            "dose": "140 mg al mes",
+            "weeks": "24",
+            "outcome": "ineffective",
+        },
         LONG_HISTORY[1],
     ],
 }
@@ -118,11 +128,16 @@ def test_a_patient_fills_the_intake_by_keyboard_stops_and_resumes_from_the_email
     assert intake.heard_from == "doctor"
     assert intake.consent_signature == "rosa delgado park"
     rows = [
-        (trial.name, trial.weeks, trial.outcome)
+        (trial.name, trial.dose, trial.weeks, trial.outcome)
         for trial in intake.treatments.select_related("drug")
     ]
     assert rows == [
-        (row["name"], int(row["weeks"]) if "weeks" in row else None, row["outcome"])
+        (
+            row["name"],
+            row.get("dose", ""),
+            int(row["weeks"]) if "weeks" in row else None,
+            row["outcome"],
+        )
         for row in LONG_HISTORY
     ]
     assert intake.treatments.get(drug_name="Feverfew tea").treatment_class == (
@@ -286,8 +301,10 @@ def test_every_page_passes_axe_in_each_language_and_is_photographed(
             "es",
             4,
         )
-        assert intake.treatments.get(drug__name="erenumab").treatment_class == (
-            "cgrp_pathway"
+        erenumab = intake.treatments.get(drug__name="erenumab")
+        assert (erenumab.treatment_class, erenumab.dose) == (
+            "cgrp_pathway",
+            "140 mg al mes",
         )
 
     page.goto("/intake/about-you/")
