@@ -460,7 +460,7 @@ def treatment(trial: TreatmentTrial, intake: Intake, *, base: str) -> dict:
         medication["coding"] = [
             {"system": t.RXNORM, "code": trial.drug.rxnorm_ingredient}
         ]
-    return {
+    statement = {
         "resourceType": "MedicationStatement",
         **tried,
         "status": t.MEDICATION_STATEMENT_STATUS[trial.outcome],
@@ -470,6 +470,11 @@ def treatment(trial: TreatmentTrial, intake: Intake, *, base: str) -> dict:
         "informationSource": reference("Patient", intake.patient_id),
         "derivedFrom": [reference("QuestionnaireResponse", intake.id)],
     }
+    if trial.dose:
+        # Free text as the patient or the front desk wrote it ("100 mg daily"):
+        # Dosage.text, with no structured dose it could be mistaken for.
+        statement["dosage"] = [{"text": trial.dose}]
+    return statement
 
 
 # Referrals and consent ----------------------------------------------------------

@@ -68,6 +68,7 @@ def _full_patient() -> Intake:
         drug=Drug.objects.get(name="propranolol"),
         treatment_class="beta_blocker",
         intent="preventive",
+        dose="40 mg twice daily",
         outcome="intolerable",
     )
     return intake_submit(intake=intake)
@@ -317,6 +318,18 @@ def test_treatments_carry_their_rxnorm_code_or_their_name(clinic_export):
     propranolol = by_name["propranolol"]
     assert propranolol["medicationCodeableConcept"]["coding"][0]["code"] == "8787"
     assert propranolol["statusReason"][0]["coding"][0]["code"] == "intolerable"
+
+
+def test_a_treatments_dose_where_known_is_its_dosage_text(clinic_export):
+    resources, _ = clinic_export
+    intake = Intake.objects.get(patient__emergency_contact_name="Rosa Castillo")
+    by_name = {
+        r["medicationCodeableConcept"]["text"]: r
+        for r in resources["MedicationStatement"]
+        if r["subject"]["reference"] == f"Patient/{intake.patient_id}"
+    }
+    assert by_name["propranolol"]["dosage"] == [{"text": "40 mg twice daily"}]
+    assert "dosage" not in by_name["feverfew"]
 
 
 def test_referrals_are_service_requests_with_status_and_intent(clinic_export):
