@@ -27,7 +27,7 @@ from outcomes.models import (
     TreatmentSession,
 )
 from outcomes.selectors import follow_ups_due, token_hash
-from referrals.models import Referral
+from referrals.models import COMPLETE, Referral
 from referrals.services import referral_complete
 
 
@@ -147,7 +147,13 @@ def _end(
         course.end_note = note
         course.full_clean()
         course.save()
-        referral_complete(referral=course.referral, user=user, note=note)
+        if course.referral.status == Referral.Status.COMPLETED:
+            # Marked completed on the referral's own page first: the course still
+            # ends, by someone who may complete referrals.
+            if not user.has_perm(COMPLETE):
+                raise PermissionDenied
+        else:
+            referral_complete(referral=course.referral, user=user, note=note)
         FollowUp.objects.bulk_create(
             FollowUp(course=course, point=point) for point in definitions.FOLLOW_UP_DAYS
         )

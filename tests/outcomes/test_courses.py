@@ -23,7 +23,7 @@ from outcomes.models import (
     TreatmentSession,
 )
 from referrals.models import Referral
-from referrals.services import referral_approve
+from referrals.services import referral_approve, referral_complete
 from tests.factories import UserFactory
 from tests.outcomes.builders import (
     open_course,
@@ -403,3 +403,16 @@ def test_the_database_refuses_impossible_courses_and_answers():
         FollowUp.objects.filter(pk=follow_up.pk).update(
             answered_at=datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
         )  # answered with nothing in it
+
+
+def test_a_course_still_ends_after_its_referral_was_marked_completed_first():
+    course = open_course()
+    record_sessions(course, [(8, 5)], DAY)
+    desk = staff(roles.FRONT_DESK)
+    referral_complete(referral=course.referral, user=desk)
+    with pytest.raises(PermissionDenied):
+        services.course_complete(course=course, user=staff(roles.CLINIC_MANAGER))
+    course = services.course_complete(course=course, user=desk)
+    assert course.status == TreatmentCourse.Status.COMPLETED
+    assert course.referral.status == Referral.Status.COMPLETED
+    assert course.follow_ups.count() == 3
