@@ -367,9 +367,14 @@ def build(
     variants: int = 300,
     recent_share: float = 0.01,
     draft_share: float = 0.03,
+    resume: bool = False,
     log=print,
 ) -> dict:
-    """Create ``intakes`` intakes with their history; return counts and seconds."""
+    """Create ``intakes`` intakes with their history; return counts and seconds.
+
+    With ``resume``, a build that was interrupted carries on after the chunks it
+    committed (each chunk is one transaction), with the record numbers it reserved.
+    """
     with disable_auditlog():
         return _build(
             intakes=intakes,
@@ -378,11 +383,14 @@ def build(
             variants=variants,
             recent_share=recent_share,
             draft_share=draft_share,
+            resume=resume,
             log=log,
         )
 
 
-def _build(*, intakes, seed, chunk, variants, recent_share, draft_share, log) -> dict:
+def _build(
+    *, intakes, seed, chunk, variants, recent_share, draft_share, resume, log
+) -> dict:
     started = time.perf_counter()
     rng = random.Random(seed)
     frontdesk, physician = bench_users()
@@ -390,13 +398,22 @@ def _build(*, intakes, seed, chunk, variants, recent_share, draft_share, log) ->
     services = Service.objects.in_bulk(field_name="code")
     log(f"  {len(pool)} routing variants from the real engine")
 
+    built = Intake.objects.count() if resume else 0
+    if built % chunk:
+        raise ValueError(f"{built:,} intakes are not whole chunks of {chunk:,}")
     with transaction.atomic():
         counter, _ = Counter.objects.select_for_update().get_or_create(
             name=RECORD_COUNTER
         )
-        first_number = counter.value + 1
-        counter.value += intakes
-        counter.save(update_fields=["value"])
+        if built:
+            # The interrupted build reserved its record numbers when it began.
+            first_number = counter.value - intakes + 1
+        else:
+            first_number = counter.value + 1
+            counter.value += intakes
+            counter.save(update_fields=["value"])
+    if built:
+        log(f"  carrying on after {built:,} intakes built before")
 
     now = timezone.now()
     span = datetime.timedelta(days=5 * 365)
@@ -414,7 +431,7 @@ def _build(*, intakes, seed, chunk, variants, recent_share, draft_share, log) ->
     )
     recent_from = intakes * (1 - recent_share)
     with explicit_timestamps(*_timestamp_fields()):
-        for start in range(0, intakes, chunk):
+        for start in range(built, intakes, chunk):
             rows = {key: [] for key in counts}
             for i in range(start, min(start + chunk, intakes)):
                 _one(

@@ -18,8 +18,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--chunk", type=int, default=2000, help="Intakes per transaction."
         )
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="carry on a build that was interrupted, after its committed chunks",
+        )
 
-    def handle(self, *args, intakes, seed, chunk, **options):
+    def handle(self, *args, intakes, seed, chunk, resume, **options):
         if connection.vendor == "postgresql":
             # Bound parameters sent apart from the SQL: bulk inserts of JSON go about
             # a third faster than with psycopg's client-side quoting.
@@ -27,7 +32,11 @@ class Command(BaseCommand):
             connection.settings_dict["OPTIONS"]["server_side_binding"] = True
         self.stdout.write(f"Creating {intakes:,} intakes...")
         counts = scale.build(
-            intakes=intakes, seed=seed, chunk=chunk, log=self.stdout.write
+            intakes=intakes,
+            seed=seed,
+            chunk=chunk,
+            resume=resume,
+            log=self.stdout.write,
         )
         seconds = counts.pop("seconds")
         made = ", ".join(f"{count:,} {name}" for name, count in counts.items())
