@@ -63,16 +63,22 @@ def phone_last_four(stored: str) -> str:
     return f"…{digits[-4:]}" if len(digits) >= 4 else ""
 
 
-def patient_who(patient) -> str:
-    """Who a patient is, beside their record number: name, birth date and the
-    phone's last four digits ("Ramírez, Elena · born 1979-11-02 · phone …0102")."""
+def patient_who_parts(patient) -> list[str]:
+    """Name, birth date and the phone's last four digits, each a part of
+    ``patient_who``."""
     parts = [
         f"{patient.last_name}, {patient.first_name}",
         f"born {patient.date_of_birth:%Y-%m-%d}",
     ]
     if last_four := phone_last_four(patient.mobile_phone):
         parts.append(f"phone {last_four}")
-    return " · ".join(parts)
+    return parts
+
+
+def patient_who(patient) -> str:
+    """Who a patient is, beside their record number: name, birth date and the
+    phone's last four digits ("Ramírez, Elena · born 1979-11-02 · phone …0102")."""
+    return " · ".join(patient_who_parts(patient))
 
 
 def patient_identity(patient) -> str:

@@ -1,6 +1,7 @@
 """Template filters of the staff pages: who a patient is, as the pickers say it."""
 
 from django import template
+from django.utils.html import format_html_join
 
 from intake import matching
 
@@ -9,5 +10,11 @@ register = template.Library()
 
 @register.filter
 def patient_who(patient) -> str:
-    """Name, birth date and the phone's last four digits (``matching.patient_who``)."""
-    return matching.patient_who(patient)
+    """Name, birth date and the phone's last four digits (``matching.patient_who``),
+    each part kept on one line (the admin's ``nowrap``): a narrow column wraps
+    between them, never inside "phone …0102"."""
+    return format_html_join(
+        " · ",
+        '<span class="nowrap">{}</span>',
+        ((part,) for part in matching.patient_who_parts(patient)),
+    )

@@ -126,8 +126,9 @@ def test_front_desk_schedules_on_the_referral_page_with_errors_beside_the_fields
     assert form_page.status_code == 200
     patient = approved.intake.patient
     assert (
-        f"{patient.record_number}</strong> · {patient.last_name}, "
-        f"{patient.first_name} · born {patient.date_of_birth:%Y-%m-%d}"
+        f'{patient.record_number}</strong> · <span class="nowrap">{patient.last_name}, '
+        f'{patient.first_name}</span> · <span class="nowrap">born '
+        f"{patient.date_of_birth:%Y-%m-%d}</span>"
     ) in form_page.content.decode()
 
     typed = {
