@@ -1,13 +1,80 @@
 """Fixtures shared by the whole suite."""
 
+import shutil
+import subprocess
+import sys
+import tempfile
 from contextlib import contextmanager
 from importlib import import_module
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 
 from clinic import roles
+from tests import migrated_database
 from tests.factories import UserFactory
+
+MIGRATED_DATABASE = "clinic_migrated_database"
+_builder = pytest.StashKey[subprocess.Popen]()
+
+
+def pytest_configure_node(node):
+    """(xdist controller) Migrate the workers' SQLite database once, as they start.
+
+    The first worker's setup starts ``tests.migrated_database`` in its own process,
+    which runs while the workers collect the tests; each worker is told where the
+    file will be. On PostgreSQL each worker migrates its own database as before.
+    """
+    config = node.config
+    if _builder not in config.stash:
+        if list(settings.DATABASES) != ["default"] or (
+            settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+        ):
+            return
+        path = Path(tempfile.mkdtemp(prefix="clinic-tests-")) / "migrated.sqlite3"
+        config.stash[_builder] = subprocess.Popen(
+            [sys.executable, "-m", "tests.migrated_database", str(path)],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    node.workerinput[MIGRATED_DATABASE] = config.stash[_builder].args[-1]
+
+
+def pytest_unconfigure(config):
+    builder = config.stash.get(_builder, None)
+    if builder is not None:
+        builder.kill()
+        builder.wait()
+        shutil.rmtree(Path(builder.args[-1]).parent, ignore_errors=True)
+
+
+def _migrated_database(config) -> Path | None:
+    path = getattr(config, "workerinput", {}).get(MIGRATED_DATABASE)
+    return Path(path) if path else None
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, request):
+    """(xdist worker on SQLite) Make only the tables: the migrated rows are copied."""
+    if _migrated_database(request.config):
+        settings.DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """(xdist worker on SQLite) Copy in the database the controller migrated."""
+    path = _migrated_database(request.config)
+    if path:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
+
+        with django_db_blocker.unblock():
+            migrated_database.copy_into(connection, path)
+        # Cached while the tables were made, with ids the copy does not share.
+        ContentType.objects.clear_cache()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
