@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite."""
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,16 @@ def pytest_configure_node(node):
             stderr=subprocess.DEVNULL,
         )
     node.workerinput[MIGRATED_DATABASE] = config.stash[_builder].args[-1]
+
+
+def pytest_collection_finish(session):
+    """Keep the collected tests and the imported modules out of the cyclic GC's way.
+
+    They live for the whole run; frozen, each full collection skips them instead of
+    walking them again (about a quarter of the time the GC took).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_unconfigure(config):
