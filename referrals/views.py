@@ -5,6 +5,7 @@ POST-only and CSRF-protected; every page is ``never_cache`` (patient data) and c
 the permission of the role it serves.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -63,6 +64,10 @@ class StaffView(PermissionRequiredMixin, View):
         return {**self.admin_site.each_context(request), "title": title}
 
 
+# Stands for an intake's key in a review link built once per queue page.
+NO_INTAKE = uuid.UUID(int=0)
+
+
 class QueueView(StaffView):
     permission_required = VIEW_QUEUE
 
@@ -75,8 +80,11 @@ class QueueView(StaffView):
         else:
             section = None
         page = Paginator(entries, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        # Each row's review link: reversed once, each intake's key put in its place.
+        review_url = reverse("admin:referrals_review", args=[NO_INTAKE])
         rows = [
             {
+                "review_url": review_url.replace(str(NO_INTAKE), str(entry.intake_id)),
                 "entry": entry,
                 "intake": entry.intake,
                 "decision": next(iter(entry.intake.queue_decisions), None),

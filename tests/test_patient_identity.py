@@ -63,6 +63,10 @@ def test_the_referral_and_decision_lists_and_pages_show_who(physician_client, ro
 def test_the_queue_and_the_review_page_show_who(physician_client, routed):
     queue = physician_client.get(reverse("admin:referrals_queueentry_changelist"))
     assert WHO_WRAPPED in queue.content.decode()
+    review_url = reverse("admin:referrals_review", args=[routed.pk])
+    assert f'<a class="button" href="{review_url}">Review</a>' in (
+        queue.content.decode()
+    )
     review = physician_client.get(reverse("admin:referrals_review", args=[routed.pk]))
     page = review.content.decode()
     assert f"{routed.patient.record_number} · {WHO_WRAPPED}</span>" in page
