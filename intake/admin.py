@@ -108,6 +108,7 @@ class PatientAdmin(
         "possible_duplicates",
     ]
     list_filter = [PossibleDuplicateFilter]
+    change_list_template = "admin/intake/patient/change_list.html"
     search_fields = ["record_number"]
     show_full_result_count = False
     list_per_page = 50
@@ -377,6 +378,7 @@ class IntakeAdmin(
         "submitted",
     ]
     list_filter = ["status", "source", "submitted_at"]
+    change_list_template = "admin/intake/intake/change_list.html"
     list_select_related = ["patient"]
     # An intake has about a hundred answer columns; a row shows these.
     list_columns = [

@@ -4,14 +4,18 @@ the possible duplicates, a fixed number of queries."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clinic.admin_utils import quick_results
 from intake.models import DuplicateFlag
+from referrals import services
 from tests.factories import IntakeFactory, PatientFactory
+from tests.referrals.builders import submitted_example1
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +89,43 @@ def test_the_patient_list_shows_each_rows_possible_duplicates_in_one_query(
     page = desk_client.get(PATIENTS).content.decode()
     assert page.count(f'title="same e-mail">{earlier.record_number}</a>') == 5
     assert f'title="same phone">{earlier.record_number}</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        (PATIENTS, {}),
+        (PATIENTS, {"q": "Ramírez Elena"}),
+        (PATIENTS, {"duplicates": "flagged", "o": "-3.2"}),
+        (INTAKES, {}),
+        (INTAKES, {"status__exact": "submitted", "q": "O'Brien"}),
+        (reverse("admin:referrals_referral_changelist"), {}),
+        (reverse("admin:referrals_referral_changelist"), {"status__exact": "approved"}),
+        (reverse("admin:referrals_routingdecision_changelist"), {"q": "ramirez"}),
+    ],
+)
+def test_each_rows_cells_are_what_djangos_own_rendering_writes(
+    client, physician_user, front_desk_user, url, query
+):
+    for last_name in ("Ramírez", "O'Brien <b>"):
+        patient = PatientFactory(first_name="Elena", last_name=last_name)
+        DuplicateFlag.objects.create(
+            patient=patient, candidate=PatientFactory(), reasons=["same phone"]
+        )
+        routed = submitted_example1(patient=patient)
+    services.referral_approve(
+        referral=routed.referrals.get(service__code="ketamine"),
+        user=physician_user,
+        note="Go ahead.",
+    )
+    IntakeFactory(patient=PatientFactory(mobile_phone=""))
+    user = front_desk_user if url in (PATIENTS, INTAKES) else physician_user
+    client.force_login(user)
+    response = client.get(url, query)
+    assert "admin/quick_rows_change_list.html" in [t.name for t in response.templates]
+    changelist = response.context["cl"]
+    assert list(changelist.result_list)
+    quick = [list(row) for row in quick_results(changelist)]
+    assert quick == [list(row) for row in results(changelist)]
+    for row in quick:
+        assert "".join(row) in response.content.decode()
