@@ -365,13 +365,13 @@ def condition(patient: Patient, intake: Intake, *, base: str) -> dict | None:
 # Observations -------------------------------------------------------------------
 
 
-def _observation(intake: Intake, suffix: str, category: tuple[str, str], code):
+def _observation(intake: Intake, suffix: str, category: tuple[str, str], code: dict):
     return {
         "resourceType": "Observation",
         "id": f"{intake.id}-{suffix}",
         "status": "final",
         "category": [concept(t.OBSERVATION_CATEGORY, category)],
-        "code": concept(t.LOINC, code),
+        "code": code,
         "subject": reference("Patient", intake.patient_id),
         "effectiveDateTime": _instant(intake.submitted_at),
     }
@@ -387,21 +387,36 @@ def _quantity(value, unit: str) -> dict:
 
 
 def observations(intake: Intake) -> list[dict]:
-    """PHQ-9 (panel and total), blood pressure and weight, where answered."""
+    """PHQ-9 (panel and total), MIDAS and HIT-6 totals, blood pressure and weight,
+    where answered."""
     found = []
     response = [reference("QuestionnaireResponse", intake.id)]
     if intake.phq9_answers is not None:
-        total = _observation(intake, "phq9-total", SURVEY, t.PHQ9_TOTAL)
+        total = _observation(
+            intake, "phq9-total", SURVEY, concept(t.LOINC, t.PHQ9_TOTAL)
+        )
         total["meta"] = {"profile": [t.PROFILE_SCREENING]}
         total["valueInteger"] = scoring.phq9(intake.phq9_answers).total
         total["derivedFrom"] = response
-        panel = _observation(intake, "phq9", SURVEY, t.PHQ9_PANEL)
+        panel = _observation(intake, "phq9", SURVEY, concept(t.LOINC, t.PHQ9_PANEL))
         panel["meta"] = {"profile": [t.PROFILE_SCREENING]}
         panel["hasMember"] = [reference("Observation", total["id"])]
         panel["derivedFrom"] = response
         found += [panel, total]
+    disability = [
+        ("midas-total", t.MIDAS_TOTAL_TEXT, intake.midas_answers, scoring.midas),
+        ("hit6-total", t.HIT6_TOTAL_TEXT, intake.hit6_total, scoring.hit6),
+    ]
+    for suffix, text, answered, score in disability:
+        if answered is not None:
+            found.append(
+                _observation(intake, suffix, SURVEY, {"text": text})
+                | {"valueInteger": score(answered).total, "derivedFrom": response}
+            )
     if intake.bp_systolic is not None:
-        pressure = _observation(intake, "bp", VITAL_SIGNS, t.BLOOD_PRESSURE_PANEL)
+        pressure = _observation(
+            intake, "bp", VITAL_SIGNS, concept(t.LOINC, t.BLOOD_PRESSURE_PANEL)
+        )
         pressure["meta"] = {"profile": [t.PROFILE_BLOOD_PRESSURE]}
         pressure["component"] = [
             {
@@ -415,7 +430,9 @@ def observations(intake: Intake) -> list[dict]:
         ]
         found.append(pressure)
     if intake.weight_kg is not None:
-        weight = _observation(intake, "weight", VITAL_SIGNS, t.BODY_WEIGHT)
+        weight = _observation(
+            intake, "weight", VITAL_SIGNS, concept(t.LOINC, t.BODY_WEIGHT)
+        )
         weight["meta"] = {"profile": [t.PROFILE_BODY_WEIGHT]}
         weight["valueQuantity"] = _quantity(intake.weight_kg, t.KILOGRAM)
         found.append(weight)

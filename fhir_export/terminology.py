@@ -76,8 +76,11 @@ KILOGRAM = "kg"
 # licensed by QualityMetric; loinc.org could not be reached). Searched again on
 # 2026-11-30 in public LOINC tables, LHC-Forms and FHIR implementation guides'
 # questionnaires and value sets (US Core survey codes, PACIO, the MII PRO guide): none
-# lists a code for either. They go out in the QuestionnaireResponse only, not as
-# coded Observations; add them here with their source once the clinic confirms one.
+# lists a code for either. Their Observations therefore name what they
+# are in text alone (a CodeableConcept without a coding, which R4 allows), never an
+# invented code; add the LOINC coding here with its source once the clinic confirms one.
+MIDAS_TOTAL_TEXT = "MIDAS total score (Migraine Disability Assessment)"
+HIT6_TOTAL_TEXT = "HIT-6 total score (Headache Impact Test)"
 
 # LOINC 59284-0 "Patient Consent": R4's consent-category value set.
 CONSENT_CATEGORY = ("59284-0", "Patient Consent")

@@ -51,6 +51,11 @@ def _full_patient() -> Intake:
         source=Intake.Source.ONLINE,
         weight_kg=Decimal("72.5"),
         hit6_total=62,
+        midas_1=4,
+        midas_2=6,
+        midas_3=5,
+        midas_4=7,
+        midas_5=3,
         other_medications="Vitamin D",
         triggers=["stress", "sleep"],
         consent_language="es",
@@ -297,6 +302,14 @@ def test_observations_carry_the_scores_and_measurements(clinic_export):
     assert systolic["valueQuantity"]["value"] == 122
     assert diastolic["valueQuantity"]["value"] == 78
     assert by_id[f"{intake.id}-weight"]["valueQuantity"]["value"] == 72.5
+    # MIDAS and HIT-6 have no confirmed LOINC code: named in text, never coded.
+    midas = by_id[f"{intake.id}-midas-total"]
+    assert midas["code"] == {"text": t.MIDAS_TOTAL_TEXT}
+    assert midas["valueInteger"] == scoring.midas(intake.midas_answers).total == 25
+    hit6 = by_id[f"{intake.id}-hit6-total"]
+    assert hit6["code"] == {"text": t.HIT6_TOTAL_TEXT}
+    assert hit6["valueInteger"] == 62
+    assert hit6["derivedFrom"] == [{"reference": f"QuestionnaireResponse/{intake.id}"}]
     (response,) = [
         r for r in resources["QuestionnaireResponse"] if r["id"] == str(intake.id)
     ]
