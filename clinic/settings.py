@@ -189,7 +189,17 @@ MAIL_RETRY_DAYS = env.int("MAIL_RETRY_DAYS", default=7)
 # Background work: django-tasks with its database backend, so enqueuing a task is a
 # row written in the caller's transaction. `manage.py run_worker` runs the tasks and
 # the periodic ones below: (name, task, every so many seconds).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The nightly exports (the whole clinic's FHIR export takes half an hour at a million
+# intakes) have a queue of their own, which each worker runs in a loop of its own
+# (clinic/worker.py): routing, e-mail and the audit trail's sealing never wait
+# behind them.
+EXPORTS_QUEUE = "exports"
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", EXPORTS_QUEUE],
+    }
+}
 PERIODIC_TASKS = [
     ("mail-delivery", "clinic.tasks.deliver_mail", 2),
     ("routing-sweep", "referrals.tasks.route_waiting_intakes", 30),

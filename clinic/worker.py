@@ -6,6 +6,9 @@ other workers) and runs it. Two things it leaves to us, done here:
 - **Periodic tasks** (``settings.PERIODIC_TASKS``): when one is due, exactly one worker
   enqueues it (a conditional update of its :class:`~clinic.models.PeriodicTask` row),
   and whichever worker is free runs it.
+- **Two loops**: the nightly exports (``settings.EXPORTS_QUEUE``) run in a loop of
+  their own, in a thread, under their own worker id; everything else in the main
+  loop, so a half-hour export never holds up routing, e-mail or the audit trail.
 - **Tasks of a lost worker**: each worker beats every few seconds
   (:class:`~clinic.models.WorkerHeartbeat`); a task still marked running by a worker
   that stopped beating is made ready again, so a node killed mid-task loses nothing.
@@ -40,6 +43,8 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2
 # A worker silent for this long is taken to be gone, and its running tasks are retried.
 WORKER_LOST_SECONDS = 30
+# How often the exports' loop looks for work: its jobs are nightly.
+EXPORTS_INTERVAL_SECONDS = 10
 
 
 def enqueue_due_periodic_tasks(now: datetime.datetime | None = None) -> list[str]:
@@ -98,14 +103,15 @@ def retry_tasks_of_lost_workers(now: datetime.datetime | None = None) -> int:
 
 
 class Housekeeper(threading.Thread):
-    """Beats, enqueues due periodic tasks and recovers lost workers' tasks.
+    """Beats for the process's loops, enqueues due periodic tasks and recovers lost
+    workers' tasks.
 
-    A thread beside the worker's loop, so a long task does not stop the beat.
+    A thread beside the worker's loops, so a long task does not stop the beat.
     """
 
-    def __init__(self, worker_id: str) -> None:
+    def __init__(self, worker_ids: list[str]) -> None:
         super().__init__(name="task-housekeeper", daemon=True)
-        self.worker_id = worker_id
+        self.worker_ids = worker_ids
         self.started_at = timezone.now()
         self.stopping = threading.Event()
 
@@ -113,7 +119,8 @@ class Housekeeper(threading.Thread):
         rounds = 0
         while not self.stopping.wait(HEARTBEAT_SECONDS if rounds else 0):
             try:
-                beat(self.worker_id, self.started_at)
+                for worker_id in self.worker_ids:
+                    beat(worker_id, self.started_at)
                 enqueue_due_periodic_tasks()
                 if rounds % 5 == 0:
                     retry_tasks_of_lost_workers()
@@ -157,6 +164,36 @@ class ResilientWorker(Worker):
                         task.save(update_fields=["status"])
         except (OperationalError, InterfaceError):
             connections.close_all()  # still down: the lost-worker check covers it
+
+
+def worker_loops(worker_id: str, *, interval: float) -> tuple[Worker, Worker]:
+    """The process's two loops: every queue but the exports', and the exports'.
+
+    Each has its own worker id (the exports' ends ``/exports``), so a task is
+    released or retried for the loop that claimed it, not for its neighbour.
+    """
+    exports = settings.EXPORTS_QUEUE
+    common = {
+        "batch": False,
+        "backend_name": "default",
+        "startup_delay": True,
+        "max_tasks": None,
+    }
+    main = ResilientWorker(
+        queue_names=["*"],
+        excluded_queue_names=[exports],
+        worker_id=worker_id,
+        interval=interval,
+        **common,
+    )
+    long_jobs = ResilientWorker(
+        queue_names=[exports],
+        excluded_queue_names=[],
+        worker_id=f"{worker_id}/{exports}",
+        interval=max(interval, EXPORTS_INTERVAL_SECONDS),
+        **common,
+    )
+    return main, long_jobs
 
 
 def run_ready_tasks(worker_id: str = "inline") -> int:

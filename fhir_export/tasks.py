@@ -9,7 +9,7 @@ from django_tasks import task
 from fhir_export import services
 
 
-@task()
+@task(queue_name=settings.EXPORTS_QUEUE)
 def write_nightly_export() -> str:
     """Write the FHIR export to ``CLINIC_EXPORT_DIR/fhir/<day>/`` (nightly)."""
     folder = services.fhir_nightly_export_write(

@@ -9,7 +9,7 @@ from reports import services
 from reports.forms import last_full_week
 
 
-@task()
+@task(queue_name=settings.EXPORTS_QUEUE)
 def write_weekly_pack() -> str:
     """Write last week's CSV pack to ``CLINIC_EXPORT_DIR`` (periodic: nightly)."""
     pack = services.weekly_pack_write(

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -11,6 +12,8 @@ from django_tasks_db.models import DBTaskResult
 from clinic import worker
 from clinic.models import PeriodicTask, WorkerHeartbeat
 from clinic.tasks import deliver_mail
+from fhir_export.tasks import write_nightly_export
+from reports.tasks import write_weekly_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +84,34 @@ def test_drain_runs_what_is_ready_and_says_so(capsys):
 
     assert "Ran 2 task(s)." in capsys.readouterr().out
     assert DBTaskResult.objects.successful().count() == 2
+
+
+def test_the_nightly_exports_have_their_own_queue():
+    assert write_nightly_export.queue_name == settings.EXPORTS_QUEUE
+    assert write_weekly_pack.queue_name == settings.EXPORTS_QUEUE
+    assert deliver_mail.queue_name != settings.EXPORTS_QUEUE
+
+
+def test_routing_and_mail_never_wait_behind_an_export():
+    """The main loop leaves the exports to their own loop, and that loop runs only
+    them: a half-hour export does not hold up the routing queued after it."""
+    export = write_nightly_export.enqueue()
+    mail = deliver_mail.enqueue()
+    main, long_jobs = worker.worker_loops("node1", interval=1)
+    assert long_jobs.worker_id == "node1/exports"
+    assert long_jobs.interval == worker.EXPORTS_INTERVAL_SECONDS
+
+    for loop in (main, long_jobs):
+        loop.batch, loop.startup_delay = True, False  # run what is ready, then stop
+    main.run()
+    statuses = {
+        str(pk): status
+        for pk, status in DBTaskResult.objects.values_list("pk", "status")
+    }
+    assert statuses[mail.id] == TaskResultStatus.SUCCESSFUL
+    assert statuses[export.id] == TaskResultStatus.READY
+
+    claimed = []
+    long_jobs.run_task = lambda task: claimed.append(task.task_path)
+    long_jobs.run()
+    assert claimed == [write_nightly_export.module_path]

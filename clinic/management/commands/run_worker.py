@@ -2,11 +2,12 @@
 
 import os
 import socket
+import threading
 
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
 
-from clinic.worker import Housekeeper, ResilientWorker, run_ready_tasks
+from clinic.worker import Housekeeper, run_ready_tasks, worker_loops
 
 
 class Command(db_worker.Command):
@@ -43,20 +44,17 @@ class Command(db_worker.Command):
             ran = run_ready_tasks(worker_id)
             self.stdout.write(f"Ran {ran} task(s).")
             return
-        worker = ResilientWorker(
-            queue_names=["*"],
-            interval=interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=True,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
-        housekeeper = Housekeeper(worker_id)
+        worker, long_jobs = worker_loops(worker_id, interval=interval)
+        housekeeper = Housekeeper([worker.worker_id, long_jobs.worker_id])
         housekeeper.start()
+        # The exports' loop is a daemon thread: stopping the worker does not wait
+        # for a half-hour export. An export cut short is released below and runs
+        # again whole (its folder appears only when complete).
+        threading.Thread(target=long_jobs.run, name="exports", daemon=True).start()
         try:
             worker.configure_signals()
             worker.run()
         finally:
+            long_jobs.running = False
+            long_jobs.release_claimed_tasks()
             housekeeper.stopping.set()
