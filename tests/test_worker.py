@@ -92,6 +92,9 @@ def test_the_nightly_exports_have_their_own_queue():
     assert deliver_mail.queue_name != settings.EXPORTS_QUEUE
 
 
+# The loops manage their own connections and transactions, as in production: not
+# inside a test's transaction, which they would close.
+@pytest.mark.django_db(transaction=True)
 def test_routing_and_mail_never_wait_behind_an_export():
     """The main loop leaves the exports to their own loop, and that loop runs only
     them: a half-hour export does not hold up the routing queued after it."""
