@@ -1168,6 +1168,24 @@ def page_rows(prepared: Prepared, measured: dict, clients_many: int) -> list[Row
     return rows
 
 
+def write_results(started, args, vendor: str, suffix: str, **figures) -> None:
+    """Write a run's figures to ``bench/results/<start time><suffix>.json``, with what
+    every run records: when, the scale, the database and the machine."""
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}{suffix}.json"
+    cores = os.cpu_count() or 1
+    run = {
+        "date": started.isoformat(),
+        "scale": args.scale,
+        "database": vendor,
+        "cores": cores,
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+    }
+    out.write_text(json.dumps(run | figures, indent=2))
+    print(f"\nWrote {out.relative_to(ROOT)}")
+
+
 def pages_report(args, prepared, measured, started, load_before, workdir) -> int:
     """``--pages-only``: print and write the staff pages' table."""
     rows = page_rows(prepared, measured, args.clients)
@@ -1183,26 +1201,18 @@ def pages_report(args, prepared, measured, started, load_before, workdir) -> int
         f"load average {load_before[0]:.1f} -> {load_after[0]:.1f}"
     )
     print(table(rows))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}-pages.json"
-    out.write_text(
-        json.dumps(
-            {
-                "date": started.isoformat(),
-                "scale": args.scale,
-                "database": vendor,
-                "cores": cores,
-                "seconds_per_measurement": args.seconds,
-                "clients": args.clients,
-                "load_average_before": load_before,
-                "load_average_after": load_after,
-                "rows": [asdict(row) for row in rows],
-                "raw": measured,
-            },
-            indent=2,
-        )
+    write_results(
+        started,
+        args,
+        vendor,
+        "-pages",
+        seconds_per_measurement=args.seconds,
+        clients=args.clients,
+        load_average_before=load_before,
+        load_average_after=load_after,
+        rows=[asdict(row) for row in rows],
+        raw=measured,
     )
-    print(f"\nWrote {out.relative_to(ROOT)}")
     return 1 if sum(row.errors for row in rows) else 0
 
 
@@ -1329,24 +1339,14 @@ def main() -> int:
         rows = fhir_export_rows(fhir)
         print(f"\n{args.scale:,} intakes, {vendor}, {cores} cores")
         print(table(rows))
-        RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}-fhir.json"
-        out.write_text(
-            json.dumps(
-                {
-                    "date": started.isoformat(),
-                    "scale": args.scale,
-                    "database": vendor,
-                    "cores": cores,
-                    "machine": platform.platform(),
-                    "python": platform.python_version(),
-                    "rows": [asdict(row) for row in rows],
-                    "fhir_export": fhir,
-                },
-                indent=2,
-            )
+        write_results(
+            started,
+            args,
+            vendor,
+            "-fhir",
+            rows=[asdict(row) for row in rows],
+            fhir_export=fhir,
         )
-        print(f"\nWrote {out.relative_to(ROOT)}")
         shutil.rmtree(workdir, ignore_errors=True)
         return 0
     print("Preparing sessions, drafts and request files...")
@@ -1568,40 +1568,30 @@ def main() -> int:
         print(work_report(work))
     if nodes:
         print(nodes_report(nodes, args))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "date": started.isoformat(),
-                "scale": args.scale,
-                "database": vendor,
-                "cores": cores,
-                "workers": cores,
-                "seconds_per_measurement": args.seconds,
-                "clients": args.clients,
-                "submit_clients": args.submit_clients,
-                "machine": platform.platform(),
-                "python": platform.python_version(),
-                "load_average_before": load_before,
-                "load_average_after": load_after,
-                "data_build_seconds": build_seconds,
-                "submitted_in_run": submitted,
-                "rows": [asdict(row) for row in rows],
-                "raw": measured,
-                "engine": engine,
-                "fhir_export": fhir,
-                "outcomes": outcomes,
-                "exports": exports,
-                "routing_under_submit_load": lag,
-                "database_work": work,
-                "nodes": nodes,
-                "node_workers": args.node_workers,
-            },
-            indent=2,
-        )
+    write_results(
+        started,
+        args,
+        vendor,
+        "",
+        workers=cores,
+        seconds_per_measurement=args.seconds,
+        clients=args.clients,
+        submit_clients=args.submit_clients,
+        load_average_before=load_before,
+        load_average_after=load_after,
+        data_build_seconds=build_seconds,
+        submitted_in_run=submitted,
+        rows=[asdict(row) for row in rows],
+        raw=measured,
+        engine=engine,
+        fhir_export=fhir,
+        outcomes=outcomes,
+        exports=exports,
+        routing_under_submit_load=lag,
+        database_work=work,
+        nodes=nodes,
+        node_workers=args.node_workers,
     )
-    print(f"\nWrote {out.relative_to(ROOT)}")
     shutil.rmtree(workdir, ignore_errors=True)
     errors = sum(row.errors for row in rows)
     return 1 if errors else 0

@@ -65,28 +65,13 @@ class OutcomesFilterForm(forms.Form):
         }
 
 
-def _days(label) -> forms.IntegerField:
-    low, high = RANGES["days_in_4_weeks"]
+def _count(label, bounds: str) -> forms.IntegerField:
+    """A count typed on a phone's number pad, within ``RANGES[bounds]``, with one
+    message for every way it can be wrong."""
+    low, high = RANGES[bounds]
     message = range_message(low, high)
     return forms.IntegerField(
         label=label,
-        min_value=low,
-        max_value=high,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "required": message,
-            "invalid": whole_range_message(low, high),
-            "min_value": message,
-            "max_value": message,
-        },
-    )
-
-
-def _midas(label) -> forms.IntegerField:
-    low, high = RANGES["midas_item"]
-    message = range_message(low, high)
-    return forms.IntegerField(
-        label=gettext_lazy(label),
         min_value=low,
         max_value=high,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -105,11 +90,13 @@ PAIN_SCALE = [(str(n), str(n)) for n in range(RANGES["pain"][0], RANGES["pain"][
 class FollowUpAnswersForm(StepForm):
     """The patient's follow-up: one tap per answer where the answer is a choice."""
 
-    headache_days = _days(
-        _("In the last 4 weeks, on how many days did you have a headache?")
+    headache_days = _count(
+        _("In the last 4 weeks, on how many days did you have a headache?"),
+        "days_in_4_weeks",
     )
-    migraine_days = _days(
-        _("In the last 4 weeks, on how many of those days was it a migraine?")
+    migraine_days = _count(
+        _("In the last 4 weeks, on how many of those days was it a migraine?"),
+        "days_in_4_weeks",
     )
     current_pain = choice(
         _("How bad is your headache pain right now?"),
@@ -121,11 +108,11 @@ class FollowUpAnswersForm(StepForm):
         PAIN_SCALE,
         help_text=_("0 means no pain, 10 the worst pain you can imagine."),
     )
-    midas_1 = _midas(scoring.MIDAS_ITEMS[0])
-    midas_2 = _midas(scoring.MIDAS_ITEMS[1])
-    midas_3 = _midas(scoring.MIDAS_ITEMS[2])
-    midas_4 = _midas(scoring.MIDAS_ITEMS[3])
-    midas_5 = _midas(scoring.MIDAS_ITEMS[4])
+    midas_1 = _count(gettext_lazy(scoring.MIDAS_ITEMS[0]), "midas_item")
+    midas_2 = _count(gettext_lazy(scoring.MIDAS_ITEMS[1]), "midas_item")
+    midas_3 = _count(gettext_lazy(scoring.MIDAS_ITEMS[2]), "midas_item")
+    midas_4 = _count(gettext_lazy(scoring.MIDAS_ITEMS[3]), "midas_item")
+    midas_5 = _count(gettext_lazy(scoring.MIDAS_ITEMS[4]), "midas_item")
     pgic = choice(
         _("Since the treatment, how would you describe the change in your headaches?"),
         [(str(value), label) for value, label in PGIC.choices],
