@@ -7,6 +7,7 @@ from django.db.models import F
 from post_office.models import Email
 
 from clinic import audit_hashing
+from clinic.validation import ChecksInOneQuery
 
 
 class TimeStampedModel(models.Model):
@@ -120,7 +121,7 @@ class AuditEntry(AbstractLogEntry):
         raise AuditEntryImmutable("Audit entries cannot be deleted.")
 
 
-class AuditBatch(models.Model):
+class AuditBatch(ChecksInOneQuery, models.Model):
     """Audit entries sealed together by the sequencer, chained to the batch before.
 
     ``batch_hash`` covers the batch's entries (sequence and hash, in order) and the

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import CodeListField
 from clinic.models import Counter, TimeStampedModel
+from clinic.validation import ChecksInOneQuery
 from intake import codes, scoring
 from intake.matching import fold_name, phone_reversed
 
@@ -102,7 +103,7 @@ class Language(models.TextChoices):
         return cls(translation.get_supported_language_variant(code))
 
 
-class Patient(TimeStampedModel):
+class Patient(ChecksInOneQuery, TimeStampedModel):
     """A person the clinic knows. ``__str__`` is the record number, never a name."""
 
     class Sex(models.TextChoices):
@@ -233,7 +234,7 @@ class Patient(TimeStampedModel):
         return day.year - self.date_of_birth.year - before_birthday
 
 
-class DuplicateFlag(models.Model):
+class DuplicateFlag(ChecksInOneQuery, models.Model):
     """A stored patient who may be the same person as a patient registered online.
 
     Written in the background (``intake.tasks.match_online_patient``) and shown to
@@ -274,7 +275,7 @@ class DuplicateFlag(models.Model):
         return f"Possible duplicate {self.pk}"
 
 
-class PatientMerge(models.Model):
+class PatientMerge(ChecksInOneQuery, models.Model):
     """Two records of one person made one, written by ``patient_merge`` and kept.
 
     The merged record is deleted; this row keeps its number and its details as they
@@ -335,7 +336,7 @@ class PatientMerge(models.Model):
         return {"patient": self.survivor_record_number}
 
 
-class PatientAlias(models.Model):
+class PatientAlias(ChecksInOneQuery, models.Model):
     """A record number a patient was known by before a merge: searching it finds
     them. Follows the patient through later merges."""
 
@@ -370,7 +371,7 @@ class PatientAlias(models.Model):
         return self.record_number
 
 
-class Drug(models.Model):
+class Drug(ChecksInOneQuery, models.Model):
     """The treatment catalogue: every drug docs/routing.md names, with its class."""
 
     name = models.CharField("name", max_length=80, unique=True)
@@ -866,7 +867,7 @@ class Intake(TimeStampedModel):
         ]
 
 
-class TreatmentTrial(models.Model):
+class TreatmentTrial(ChecksInOneQuery, models.Model):
     """One treatment the patient tried, and how it went."""
 
     # CASCADE: the rows are part of their intake and mean nothing without it.
@@ -965,7 +966,7 @@ class TreatmentTrial(models.Model):
         return self.outcome in codes.WITHOUT_BENEFIT_OUTCOMES
 
 
-class OnlineDraft(TimeStampedModel):
+class OnlineDraft(ChecksInOneQuery, TimeStampedModel):
     """The public form's working copy of one intake, and the keys that reach it.
 
     The patient's browser session holds this draft's id; a resume link holds a random
@@ -1036,7 +1037,7 @@ class OnlineDraft(TimeStampedModel):
         return f"Online draft {str(self.pk)[:8]}"
 
 
-class IntakeAmendment(models.Model):
+class IntakeAmendment(ChecksInOneQuery, models.Model):
     """A staff change to a submitted intake: who, when, why, and what changed.
 
     Written by ``intake.services.intake_amend`` in the transaction of the change,

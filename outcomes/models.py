@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import TimeStampedModel
+from clinic.validation import ChecksInOneQuery
 from intake import scoring
 from outcomes import definitions
 from referrals.models import Referral
@@ -87,7 +88,7 @@ class TreatmentCourseQuerySet(models.QuerySet):
         )
 
 
-class TreatmentCourse(TimeStampedModel):
+class TreatmentCourse(ChecksInOneQuery, TimeStampedModel):
     """One scheduled referral carried out as a course of sessions."""
 
     Status = CourseStatus
@@ -199,7 +200,7 @@ class TreatmentCourse(TimeStampedModel):
         return self.referral.service.code == "ketamine"
 
 
-class TreatmentSession(TimeStampedModel):
+class TreatmentSession(ChecksInOneQuery, TimeStampedModel):
     """One session of a course: attended or not, and what was measured and given."""
 
     # PROTECT: a session is part of the course's clinical record.
@@ -340,7 +341,7 @@ class AdverseEventSeverity(models.TextChoices):
     SEVERE = "severe", "Severe"
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(ChecksInOneQuery, models.Model):
     """Something that went wrong in a session, and how badly."""
 
     Kind = AdverseEventKind
@@ -400,7 +401,7 @@ class PGIC(models.IntegerChoices):
     VERY_MUCH_WORSE = 7, _("Very much worse")
 
 
-class FollowUp(TimeStampedModel):
+class FollowUp(ChecksInOneQuery, TimeStampedModel):
     """A course's follow-up at one time point: its link and the patient's answers.
 
     The link's token is stored only as its SHA-256 hash; ``sent_at`` and

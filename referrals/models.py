@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from clinic.mail import delivery_state
 from clinic.models import TimeStampedModel
+from clinic.validation import ChecksInOneQuery
 from intake import codes
 from intake.models import Intake
 from referrals import routing
@@ -32,7 +33,7 @@ VIEW_QUEUE = "referrals.view_review_queue"
 VIEW_REFERRAL = "referrals.view_referral"
 
 
-class Service(models.Model):
+class Service(ChecksInOneQuery, models.Model):
     """A service the clinic refers patients to; one per routing service code."""
 
     code = models.CharField(
@@ -102,7 +103,7 @@ class RoutingDecisionQuerySet(models.QuerySet):
         return self.current().filter(status=DecisionStatus.FAILED)
 
 
-class RoutingDecision(models.Model):
+class RoutingDecision(ChecksInOneQuery, models.Model):
     """What the routing engine said about one intake, and on which facts."""
 
     Status = DecisionStatus
@@ -317,7 +318,7 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(status__in=APPROVAL_ON_FILE_STATUSES)
 
 
-class Referral(ConcurrentTransitionMixin, TimeStampedModel):
+class Referral(ChecksInOneQuery, ConcurrentTransitionMixin, TimeStampedModel):
     """One service recommended for one intake, and where it stands.
 
     Transitions are methods that change ``status`` only; the services in
@@ -625,7 +626,7 @@ class QueueEntryQuerySet(models.QuerySet):
         return self.filter(section=QueueSection.HOLD)
 
 
-class QueueEntry(models.Model):
+class QueueEntry(ChecksInOneQuery, models.Model):
     """One intake waiting for a physician, and its place in the review queue.
 
     Derived from the intake's current routing decision and its referrals (a submitted

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from clinic.validation import ChecksInOneQuery
 from staff.npi import NPI_LENGTH, is_valid_npi
 
 MANAGE_STAFF = "staff.manage_staff"
@@ -46,7 +47,7 @@ def enrolment_code_hash(code: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-class EnrolmentCode(models.Model):
+class EnrolmentCode(ChecksInOneQuery, models.Model):
     """The one-time code a staff member needs, besides their password, to link an
     authenticator app: whoever learns a password alone cannot own the second factor.
 
@@ -99,7 +100,7 @@ def validate_npi(value: str) -> None:
         )
 
 
-class StaffProfile(models.Model):
+class StaffProfile(ChecksInOneQuery, models.Model):
     """What letters print about a staff member beside their name, filled by the
     clinic manager: credentials and National Provider Identifier."""
 
