@@ -165,42 +165,76 @@ OTHER_NAMES: dict[str, list[str]] = {
 
 # RxNorm ingredient concepts (term type IN) of catalogue drugs, by RXCUI, as carried by
 # the catalogue (``Drug.rxnorm_ingredient``) into records sent elsewhere (the FHIR
-# export's MedicationStatement). Source: RxNorm (US National Library of Medicine);
-# each code below is also the one CPIC's drug table (cpicpgx/cpic-schema, drug.sql)
-# gives the drug, except acetaminophen (161) and ibuprofen (5640), checked against
-# public FHIR value sets that list them, and atenolol, bisoprolol, candesartan and
-# lisinopril, each the ingredient code of the NLM VSAC eCQM value sets "Beta Blocker
-# Therapy Ingredient" (OID 2.16.840.1.113883.3.526.3.1493) and "ACE Inhibitor or ARB
-# or ARNI Ingredient" (OID 2.16.840.1.113883.3.526.3.1489), expansion "eCQM Update
-# 2025-05-08", as published in canvas-medical/canvas-plugins
-# (canvas_sdk/value_set/v2026/allergy.py); the same value sets give metoprolol,
-# propranolol and timolol the codes below. RxNav could not be reached when this was
-# written, so a drug whose RXCUI could not be checked in such a source is left
-# uncoded (the export sends its name as text): the triptans, ergots, gepants, ditans,
-# CGRP antibodies, topiramate, verapamil, flunarizine, cinnarizine, naproxen,
-# ketorolac, prochlorperazine, onabotulinumtoxinA and the combination products.
-# Paracetamol is acetaminophen's international name.
+# export's MedicationStatement). Source: RxNorm (US National Library of Medicine), as
+# stated in public sources, RxNav being out of reach when this was written:
+# - CPIC's drug table (cpicpgx/cpic-schema, drug.sql) for the first codes, except
+#   acetaminophen (161) and ibuprofen (5640), checked against public FHIR value sets
+#   that list them;
+# - atenolol, bisoprolol, candesartan and lisinopril: the NLM VSAC eCQM value sets
+#   "Beta Blocker Therapy Ingredient" (OID 2.16.840.1.113883.3.526.3.1493) and "ACE
+#   Inhibitor or ARB or ARNI Ingredient" (OID 2.16.840.1.113883.3.526.3.1489),
+#   expansion "eCQM Update 2025-05-08", as published in canvas-medical/canvas-plugins
+#   (canvas_sdk/value_set/v2026/allergy.py), which give metoprolol, propranolol and
+#   timolol the codes below too;
+# - the triptans, ergots, topiramate, ubrogepant, rimegepant, atogepant, lasmiditan,
+#   fremanezumab, galcanezumab and eptinezumab: the RxNorm Ingredient concepts of
+#   OHDSI's "Antimigraine_approved and off-label" concept set (OHDSI/PhenotypeLibrary,
+#   inst/cohorts/856.json); verapamil from OHDSI/Legend's concept sets and naproxen
+#   from OHDSI/StudyProtocols' (CelecoxibVsNsNSAIDs). PharmGKB's drug list gives each
+#   drug the same code (drugs.tsv of 2022-01-06, or its 2025 release for the drugs
+#   approved since, which lists a second code beside it for ubrogepant and
+#   eptinezumab);
+# - flunarizine, cinnarizine, ketorolac and prochlorperazine: PharmGKB's drug list
+#   alone (both releases), whose 2022 release gives every drug above that it lists
+#   the same code as the other sources.
+# A drug whose RXCUI could not be checked in such a source is left uncoded (the export
+# sends its name as text): erenumab (OHDSI and PharmGKB give different codes),
+# zavegepant, onabotulinumtoxinA (the sources name only "botulinum toxin type A") and
+# the combination products. Paracetamol is acetaminophen's international name.
 RXNORM_INGREDIENTS: dict[str, str] = {
     "acetaminophen": "161",
     "paracetamol": "161",
+    "almotriptan": "279645",
     "amitriptyline": "704",
     "aspirin": "1191",
     "atenolol": "1202",
+    "atogepant": "2571813",
     "bisoprolol": "19484",
     "candesartan": "214354",
     "celecoxib": "140587",
+    "cinnarizine": "2549",
     "codeine": "2670",
     "diclofenac": "3355",
+    "dihydroergotamine": "3418",
+    "eletriptan": "231049",
+    "eptinezumab": "2282660",
+    "ergotamine": "4025",
+    "flunarizine": "4459",
+    "fremanezumab": "2056691",
+    "frovatriptan": "228783",
+    "galcanezumab": "2058846",
     "ibuprofen": "5640",
+    "ketorolac": "35827",
+    "lasmiditan": "2256930",
     "lisinopril": "29046",
     "metoclopramide": "6915",
     "metoprolol": "6918",
+    "naproxen": "7258",
+    "naratriptan": "141366",
     "nortriptyline": "7531",
     "ondansetron": "26225",
     "oxycodone": "7804",
+    "prochlorperazine": "8704",
     "propranolol": "8787",
+    "rimegepant": "2282307",
+    "rizatriptan": "88014",
+    "sumatriptan": "37418",
     "timolol": "10600",
+    "topiramate": "38404",
     "tramadol": "10689",
+    "ubrogepant": "2268216",
     "valproate": "11118",
     "venlafaxine": "39786",
+    "verapamil": "11170",
+    "zolmitriptan": "135775",
 }

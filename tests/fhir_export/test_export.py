@@ -253,7 +253,9 @@ def test_the_catalogue_carries_its_rxnorm_codes():
     assert Drug.objects.get(name="propranolol").rxnorm_ingredient == "8787"
     assert Drug.objects.get(name="atenolol").rxnorm_ingredient == "1202"
     assert Drug.objects.get(name="lisinopril").rxnorm_ingredient == "29046"
-    assert Drug.objects.get(name="sumatriptan").rxnorm_ingredient == ""
+    assert Drug.objects.get(name="sumatriptan").rxnorm_ingredient == "37418"
+    assert Drug.objects.get(name="rimegepant").rxnorm_ingredient == "2282307"
+    assert Drug.objects.get(name="erenumab").rxnorm_ingredient == ""
     names = {name for name, *_ in catalogue.DRUGS}
     assert set(catalogue.RXNORM_INGREDIENTS) <= names
     assert all(code.isdigit() for code in catalogue.RXNORM_INGREDIENTS.values())
@@ -436,17 +438,26 @@ def test_an_intake_not_routed_yet_has_no_icd10_code(tmp_path):
     assert [c["system"] for c in condition["code"]["coding"]] == [t.SNOMED_CT]
 
 
-def test_a_clinic_migrated_before_the_new_codes_gets_them_and_keeps_its_own():
-    added = importlib.import_module("intake.migrations.0018_more_rxnorm_codes")
-    Drug.objects.filter(name__in=["atenolol", "candesartan"]).update(
+@pytest.mark.parametrize(
+    "migration", ["0018_more_rxnorm_codes", "0020_rxnorm_codes_migraine_drugs"]
+)
+def test_a_clinic_migrated_before_the_new_codes_gets_them_and_keeps_its_own(
+    migration,
+):
+    added = importlib.import_module(f"intake.migrations.{migration}")
+    Drug.objects.filter(name__in=["atenolol", "sumatriptan", "verapamil"]).update(
         rxnorm_ingredient=""
     )
-    Drug.objects.filter(name="bisoprolol").update(rxnorm_ingredient="999")
+    Drug.objects.filter(name__in=["bisoprolol", "topiramate"]).update(
+        rxnorm_ingredient="999"
+    )
 
     added.code_catalogue(django_apps, None)
 
     coded = dict(Drug.objects.values_list("name", "rxnorm_ingredient"))
     assert coded["atenolol"] == "1202"
-    assert coded["candesartan"] == "214354"
+    assert coded["sumatriptan"] == "37418"
+    assert coded["verapamil"] == "11170"
     assert coded["bisoprolol"] == "999"  # set by the clinic: left as it is
-    assert coded["sumatriptan"] == ""
+    assert coded["topiramate"] == "999"
+    assert coded["erenumab"] == ""
