@@ -339,41 +339,61 @@ def draft_stopping_steps(period: Period) -> Table:
     return Table(("step", "title", "drafts stopped there"), rows)
 
 
-def routing_outcomes(period: Period) -> Table:
-    """The current routing decision of each intake: every service's outcome."""
-    decisions = (
+def _current_decisions(period: Period) -> QuerySet:
+    return (
         RoutingDecision.objects.current()
         .filter(submitted_in(period, "intake__"), written_since(period))
         .order_by()
-        .values_list("decision", "status")
     )
-    sql, params = decisions.query.sql_with_params()
-    # The period's decisions are read once (PostgreSQL materializes a query named
-    # twice); each one's services, as rows (service, outcome), are counted.
+
+
+# A held decision's every service has the outcome HOLD (``routing.route``): only
+# routed decisions are expanded service by service; held and failed ones are counted.
+def routing_outcomes(period: Period) -> Table:
+    """The current routing decision of each intake: every service's outcome."""
+    decisions = _current_decisions(period)
+    routed_sql, routed_params = (
+        decisions.filter(status=DecisionStatus.ROUTED)
+        .values_list("decision")
+        .query.sql_with_params()
+    )
+    others_sql, others_params = (
+        decisions.exclude(status=DecisionStatus.ROUTED)
+        .values("status")
+        .annotate(decisions=Count("pk"))
+        .values_list("status", "decisions")
+        .query.sql_with_params()
+    )
     if connection.vendor == "postgresql":
         outcomes = (
             "SELECT s.key, s.value ->> 'outcome', COUNT(*) "
-            "FROM d CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
+            f"FROM ({routed_sql}) AS d "
+            "CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
             "GROUP BY 1, 2"
         )
     else:
         outcomes = (
             "SELECT s.key, json_extract(s.value, '$.outcome'), COUNT(*) "
-            "FROM d, json_each(d.decision, '$.services') AS s "
+            f"FROM ({routed_sql}) AS d, json_each(d.decision, '$.services') AS s "
             "GROUP BY 1, 2"
         )
-    failed = "SELECT '', 'failed', COUNT(*) FROM d WHERE d.status = %s"
     with connection.cursor() as cursor:
+        # Each decision is read once: the routed ones' services, then the count of
+        # the others by status (a row each, service '').
         cursor.execute(
-            f"WITH d AS ({sql}) {outcomes} UNION ALL {failed}",
-            (*params, DecisionStatus.FAILED),
+            f"{outcomes} UNION ALL SELECT '', o.* FROM ({others_sql}) AS o",
+            (*routed_params, *others_params),
         )
         counts = {(service, outcome): count for service, outcome, count in cursor}
+    held = counts.get(("", DecisionStatus.HELD), 0)
     rows = [
         (
             SERVICE_NAMES[service],
-            *(counts.get((service, outcome), 0) for outcome in OUTCOMES),
-            counts[("", "failed")],
+            *(
+                held if outcome == routing.HOLD else counts.get((service, outcome), 0)
+                for outcome in OUTCOMES
+            ),
+            counts.get(("", DecisionStatus.FAILED), 0),
         )
         for service in routing.SERVICE_CODES
     ]
@@ -387,24 +407,30 @@ def deciding_reasons(period: Period) -> Table:
     engine found not eligible, ...), and the hold reasons of held intakes (HOLD
     decides every service at once, so they are counted once per intake).
     """
-    decisions = (
-        RoutingDecision.objects.current()
-        .filter(submitted_in(period, "intake__"), written_since(period))
-        .exclude(status=DecisionStatus.FAILED)
-        .order_by()
+    decisions = _current_decisions(period)
+    # Each decision is expanded once: a routed one's services' reasons, a held one's
+    # hold reasons (its services are all HOLD, decided by the hold).
+    routed_sql, routed_params = (
+        decisions.filter(status=DecisionStatus.ROUTED)
         .values_list("decision")
+        .query.sql_with_params()
     )
-    sql, params = decisions.query.sql_with_params()
+    held_sql, held_params = (
+        decisions.filter(status=DecisionStatus.HELD)
+        .values_list("decision")
+        .query.sql_with_params()
+    )
     if connection.vendor == "postgresql":
         services = (
             "SELECT s.key, s.value ->> 'outcome', r ->> 'code', COUNT(*) "
-            "FROM d CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
+            f"FROM ({routed_sql}) AS d "
+            "CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
             "CROSS JOIN LATERAL jsonb_array_elements(s.value -> 'reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
         holds = (
             "SELECT '', 'HOLD', r ->> 'code', COUNT(*) "
-            "FROM d CROSS JOIN LATERAL "
+            f"FROM ({held_sql}) AS d CROSS JOIN LATERAL "
             "jsonb_array_elements(d.decision -> 'hold' -> 'reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
@@ -412,18 +438,16 @@ def deciding_reasons(period: Period) -> Table:
         services = (
             "SELECT s.key, json_extract(s.value, '$.outcome'), "
             "json_extract(r.value, '$.code'), COUNT(*) "
-            "FROM d, json_each(d.decision, '$.services') AS s, "
+            f"FROM ({routed_sql}) AS d, json_each(d.decision, '$.services') AS s, "
             "json_each(s.value, '$.reasons') AS r GROUP BY 1, 2, 3"
         )
         holds = (
             "SELECT '', 'HOLD', json_extract(r.value, '$.code'), COUNT(*) "
-            "FROM d, json_each(d.decision, '$.hold.reasons') AS r "
+            f"FROM ({held_sql}) AS d, json_each(d.decision, '$.hold.reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
     with connection.cursor() as cursor:
-        # The period's decisions are read once (PostgreSQL materializes a query
-        # named twice) and their JSON expanded twice.
-        cursor.execute(f"WITH d AS ({sql}) {services} UNION ALL {holds}", params)
+        cursor.execute(f"{services} UNION ALL {holds}", (*routed_params, *held_params))
         grouped = cursor.fetchall()
     deciding = sorted(
         (
