@@ -273,6 +273,13 @@ APPROVED_STATUSES = (ReferralStatus.APPROVED, ReferralStatus.SCHEDULED)
 APPROVAL_ON_FILE_STATUSES = (*APPROVED_STATUSES, ReferralStatus.COMPLETED)
 # Booked with the service: an appointment (when, with whom, where) is on file.
 BOOKED_STATUSES = (ReferralStatus.SCHEDULED, ReferralStatus.COMPLETED)
+# The steps the operations reports' funnel counts a referral as having reached.
+REACHED_STATUSES = (
+    ReferralStatus.APPROVED,
+    ReferralStatus.SCHEDULED,
+    ReferralStatus.COMPLETED,
+    ReferralStatus.DECLINED,
+)
 
 
 def may_cancel(referral: "Referral", user) -> bool:
@@ -588,6 +595,13 @@ class ReferralEvent(models.Model):
                 condition=Q(to_status=ReferralStatus.WAITLISTED)
                 | Q(from_status=ReferralStatus.WAITLISTED),
                 name="referral_event_waitlist_at",
+            ),
+            # The operations reports' funnel: the steps referrals reached, by time,
+            # read from the index alone (the events' rows are scattered by time).
+            models.Index(
+                fields=["at", "to_status", "referral"],
+                condition=Q(to_status__in=REACHED_STATUSES),
+                name="referral_event_reached_at",
             ),
         ]
 

@@ -44,6 +44,7 @@ from intake.models import Intake, OnlineDraft, TreatmentTrial
 from intake.online import STEPS
 from referrals import routing
 from referrals.models import (
+    REACHED_STATUSES,
     DecisionStatus,
     HoldTier,
     Referral,
@@ -68,13 +69,6 @@ FUNNEL_STATUSES = (
     ReferralStatus.COMPLETED,
     ReferralStatus.DECLINED,
     ReferralStatus.CANCELLED,
-)
-# The steps a referral may have reached at some point (read from its events).
-REACHED_STATUSES = (
-    ReferralStatus.APPROVED,
-    ReferralStatus.SCHEDULED,
-    ReferralStatus.COMPLETED,
-    ReferralStatus.DECLINED,
 )
 FAILED_OUTCOMES = sorted(codes.WITHOUT_BENEFIT_OUTCOMES)
 FAILED_HEADINGS = {
