@@ -28,13 +28,17 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
     Func,
     IntegerField,
+    Max,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -555,42 +559,59 @@ def decision_time_by_week(period: Period) -> Table:
 def referral_funnel(period: Period) -> Table:
     """Each service's referrals by where they stand now, how many ever reached
     approval, scheduling and completion, and the conversion between those steps."""
-    referrals = _referrals_of(period).order_by()
-    now = {
-        row["service__code"]: row
-        for row in referrals.values("service__code").annotate(
-            referrals=Count("pk"),
-            **{
-                status: Count("pk", filter=Q(status=status))
-                for status in FUNNEL_STATUSES
-            },
-        )
-    }
-    # The steps reached, from the events of those referrals (written since the
-    # period began): each referral once per step, however often it got there.
-    reached = {
-        (row["referral__service__code"], row["to_status"]): row["referrals"]
-        for row in ReferralEvent.objects.filter(
-            submitted_in(period, "referral__intake__"),
-            written_since(period, "referral__created"),
-            written_since(period, "at"),
-            to_status__in=REACHED_STATUSES,
+    referrals_sql, referrals_params = (
+        _referrals_of(period)
+        .order_by()
+        .annotate(code=F("service__code"))
+        .values_list("id", "code", "status")
+        .query.sql_with_params()
+    )
+    # The steps each referral reached, from its events written since the period
+    # began (a partial index of those events, read alone): 1 for a step it got to,
+    # however often.
+    steps_sql, steps_params = (
+        ReferralEvent.objects.filter(
+            written_since(period, "at"), to_status__in=REACHED_STATUSES
         )
         .order_by()
-        .values("referral__service__code", "to_status")
-        .annotate(referrals=Count("referral", distinct=True))
-    }
+        .values("referral_id")
+        .annotate(
+            **{
+                f"reached_{status}": Max(
+                    Case(When(to_status=status, then=Value(1)), default=Value(0))
+                )
+                for status in REACHED_STATUSES
+            }
+        )
+        .query.sql_with_params()
+    )
+    standing = ", ".join(
+        ["COUNT(*) FILTER (WHERE r.status = %s)"] * len(FUNNEL_STATUSES)
+    )
+    reached_sums = ", ".join(
+        f"COALESCE(SUM(e.reached_{status}), 0)" for status in REACHED_STATUSES
+    )
+    with connection.cursor() as cursor:
+        # One pass over the period's referrals, each with the steps it reached.
+        cursor.execute(
+            f"SELECT r.code, COUNT(*), {standing}, {reached_sums} "
+            f"FROM ({referrals_sql}) AS r LEFT JOIN ({steps_sql}) AS e "
+            "ON e.referral_id = r.id GROUP BY r.code",
+            (*FUNNEL_STATUSES, *referrals_params, *steps_params),
+        )
+        counted = {code: counts for code, *counts in cursor}
     rows = []
     for service in routing.SERVICE_CODES:
-        current = now.get(service, {})
-        approved, scheduled, completed, declined = (
-            reached.get((service, status), 0) for status in REACHED_STATUSES
+        total, *counts = counted.get(
+            service, [0] * (1 + len(FUNNEL_STATUSES) + len(REACHED_STATUSES))
         )
+        standing_now = counts[: len(FUNNEL_STATUSES)]
+        approved, scheduled, completed, declined = counts[len(FUNNEL_STATUSES) :]
         rows.append(
             (
                 SERVICE_NAMES[service],
-                current.get("referrals", 0),
-                *(current.get(status, 0) for status in FUNNEL_STATUSES),
+                total,
+                *standing_now,
                 approved,
                 scheduled,
                 completed,

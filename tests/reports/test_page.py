@@ -112,8 +112,8 @@ def test_query_count_does_not_grow_with_the_data(manager_client, physician_user)
     some_clinic(days=(5, 6, 11, 12, 13))
 
     assert queries() == empty
-    # The session, the user and 15 report queries.
-    assert empty == 17
+    # The session, the user and 14 report queries.
+    assert empty == 16
 
 
 def test_a_bad_period_says_why_and_shows_the_default_weeks(manager_client):
