@@ -172,10 +172,25 @@ def answer_every_step(client):
     return client
 
 
+@pytest.fixture(scope="class")
+def answered_session(django_db_setup, django_db_blocker):
+    """The session key of a browser that answered every step of the online intake.
+
+    Made once for a test class (each test's writes are rolled back, so every test
+    starts from the same answers); a test outside a class gets its own.
+    """
+    from django.test import Client
+
+    with rolled_back_after(django_db_blocker):
+        browser = answer_every_step(Client())
+        yield browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 @pytest.fixture
-def online_patient_client(client):
+def online_patient_client(db, client, answered_session):
     """A browser session that has answered every step of the online intake."""
-    return answer_every_step(client)
+    client.cookies[settings.SESSION_COOKIE_NAME] = answered_session
+    return client
 
 
 @pytest.fixture

@@ -38,76 +38,6 @@ def test_front_page_explains_the_intake_and_starts_it(client):
     assert "If this is an emergency, call 911." in page
 
 
-def test_every_step_shows_its_number_and_the_count(online_patient_client):
-    assert [*ONLINE_STEP_SLUGS, "review"] == [step.slug for step in online.STEPS]
-    for number, slug in enumerate([*ONLINE_STEP_SLUGS, "review"], start=1):
-        page = online_patient_client.get(f"/intake/{slug}/").content.decode()
-        assert f"Step {number} of 12" in page
-        assert f'<progress class="step-progress" max="12" value="{number}"' in page
-
-
-def test_submitting_stores_every_answer_as_an_online_intake(online_patient_client):
-    response = online_patient_client.post(REVIEW, {"action": "next"})
-
-    assert response.status_code == 302
-    assert response["Location"] == "/intake/done/"
-    intake = only_intake()
-    patient = intake.patient
-    assert (intake.status, intake.source) == ("submitted", "online")
-    assert intake.get_source_display() == "Online"
-    assert (patient.first_name, patient.last_name) == ("Rosa", "Delgado-Park")
-    assert patient.date_of_birth == datetime.date(1987, 4, 12)
-    assert patient.mobile_phone == "7045550134"
-    assert patient.emergency_contact_phone == "7045550199"
-    assert patient.preferred_language == "es"
-    assert patient.record_number.startswith("P-")
-    assert intake.diagnosis == "migraine_with_aura"
-    assert (intake.headache_days_per_month, intake.migraine_days_per_month) == (20, 14)
-    assert intake.features == ["one_sided", "pulsing"]
-    assert intake.new_or_changed_pattern is False
-    assert intake.triggers == ["stress", "sleep", "chocolate", "msg"]
-    assert intake.acute_days_triptan == 6 and intake.acute_days_opioid is None
-    assert intake.conditions == ["vertigo", "needle_phobia"]
-    assert intake.red_flags == ["cancer_history"]
-    assert intake.medications == ["antiplatelet"]
-    assert intake.phq9_answers == [1, 1, 1, 1, 1, 1, 1, 1, 0]
-    assert intake.midas_answers == [4, 6, 5, 7, 3]
-    assert (intake.midas_a, intake.midas_b) == (40, 8)
-    assert intake.interests == ["ketamine", "acupuncture", "yoga"]
-    assert intake.consent_signature == "rosa delgado park"
-    assert (intake.consent_version, intake.consent_language) == ("2026-01", "en")
-    assert intake.consent_signed_at is not None
-    rows = [
-        (t.name, t.drug_id is not None, t.treatment_class, t.intent, t.weeks, t.outcome)
-        for t in intake.treatments.select_related("drug")
-    ]
-    assert rows == [
-        ("propranolol", True, "beta_blocker", "preventive", 16, "ineffective"),
-        ("topiramate", True, "antiepileptic", "preventive", 3, "intolerable"),
-        ("Feverfew tea", False, "other_preventive", "preventive", None, "helped"),
-    ]
-
-
-def test_double_submission_makes_one_intake_and_one_announcement(
-    online_patient_client,
-):
-    announced = []
-
-    def receiver(sender, intake, **kwargs):
-        announced.append(intake.pk)
-
-    intake_submitted.connect(receiver)
-    try:
-        first = online_patient_client.post(REVIEW, {"action": "next"})
-        second = online_patient_client.post(REVIEW, {"action": "next"})
-    finally:
-        intake_submitted.disconnect(receiver)
-
-    assert first["Location"] == second["Location"] == "/intake/done/"
-    assert Intake.objects.count() == 1
-    assert len(announced) == 1
-
-
 def test_review_lists_unfinished_steps_instead_of_submitting(client):
     post_step(client, "about-you")
     response = client.post(REVIEW, {"action": "next"})
@@ -116,42 +46,6 @@ def test_review_lists_unfinished_steps_instead_of_submitting(client):
     assert "Some steps are not finished yet" in page
     assert 'href="/intake/headaches/"' in page
     assert only_intake().status == "draft"
-
-
-def test_review_shows_every_answer_with_a_change_link(online_patient_client):
-    page = online_patient_client.get(REVIEW).content.decode()
-    for expected in (
-        "Delgado-Park",
-        "April 12, 1987",
-        "Migraine with aura",
-        "Throbbing or pulsing",
-        "Feverfew tea",
-        "Side effects I could not tolerate",
-        "Sertraline 50 mg",
-        "Do you have vertigo or frequent dizzy spells?",
-        "Have you ever had cancer?",
-        "Penicillin: rash",
-        "Ketamine infusion",
-        "rosa delgado park",
-    ):
-        assert expected in page, expected
-    assert 'href="/intake/treatments/"' in page
-
-
-def test_done_page_explains_next_steps_and_matches_tips_to_triggers(
-    online_patient_client,
-):
-    online_patient_client.post(REVIEW, {"action": "next"})
-    page = online_patient_client.get("/intake/done/").content.decode()
-    assert "What happens next" in page
-    assert "Foods to leave out" in page
-    assert "almonds, oatmeal, eggs and milk" in page.lower()
-    assert "lavender oil" in page
-    assert "restorative yoga" in page
-    assert "massage" in page
-    assert "A physician will review your answers within 24 hours" in page
-    assert "Call 911 or go to the emergency department now" not in page
-    assert "988" not in page.split("<footer")[0]
 
 
 def test_done_page_shows_emergency_and_crisis_advice_first(client):
@@ -187,23 +81,6 @@ def test_steps_without_a_draft_send_the_patient_to_the_start(client):
 
 def test_unknown_step_is_not_found(client):
     assert client.get("/intake/nothing-here/").status_code == 404
-
-
-def test_pages_with_answers_are_never_cached(online_patient_client):
-    response = online_patient_client.get("/intake/health/")
-    assert "no-store" in response["Cache-Control"]
-
-
-def test_no_address_carries_a_name_or_a_database_id(online_patient_client):
-    intake = only_intake()
-    secrets_ = {str(intake.pk), str(intake.patient.pk), intake.patient.record_number}
-    secrets_ |= {"Rosa", "Delgado"}
-    locations = [
-        post_step(online_patient_client, slug)["Location"] for slug in ONLINE_STEP_SLUGS
-    ]
-    locations.append(online_patient_client.post(REVIEW, {"action": "next"})["Location"])
-    for location in locations:
-        assert not any(secret in location for secret in secrets_), location
 
 
 # Bad input
@@ -290,16 +167,6 @@ def test_bad_answers_are_explained_beside_the_field_and_in_a_summary(
     if typed and field not in ("diagnosis", "phq9_4"):
         assert f'value="{typed}"' in page
     assert list(Intake.objects.values()) + list(Patient.objects.values()) == before
-
-
-def test_changing_the_name_asks_for_the_signature_again(online_patient_client):
-    post_step(online_patient_client, "about-you", last_name="Park")
-    intake = only_intake()
-    assert intake.consent_signature == ""
-    assert "consent" not in intake.online_draft.steps_done
-    response = online_patient_client.post(REVIEW, {"action": "next"})
-    assert response.status_code == 400
-    assert only_intake().status == "draft"
 
 
 # Treatments
@@ -440,22 +307,6 @@ def test_an_expired_link_does_not_open_the_answers(client, client_class):
 def test_a_made_up_link_is_not_found(client):
     response = client.get(reverse("intake:resume", args=["x" * 43]))
     assert response.status_code == 404
-
-
-def test_after_submission_the_link_says_so_kindly_and_hides_the_answers(
-    online_patient_client, client_class
-):
-    url = resume_link(online_patient_client, "consent")
-    online_patient_client.post(REVIEW, {"action": "next"})
-
-    other = client_class()
-    response = other.get(url)
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "You have already sent your answers" in page
-    assert "Delgado" not in page
-    assert other.get("/intake/about-you/").status_code == 200
-    assert "Delgado" not in other.get("/intake/about-you/").content.decode()
 
 
 # Abuse
@@ -649,57 +500,11 @@ def test_one_health_step_keeps_the_conditions_the_other_asked(client):
 # Plain words, the phone, the review page
 
 
-def test_pages_that_say_call_us_give_the_number_as_a_link(online_patient_client):
-    link = '<a class="phone-link" href="tel:+17045550100">(704) 555-0100</a>'
-    for url in ("/", "/intake/review/", "/intake/resume/expired-link/"):
-        page = online_patient_client.get(url).content.decode()
-        assert link in page.split("<footer")[0], url
-    online_patient_client.post(REVIEW, {"action": "next"})
-    assert link in online_patient_client.get("/intake/done/").content.decode()
-
-
 def test_the_clinic_phone_comes_from_the_settings(client, settings):
     settings.CLINIC_PHONE = "(980) 555-0199"
     assert (
         'href="tel:+19805550199">(980) 555-0199</a>' in client.get("/").content.decode()
     )
-
-
-def test_the_review_shows_a_phone_as_people_write_it_and_medicines_one_a_line(
-    online_patient_client,
-):
-    post_step(
-        online_patient_client,
-        "medicines",
-        other_medications="Sertraline 50 mg\nVitamin D\n\n",
-    )
-    page = online_patient_client.get(REVIEW).content.decode()
-    assert "(704) 555-0134" in page and "7045550134" not in page
-    assert "<li>Sertraline 50 mg</li><li>Vitamin D</li>" in page
-
-
-def test_the_patient_sees_no_jargon_or_questionnaire_names(online_patient_client):
-    pages = "".join(
-        online_patient_client.get(f"/intake/{slug}/").content.decode()
-        for slug in [*ONLINE_STEP_SLUGS, "review"]
-    )
-    for jargon in (
-        "(PHQ-9)",
-        "(MIDAS)",
-        "Ditan (",
-        "Gepant (",
-        "Ergot (",
-        "medicines below",
-    ):
-        assert jargon not in pages, jargon
-    assert "Botox for migraine (coming soon)" in pages
-
-
-def test_a_red_flag_done_page_promises_24_hours_only(online_patient_client):
-    online_patient_client.post(REVIEW, {"action": "next"})
-    page = online_patient_client.get("/intake/done/").content.decode()
-    assert "within 24 hours" in page
-    assert "2 working days" not in page
 
 
 def test_a_routine_done_page_promises_2_working_days(client):
@@ -728,3 +533,217 @@ def test_every_page_has_a_favicon(client):
     assert (
         'rel="icon" href="/static/img/favicon.svg"' in client.get("/").content.decode()
     )
+
+
+class TestAnAnsweredDraft:
+    """Tests starting from a draft with every step answered, made once for them."""
+
+    def test_every_step_shows_its_number_and_the_count(self, online_patient_client):
+        assert [*ONLINE_STEP_SLUGS, "review"] == [step.slug for step in online.STEPS]
+        for number, slug in enumerate([*ONLINE_STEP_SLUGS, "review"], start=1):
+            page = online_patient_client.get(f"/intake/{slug}/").content.decode()
+            assert f"Step {number} of 12" in page
+            assert f'<progress class="step-progress" max="12" value="{number}"' in page
+
+    def test_submitting_stores_every_answer_as_an_online_intake(
+        self, online_patient_client
+    ):
+        response = online_patient_client.post(REVIEW, {"action": "next"})
+
+        assert response.status_code == 302
+        assert response["Location"] == "/intake/done/"
+        intake = only_intake()
+        patient = intake.patient
+        assert (intake.status, intake.source) == ("submitted", "online")
+        assert intake.get_source_display() == "Online"
+        assert (patient.first_name, patient.last_name) == ("Rosa", "Delgado-Park")
+        assert patient.date_of_birth == datetime.date(1987, 4, 12)
+        assert patient.mobile_phone == "7045550134"
+        assert patient.emergency_contact_phone == "7045550199"
+        assert patient.preferred_language == "es"
+        assert patient.record_number.startswith("P-")
+        assert intake.diagnosis == "migraine_with_aura"
+        assert (intake.headache_days_per_month, intake.migraine_days_per_month) == (
+            20,
+            14,
+        )
+        assert intake.features == ["one_sided", "pulsing"]
+        assert intake.new_or_changed_pattern is False
+        assert intake.triggers == ["stress", "sleep", "chocolate", "msg"]
+        assert intake.acute_days_triptan == 6 and intake.acute_days_opioid is None
+        assert intake.conditions == ["vertigo", "needle_phobia"]
+        assert intake.red_flags == ["cancer_history"]
+        assert intake.medications == ["antiplatelet"]
+        assert intake.phq9_answers == [1, 1, 1, 1, 1, 1, 1, 1, 0]
+        assert intake.midas_answers == [4, 6, 5, 7, 3]
+        assert (intake.midas_a, intake.midas_b) == (40, 8)
+        assert intake.interests == ["ketamine", "acupuncture", "yoga"]
+        assert intake.consent_signature == "rosa delgado park"
+        assert (intake.consent_version, intake.consent_language) == ("2026-01", "en")
+        assert intake.consent_signed_at is not None
+        rows = [
+            (
+                t.name,
+                t.drug_id is not None,
+                t.treatment_class,
+                t.intent,
+                t.weeks,
+                t.outcome,
+            )
+            for t in intake.treatments.select_related("drug")
+        ]
+        assert rows == [
+            ("propranolol", True, "beta_blocker", "preventive", 16, "ineffective"),
+            ("topiramate", True, "antiepileptic", "preventive", 3, "intolerable"),
+            ("Feverfew tea", False, "other_preventive", "preventive", None, "helped"),
+        ]
+
+    def test_double_submission_makes_one_intake_and_one_announcement(
+        self,
+        online_patient_client,
+    ):
+        announced = []
+
+        def receiver(sender, intake, **kwargs):
+            announced.append(intake.pk)
+
+        intake_submitted.connect(receiver)
+        try:
+            first = online_patient_client.post(REVIEW, {"action": "next"})
+            second = online_patient_client.post(REVIEW, {"action": "next"})
+        finally:
+            intake_submitted.disconnect(receiver)
+
+        assert first["Location"] == second["Location"] == "/intake/done/"
+        assert Intake.objects.count() == 1
+        assert len(announced) == 1
+
+    def test_review_shows_every_answer_with_a_change_link(self, online_patient_client):
+        page = online_patient_client.get(REVIEW).content.decode()
+        for expected in (
+            "Delgado-Park",
+            "April 12, 1987",
+            "Migraine with aura",
+            "Throbbing or pulsing",
+            "Feverfew tea",
+            "Side effects I could not tolerate",
+            "Sertraline 50 mg",
+            "Do you have vertigo or frequent dizzy spells?",
+            "Have you ever had cancer?",
+            "Penicillin: rash",
+            "Ketamine infusion",
+            "rosa delgado park",
+        ):
+            assert expected in page, expected
+        assert 'href="/intake/treatments/"' in page
+
+    def test_done_page_explains_next_steps_and_matches_tips_to_triggers(
+        self,
+        online_patient_client,
+    ):
+        online_patient_client.post(REVIEW, {"action": "next"})
+        page = online_patient_client.get("/intake/done/").content.decode()
+        assert "What happens next" in page
+        assert "Foods to leave out" in page
+        assert "almonds, oatmeal, eggs and milk" in page.lower()
+        assert "lavender oil" in page
+        assert "restorative yoga" in page
+        assert "massage" in page
+        assert "A physician will review your answers within 24 hours" in page
+        assert "Call 911 or go to the emergency department now" not in page
+        assert "988" not in page.split("<footer")[0]
+
+    def test_pages_with_answers_are_never_cached(self, online_patient_client):
+        response = online_patient_client.get("/intake/health/")
+        assert "no-store" in response["Cache-Control"]
+
+    def test_no_address_carries_a_name_or_a_database_id(self, online_patient_client):
+        intake = only_intake()
+        secrets_ = {
+            str(intake.pk),
+            str(intake.patient.pk),
+            intake.patient.record_number,
+        }
+        secrets_ |= {"Rosa", "Delgado"}
+        locations = [
+            post_step(online_patient_client, slug)["Location"]
+            for slug in ONLINE_STEP_SLUGS
+        ]
+        locations.append(
+            online_patient_client.post(REVIEW, {"action": "next"})["Location"]
+        )
+        for location in locations:
+            assert not any(secret in location for secret in secrets_), location
+
+    def test_changing_the_name_asks_for_the_signature_again(
+        self, online_patient_client
+    ):
+        post_step(online_patient_client, "about-you", last_name="Park")
+        intake = only_intake()
+        assert intake.consent_signature == ""
+        assert "consent" not in intake.online_draft.steps_done
+        response = online_patient_client.post(REVIEW, {"action": "next"})
+        assert response.status_code == 400
+        assert only_intake().status == "draft"
+
+    def test_after_submission_the_link_says_so_kindly_and_hides_the_answers(
+        self, online_patient_client, client_class
+    ):
+        url = resume_link(online_patient_client, "consent")
+        online_patient_client.post(REVIEW, {"action": "next"})
+
+        other = client_class()
+        response = other.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "You have already sent your answers" in page
+        assert "Delgado" not in page
+        assert other.get("/intake/about-you/").status_code == 200
+        assert "Delgado" not in other.get("/intake/about-you/").content.decode()
+
+    def test_pages_that_say_call_us_give_the_number_as_a_link(
+        self, online_patient_client
+    ):
+        link = '<a class="phone-link" href="tel:+17045550100">(704) 555-0100</a>'
+        for url in ("/", "/intake/review/", "/intake/resume/expired-link/"):
+            page = online_patient_client.get(url).content.decode()
+            assert link in page.split("<footer")[0], url
+        online_patient_client.post(REVIEW, {"action": "next"})
+        assert link in online_patient_client.get("/intake/done/").content.decode()
+
+    def test_the_review_shows_a_phone_as_people_write_it_and_medicines_one_a_line(
+        self,
+        online_patient_client,
+    ):
+        post_step(
+            online_patient_client,
+            "medicines",
+            other_medications="Sertraline 50 mg\nVitamin D\n\n",
+        )
+        page = online_patient_client.get(REVIEW).content.decode()
+        assert "(704) 555-0134" in page and "7045550134" not in page
+        assert "<li>Sertraline 50 mg</li><li>Vitamin D</li>" in page
+
+    def test_the_patient_sees_no_jargon_or_questionnaire_names(
+        self, online_patient_client
+    ):
+        pages = "".join(
+            online_patient_client.get(f"/intake/{slug}/").content.decode()
+            for slug in [*ONLINE_STEP_SLUGS, "review"]
+        )
+        for jargon in (
+            "(PHQ-9)",
+            "(MIDAS)",
+            "Ditan (",
+            "Gepant (",
+            "Ergot (",
+            "medicines below",
+        ):
+            assert jargon not in pages, jargon
+        assert "Botox for migraine (coming soon)" in pages
+
+    def test_a_red_flag_done_page_promises_24_hours_only(self, online_patient_client):
+        online_patient_client.post(REVIEW, {"action": "next"})
+        page = online_patient_client.get("/intake/done/").content.decode()
+        assert "within 24 hours" in page
+        assert "2 working days" not in page

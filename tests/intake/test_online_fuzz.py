@@ -5,15 +5,12 @@ field names, through the real view, as a browser or a robot could.
 """
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake import codes, online
 from intake.models import Intake, OnlineDraft, Patient, TreatmentTrial
-from tests.conftest import answer_every_step, rolled_back_after
 from tests.factories import ONLINE_STEP_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -135,22 +132,11 @@ def test_any_first_step_from_a_new_browser_never_errors(
     post_anything()
 
 
-@pytest.fixture(scope="class")
-def answered_session(django_db_setup, django_db_blocker):
-    """The session key of a browser that answered every step, made once for a class.
-
-    Each test's writes are rolled back, so every test starts from the same draft.
-    """
-    with rolled_back_after(django_db_blocker):
-        browser = answer_every_step(Client())
-        yield browser.cookies[django_settings.SESSION_COOKIE_NAME].value
-
-
 class TestAnAnsweredDraft:
     @pytest.mark.parametrize("slug", [step.slug for step in online.STEPS])
-    def test_asking_to_add_a_row_on_any_step_never_errors(self, answered_session, slug):
-        browser = Client()
-        browser.cookies[django_settings.SESSION_COOKIE_NAME] = answered_session
-        response = browser.get(f"/intake/{slug}/?add=1")
+    def test_asking_to_add_a_row_on_any_step_never_errors(
+        self, online_patient_client, slug
+    ):
+        response = online_patient_client.get(f"/intake/{slug}/?add=1")
 
         assert response.status_code == 200
