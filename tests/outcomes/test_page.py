@@ -36,65 +36,12 @@ def test_managers_and_physicians_see_the_page_others_do_not(client, role, status
     assert client.get(reverse("admin:outcomes_rows_csv")).status_code == status
 
 
-def test_the_page_shows_the_figures_beside_the_published_ones(
-    physician_client, three_courses
-):
-    response = physician_client.get(reverse(PAGE), {"service": "ketamine"})
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "2/3 (67%)" in html  # immediate, as non-responders
-    assert "21%–94%" in html  # its Wilson interval
-    assert "1/3 (33%)" in html  # sustained at 1 month, the lost as non-responders
-    assert "1/2 (50%)" in html  # the same, the lost excluded
-    assert "Schwenk 2018" in html and "Pomeroy 2017" in html
-    assert html.count('class="outcomes-chart"') == 2
-    assert "<script" not in html.split('id="content-main"')[1]
-    assert "style=" not in html.split('id="content-main"')[1]
-    # The answered 1-month follow-up: 6 headache days against the intake's 18.
-    assert "-12" in html
-
-
 def test_a_backwards_date_range_is_refused_beside_the_field(physician_client):
     response = physician_client.get(
         reverse(PAGE), {"since": "2026-06-01", "until": "2026-05-01"}
     )
     assert response.status_code == 200
     assert "The end comes before the start." in response.content.decode()
-
-
-def test_the_page_takes_the_same_queries_whatever_the_number_of_courses(
-    physician_client, three_courses
-):
-    physician_client.get(reverse(PAGE))  # the session's first save
-    with CaptureQueriesContext(connection) as few:
-        physician_client.get(reverse(PAGE))
-    ended_course([(7, 3)], days_ago=40)
-    ended_course([(6, 2)], days_ago=50, service="yoga")
-    with CaptureQueriesContext(connection) as more:
-        response = physician_client.get(reverse(PAGE))
-    assert "Yoga" in response.content.decode()
-    assert len(more) == len(few)
-
-
-def test_the_csv_is_de_identified_and_its_download_audited(
-    manager_client, three_courses
-):
-    before = AuditEntry.objects.count()
-    response = manager_client.get(reverse("admin:outcomes_rows_csv"))
-    body = b"".join(response.streaming_content).decode()
-    rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == CSV_COLUMNS
-    assert len(rows) == 4
-    first = dict(zip(rows[0], rows[1], strict=True))
-    assert first["birth_year"] == "1987"
-    assert first["immediate_responder"] == "yes"
-    assert first["1m_state"] == "answered"
-    assert first["1m_sustained_responder"] == "yes"
-    assert first["3m_state"] == "lost"
-    assert "P-0" not in body and "Avery" not in body and "Whitfield" not in body
-    assert "1987-04-12" not in body
-    entry = AuditEntry.objects.order_by("pk")[before:].get()
-    assert entry.additional_data["patients_covered"] == 3
 
 
 @pytest.mark.parametrize(
@@ -118,3 +65,57 @@ def test_the_page_opens_on_the_last_year_and_a_range_reaches_further(
         reverse(PAGE), {"since": "2020-01-01", "service": "ketamine"}
     ).content.decode()
     assert "1/2 (50%)" in whole
+
+
+class TestThreeCourses:
+    """Tests reading the same three ended courses, made once for them."""
+
+    def test_the_page_shows_the_figures_beside_the_published_ones(
+        self, physician_client, three_courses
+    ):
+        response = physician_client.get(reverse(PAGE), {"service": "ketamine"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "2/3 (67%)" in html  # immediate, as non-responders
+        assert "21%–94%" in html  # its Wilson interval
+        assert "1/3 (33%)" in html  # sustained at 1 month, the lost as non-responders
+        assert "1/2 (50%)" in html  # the same, the lost excluded
+        assert "Schwenk 2018" in html and "Pomeroy 2017" in html
+        assert html.count('class="outcomes-chart"') == 2
+        assert "<script" not in html.split('id="content-main"')[1]
+        assert "style=" not in html.split('id="content-main"')[1]
+        # The answered 1-month follow-up: 6 headache days against the intake's 18.
+        assert "-12" in html
+
+    def test_the_page_takes_the_same_queries_whatever_the_number_of_courses(
+        self, physician_client, three_courses
+    ):
+        physician_client.get(reverse(PAGE))  # the session's first save
+        with CaptureQueriesContext(connection) as few:
+            physician_client.get(reverse(PAGE))
+        ended_course([(7, 3)], days_ago=40)
+        ended_course([(6, 2)], days_ago=50, service="yoga")
+        with CaptureQueriesContext(connection) as more:
+            response = physician_client.get(reverse(PAGE))
+        assert "Yoga" in response.content.decode()
+        assert len(more) == len(few)
+
+    def test_the_csv_is_de_identified_and_its_download_audited(
+        self, manager_client, three_courses
+    ):
+        before = AuditEntry.objects.count()
+        response = manager_client.get(reverse("admin:outcomes_rows_csv"))
+        body = b"".join(response.streaming_content).decode()
+        rows = list(csv.reader(io.StringIO(body)))
+        assert rows[0] == CSV_COLUMNS
+        assert len(rows) == 4
+        first = dict(zip(rows[0], rows[1], strict=True))
+        assert first["birth_year"] == "1987"
+        assert first["immediate_responder"] == "yes"
+        assert first["1m_state"] == "answered"
+        assert first["1m_sustained_responder"] == "yes"
+        assert first["3m_state"] == "lost"
+        assert "P-0" not in body and "Avery" not in body and "Whitfield" not in body
+        assert "1987-04-12" not in body
+        entry = AuditEntry.objects.order_by("pk")[before:].get()
+        assert entry.additional_data["patients_covered"] == 3
