@@ -426,6 +426,13 @@ class Referral(ChecksInOneQuery, ConcurrentTransitionMixin, TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "created"], name="referral_status_created"),
+            # The operations reports: the referrals written since a period began,
+            # with the columns they count, read from the index alone (a referral's
+            # row is wide: its reasons, notes and appointment).
+            models.Index(
+                fields=["created", "intake", "service", "status", "decided_at", "id"],
+                name="referral_reports",
+            ),
             # A physician's decisions of the day (their home page).
             models.Index(
                 fields=["decided_by", "decided_at"], name="referral_decided_by_at"
