@@ -18,7 +18,7 @@ from clinic.middleware import LAST_SEEN
 from clinic.net import client_address
 from staff.services import enrolment_code_issue
 from tests.factories import UserFactory
-from tests.test_settings import PRODUCTION_ENV, clean_environment
+from tests.test_settings import PRODUCTION_ENV, clean_environment, settings_module
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,24 +135,8 @@ def test_front_desk_does_not_need_a_second_factor(
     assert client.get("/admin/").status_code == 200
 
 
-def test_two_factor_is_required_by_default_when_debug_is_off():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.REQUIRE_2FA)",
-        ],
-        cwd=ROOT,
-        env={
-            **clean_environment(),
-            "DJANGO_SETTINGS_MODULE": "clinic.settings",
-            **PRODUCTION_ENV,
-        },
-        capture_output=True,
-        text=True,
-    )
-    assert result.stdout.strip() == "True", result.stderr
+def test_two_factor_is_required_by_default_when_debug_is_off(monkeypatch):
+    assert settings_module(monkeypatch, **PRODUCTION_ENV)["REQUIRE_2FA"] is True
 
 
 def test_idle_staff_session_ends_after_the_timeout(client, front_desk_user, settings):
