@@ -3,13 +3,16 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from intake import codes
 from intake.catalogue import DRUGS, OTHER_NAMES
 from intake.models import Drug, DrugName, Intake, fold_name
 from intake.online import vocabulary
+from tests.conftest import rolled_back_after
 from tests.factories import ONLINE_STEP_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -80,43 +83,20 @@ def post_treatments(client, *names):
     return client.post("/intake/treatments/", {**rows, "action": "next"})
 
 
+@pytest.fixture(scope="class")
+def started_session(django_db_setup, django_db_blocker):
+    """The session key of a browser past the first step, made once for a test class
+    (each test's writes are rolled back); a test outside a class gets its own."""
+    with rolled_back_after(django_db_blocker):
+        browser = Client()
+        browser.post("/intake/about-you/", {**ONLINE_STEP_ANSWERS["about-you"]})
+        yield browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 @pytest.fixture
-def patient(client):
-    client.post("/intake/about-you/", {**ONLINE_STEP_ANSWERS["about-you"]})
+def patient(db, client, started_session):
+    client.cookies[settings.SESSION_COOKIE_NAME] = started_session
     return client
-
-
-@pytest.mark.parametrize(("brand", "generic", "treatment_class"), BRANDS)
-def test_the_patient_form_stores_a_brand_as_its_generic_drug_and_class(
-    patient, brand, generic, treatment_class
-):
-    response = post_treatments(patient, brand)
-
-    assert response.status_code == 302, response.content.decode()
-    (trial,) = Intake.objects.get().treatments.select_related("drug")
-    assert (trial.drug.name, trial.treatment_class) == (generic, treatment_class)
-    assert trial.drug_name == ""
-
-
-@pytest.mark.parametrize(
-    "typed", ["aimovig", "AIMOVIG", " Aimovig ", "topiramato", "Ácido valproico"]
-)
-def test_the_patient_form_matches_without_case_or_accents(patient, typed):
-    assert post_treatments(patient, typed).status_code == 302
-    assert Intake.objects.get().treatments.get().drug_id is not None
-
-
-def test_the_review_page_shows_the_generic_drug_and_its_kind(patient):
-    post_treatments(patient, "Aimovig", "Qulipta")
-    page = patient.get("/intake/review/").content.decode()
-    assert "erenumab (CGRP monoclonal antibody)" in page
-    assert "atogepant (CGRP tablet)" in page
-
-
-def test_the_name_field_suggests_brands_with_their_generic_name(patient):
-    page = patient.get("/intake/treatments/").content.decode()
-    assert '<option value="Aimovig" label="erenumab">' in page
-    assert '<option value="sumatriptan">' in page
 
 
 def test_every_class_has_a_patient_label_and_kind():
@@ -205,3 +185,36 @@ def test_staff_free_text_that_is_no_catalogue_name_stays_free_text():
     )
     assert form.is_valid(), form.errors
     assert form.save(commit=False).drug is None
+
+
+class TestAPatientPastTheFirstStep:
+    """Tests typing treatments into the same started draft, made once for them."""
+
+    @pytest.mark.parametrize(("brand", "generic", "treatment_class"), BRANDS)
+    def test_the_patient_form_stores_a_brand_as_its_generic_drug_and_class(
+        self, patient, brand, generic, treatment_class
+    ):
+        response = post_treatments(patient, brand)
+
+        assert response.status_code == 302, response.content.decode()
+        (trial,) = Intake.objects.get().treatments.select_related("drug")
+        assert (trial.drug.name, trial.treatment_class) == (generic, treatment_class)
+        assert trial.drug_name == ""
+
+    @pytest.mark.parametrize(
+        "typed", ["aimovig", "AIMOVIG", " Aimovig ", "topiramato", "Ácido valproico"]
+    )
+    def test_the_patient_form_matches_without_case_or_accents(self, patient, typed):
+        assert post_treatments(patient, typed).status_code == 302
+        assert Intake.objects.get().treatments.get().drug_id is not None
+
+    def test_the_review_page_shows_the_generic_drug_and_its_kind(self, patient):
+        post_treatments(patient, "Aimovig", "Qulipta")
+        page = patient.get("/intake/review/").content.decode()
+        assert "erenumab (CGRP monoclonal antibody)" in page
+        assert "atogepant (CGRP tablet)" in page
+
+    def test_the_name_field_suggests_brands_with_their_generic_name(self, patient):
+        page = patient.get("/intake/treatments/").content.decode()
+        assert '<option value="Aimovig" label="erenumab">' in page
+        assert '<option value="sumatriptan">' in page
