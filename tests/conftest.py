@@ -44,6 +44,22 @@ def pytest_configure_node(node):
     node.workerinput[MIGRATED_DATABASE] = config.stash[_builder].args[-1]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """(xdist worker on SQLite) Run the tests that need no database first.
+
+    pytest-django runs them last; first, they keep the workers busy while the
+    migrated database is still being built, instead of waiting for it.
+    """
+    if _migrated_database(config):
+        items.sort(
+            key=lambda item: bool(
+                item.get_closest_marker("django_db")
+                or "django_db_setup" in item.fixturenames
+            )
+        )
+
+
 def pytest_collection_finish(session):
     """Keep the collected tests and the imported modules out of the cyclic GC's way.
 
