@@ -60,6 +60,18 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
+# Allocations between two collections of the cyclic GC's youngest generation, and
+# collections of each generation before the next is collected (Python's defaults:
+# 700, 10, 10). A test allocates far more than 700 objects, nearly all freed by
+# reference counting; with the defaults the GC ran about 3,300 times in 500 tests and
+# took a tenth of their CPU, with these 40 times and 6%.
+GC_THRESHOLDS = (50_000, 50, 1_000)
+
+
+def pytest_configure(config):
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def pytest_collection_finish(session):
     """Keep the collected tests and the imported modules out of the cyclic GC's way.
 
