@@ -10,12 +10,14 @@ import polib
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.utils import translation
 from post_office.models import Email
 
 from intake import codes, online
 from intake.models import Intake
 from intake.online import consent
+from tests.conftest import rolled_back_after
 from tests.factories import ONLINE_STEP_ANSWERS, ONLINE_STEP_SLUGS
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,24 @@ def answer_every_step(client):
         assert response.status_code == 302, (slug, response.content.decode())
 
 
+@pytest.fixture(scope="class")
+def spanish_answers(django_db_setup, django_db_blocker):
+    """The cookies of a Spanish browser that answered every step, made once for a
+    test class (each test's writes are rolled back); a test outside a class gets its
+    own."""
+    with rolled_back_after(django_db_blocker):
+        browser = Client(**SPANISH)
+        answer_every_step(browser)
+        yield {name: cookie.value for name, cookie in browser.cookies.items()}
+
+
+@pytest.fixture
+def answered_spanish_client(db, spanish_client, spanish_answers):
+    for name, value in spanish_answers.items():
+        spanish_client.cookies[name] = value
+    return spanish_client
+
+
 def test_the_spanish_catalogue_is_complete():
     catalogue = polib.pofile(str(CATALOGUE))
     assert catalogue.percent_translated() == 100
@@ -112,29 +132,6 @@ def test_the_page_checker_finds_english_left_on_a_page():
     ]
     assert english_left_in("<p>Step 3 of 12</p>") == ["Step %(number)s of %(total)s"]
     assert english_left_in("<label>Sexo</label><p>Sí</p><p>No</p>") == []
-
-
-def test_every_step_in_spanish_has_no_english_left(spanish_client):
-    answer_every_step(spanish_client)
-    for step in online.STEPS:
-        page = spanish_client.get(f"/intake/{step.slug}/").content.decode()
-        assert '<html lang="es">' in page, step.slug
-        assert english_left_in(page) == [], step.slug
-
-
-def test_every_step_with_its_errors_in_spanish_has_no_english_left(spanish_client):
-    answer_every_step(spanish_client)
-    optional = {"symptoms", "services"}
-    for slug in [slug for slug in ONLINE_STEP_SLUGS if slug not in optional]:
-        response = spanish_client.post(
-            f"/intake/{slug}/",
-            {"action": "next", "treatments-TOTAL_FORMS": "1", "treatments-0-name": "x"}
-            | {"treatments-INITIAL_FORMS": "0", "onset_age": "abc", "agree": ""},
-        )
-        page = response.content.decode()
-        assert response.status_code == 400, slug
-        assert "Hay " in page and "con sus respuestas" in page, slug
-        assert english_left_in(page) == [], slug
 
 
 def test_the_other_pages_in_spanish_have_no_english_left(spanish_client):
@@ -205,48 +202,11 @@ def test_staff_pages_stay_in_english_whatever_the_browser_or_cookie_asks(
     assert "Log out" in page and "Terminar sesión" not in page
 
 
-def test_staff_see_a_spanish_intake_in_english(spanish_client, desk_client):
-    answer_every_step(spanish_client)
-    spanish_client.post("/intake/review/", {"action": "next"})
-    intake = Intake.objects.get()
-
-    page = desk_client.get(f"/admin/intake/intake/{intake.pk}/change/", **SPANISH)
-
-    text = page.content.decode()
-    assert "Do you have vertigo or frequent dizzy spells?" in text
-    assert "Migraine with aura" in text
-    assert "¿Tiene vértigo" not in text and "Migraña con aura" not in text
-
-
-def test_numbers_and_dates_follow_the_language(spanish_client):
-    answer_every_step(spanish_client)
-    intake = Intake.objects.select_related("patient").get()
-    assert intake.patient.date_of_birth == datetime.date(1987, 4, 12)
-
-    page = spanish_client.get("/intake/review/").content.decode()
-
-    assert "12 de abril de 1987" in page
-    assert "2\xa0000" in page
-    english = spanish_client.get("/intake/review/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "April 12, 1987" in english.content.decode()
-
-
 def test_a_spanish_date_of_birth_is_day_first(spanish_client):
     page = spanish_client.get("/intake/about-you/").content.decode()
     assert "por ejemplo 12/04/1987" in page
     post_step(spanish_client, "about-you", date_of_birth="03/02/1990")
     assert Intake.objects.get().patient.date_of_birth == datetime.date(1990, 2, 3)
-
-
-def test_the_signed_consent_records_its_language_and_version(spanish_client):
-    answer_every_step(spanish_client)
-    page = spanish_client.get("/intake/consent/").content.decode()
-    assert consent.text_in("es")[0] in page
-    intake = Intake.objects.get()
-    assert (intake.consent_language, intake.consent_version) == (
-        "es",
-        consent.VERSIONS["es"],
-    )
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -276,21 +236,6 @@ def test_the_resume_email_is_in_the_patients_language(client):
     assert "(704) 555-0100" in message.body
 
 
-def test_the_confirmation_email_is_queued_in_the_patients_language_without_answers(
-    spanish_client,
-):
-    answer_every_step(spanish_client)
-    spanish_client.post("/intake/review/", {"action": "next"})
-    spanish_client.post("/intake/review/", {"action": "next"})
-
-    (email,) = Email.objects.filter(to=["rosa@example.com"])
-    assert "recibimos su formulario" in email.subject
-    assert "Qué pasa ahora" in email.message
-    assert "(704) 555-0100" in email.message
-    for answer in ("Delgado", "Feverfew", "vértigo", "Sertraline", "Penicillin"):
-        assert answer not in email.subject + email.message
-
-
 def test_the_confirmation_is_in_english_for_an_english_patient(client):
     for slug in ONLINE_STEP_SLUGS:
         changes = {"preferred_language": "en"} if slug == "about-you" else {}
@@ -314,3 +259,83 @@ def test_codes_stay_english_outside_a_patient_page():
         assert dict(codes.CONDITIONS)["vertigo"] == (
             "Do you have vertigo or frequent dizzy spells?"
         )
+
+
+class TestASpanishPatientsAnswers:
+    """Tests starting from every step answered in Spanish, made once for them."""
+
+    def test_every_step_in_spanish_has_no_english_left(self, answered_spanish_client):
+        for step in online.STEPS:
+            page = answered_spanish_client.get(f"/intake/{step.slug}/").content.decode()
+            assert '<html lang="es">' in page, step.slug
+            assert english_left_in(page) == [], step.slug
+
+    def test_every_step_with_its_errors_in_spanish_has_no_english_left(
+        self, answered_spanish_client
+    ):
+        optional = {"symptoms", "services"}
+        for slug in [slug for slug in ONLINE_STEP_SLUGS if slug not in optional]:
+            response = answered_spanish_client.post(
+                f"/intake/{slug}/",
+                {
+                    "action": "next",
+                    "treatments-TOTAL_FORMS": "1",
+                    "treatments-0-name": "x",
+                }
+                | {"treatments-INITIAL_FORMS": "0", "onset_age": "abc", "agree": ""},
+            )
+            page = response.content.decode()
+            assert response.status_code == 400, slug
+            assert "Hay " in page and "con sus respuestas" in page, slug
+            assert english_left_in(page) == [], slug
+
+    def test_staff_see_a_spanish_intake_in_english(
+        self, answered_spanish_client, desk_client
+    ):
+        answered_spanish_client.post("/intake/review/", {"action": "next"})
+        intake = Intake.objects.get()
+
+        page = desk_client.get(f"/admin/intake/intake/{intake.pk}/change/", **SPANISH)
+
+        text = page.content.decode()
+        assert "Do you have vertigo or frequent dizzy spells?" in text
+        assert "Migraine with aura" in text
+        assert "¿Tiene vértigo" not in text and "Migraña con aura" not in text
+
+    def test_numbers_and_dates_follow_the_language(self, answered_spanish_client):
+        intake = Intake.objects.select_related("patient").get()
+        assert intake.patient.date_of_birth == datetime.date(1987, 4, 12)
+
+        page = answered_spanish_client.get("/intake/review/").content.decode()
+
+        assert "12 de abril de 1987" in page
+        assert "2\xa0000" in page
+        english = answered_spanish_client.get(
+            "/intake/review/", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert "April 12, 1987" in english.content.decode()
+
+    def test_the_signed_consent_records_its_language_and_version(
+        self, answered_spanish_client
+    ):
+        page = answered_spanish_client.get("/intake/consent/").content.decode()
+        assert consent.text_in("es")[0] in page
+        intake = Intake.objects.get()
+        assert (intake.consent_language, intake.consent_version) == (
+            "es",
+            consent.VERSIONS["es"],
+        )
+
+    def test_the_confirmation_email_is_queued_in_the_patients_language_without_answers(
+        self,
+        answered_spanish_client,
+    ):
+        answered_spanish_client.post("/intake/review/", {"action": "next"})
+        answered_spanish_client.post("/intake/review/", {"action": "next"})
+
+        (email,) = Email.objects.filter(to=["rosa@example.com"])
+        assert "recibimos su formulario" in email.subject
+        assert "Qué pasa ahora" in email.message
+        assert "(704) 555-0100" in email.message
+        for answer in ("Delgado", "Feverfew", "vértigo", "Sertraline", "Penicillin"):
+            assert answer not in email.subject + email.message
