@@ -338,7 +338,7 @@ def world(django_db_setup, django_db_blocker):
         link = resume_link_issue(
             draft=OnlineDraft.objects.get(), build_url=lambda token: token
         )
-        yield {
+        world = {
             "intake": intake,
             "pending": pending,
             "approved": Referral.objects.get(pk=approved.pk),
@@ -352,14 +352,24 @@ def world(django_db_setup, django_db_blocker):
             DOCTOR: doctor,
             MANAGER: UserFactory(username="boss", role=roles.CLINIC_MANAGER),
         }
+        world["sessions"] = {role: signed_in(role, world) for role in ROLES}
+        yield world
 
 
-def client_for(role, world):
+def signed_in(role, world) -> dict:
+    """The cookies of a browser signed in as ``role`` (the patient by a resume link)."""
     browser = Client()
     if role == PATIENT:
         browser.get(world["resume_url"])
     elif role != ANON:
         browser.force_login(world[role])
+    return {name: cookie.value for name, cookie in browser.cookies.items()}
+
+
+def client_for(role, world):
+    browser = Client()
+    for name, value in world["sessions"][role].items():
+        browser.cookies[name] = value
     return browser
 
 
