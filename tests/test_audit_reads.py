@@ -7,6 +7,7 @@ entry must not hold what was searched for.
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -36,13 +37,30 @@ def world(django_db_setup, django_db_blocker):
             intake=first, status=Referral.Status.PENDING_REVIEW
         ).first()
         services.referral_approve(referral=referral, user=doctor, note="")
+        staff = {role: UserFactory(role=role) for role in ROLES}
         yield {
+            "staff": staff,
+            "sessions": {role: signed_in(user) for role, user in staff.items()},
             "first": first,
             "both": {first.patient.record_number, second.patient.record_number},
             "one": {first.patient.record_number},
             "referral": referral,
             "decision": RoutingDecision.objects.get(intake=first),
         }
+
+
+def signed_in(user) -> dict:
+    """The cookies of a browser signed in as ``user``."""
+    browser = Client()
+    browser.force_login(user)
+    return {name: cookie.value for name, cookie in browser.cookies.items()}
+
+
+def browser_of(world, role) -> Client:
+    browser = Client()
+    for name, value in world["sessions"][role].items():
+        browser.cookies[name] = value
+    return browser
 
 
 def admin_url(name, *args):
@@ -192,13 +210,12 @@ class TestPagesShowingTwoPatients:
         ("page", "url", "shown"), PAGES, ids=[page[0] for page in PAGES]
     )
     def test_every_page_showing_patients_is_audited_for_every_role(
-        self, client_class, world, page, url, shown
+        self, world, page, url, shown
     ):
         seen_by = []
         for role in ROLES:
-            user = UserFactory(role=role)
-            browser = client_class()
-            browser.force_login(user)
+            user = world["staff"][role]
+            browser = browser_of(world, role)
             before = last_entry_pk()
             response = browser.get(url(world))
             if response.status_code == 403:
