@@ -1,17 +1,14 @@
+"""Code the drugs given RxNorm codes after 0012 (atenolol, bisoprolol, candesartan,
+lisinopril; intake/catalogue.py names the source) in clinics migrated before: 0012's
+function again, which codes every catalogue drug still uncoded and keeps any code."""
+
+from importlib import import_module
+
 from django.db import migrations
 
-from intake.catalogue import RXNORM_INGREDIENTS
-
-
-def code_catalogue(apps, schema_editor):
-    """Give the catalogue's drugs the RxNorm ingredient codes added since 0012
-    (atenolol, bisoprolol, candesartan, lisinopril; intake/catalogue.py names the
-    source); a drug already coded keeps its code."""
-    Drug = apps.get_model("intake", "Drug")
-    for name, rxcui in RXNORM_INGREDIENTS.items():
-        Drug.objects.filter(name=name, rxnorm_ingredient="").update(
-            rxnorm_ingredient=rxcui
-        )
+code_catalogue = import_module(
+    "intake.migrations.0012_drug_rxnorm_ingredient"
+).code_catalogue
 
 
 class Migration(migrations.Migration):
