@@ -200,9 +200,25 @@ def answer_every_step(client):
     return client
 
 
+def cookies_of(browser) -> dict[str, str]:
+    """A test browser's cookies (its session), for other browsers to carry."""
+    return {name: cookie.value for name, cookie in browser.cookies.items()}
+
+
+def carrying(cookies: dict[str, str], browser=None):
+    """``browser`` (a new one by default) carrying ``cookies``: the same session."""
+    if browser is None:
+        from django.test import Client
+
+        browser = Client()
+    for name, value in cookies.items():
+        browser.cookies[name] = value
+    return browser
+
+
 @pytest.fixture(scope="class")
 def answered_session(django_db_setup, django_db_blocker):
-    """The session key of a browser that answered every step of the online intake.
+    """The cookies of a browser that answered every step of the online intake.
 
     Made once for a test class (each test's writes are rolled back, so every test
     starts from the same answers); a test outside a class gets its own.
@@ -211,14 +227,13 @@ def answered_session(django_db_setup, django_db_blocker):
 
     with rolled_back_after(django_db_blocker):
         browser = answer_every_step(Client())
-        yield browser.cookies[settings.SESSION_COOKIE_NAME].value
+        yield cookies_of(browser)
 
 
 @pytest.fixture
 def online_patient_client(db, client, answered_session):
     """A browser session that has answered every step of the online intake."""
-    client.cookies[settings.SESSION_COOKIE_NAME] = answered_session
-    return client
+    return carrying(answered_session, client)
 
 
 @pytest.fixture

@@ -14,7 +14,12 @@ from intake.models import Drug, OnlineDraft
 from intake.services import resume_link_issue
 from referrals import services
 from referrals.models import Referral, RoutingDecision, Service
-from tests.conftest import answer_every_step, rolled_back_after
+from tests.conftest import (
+    answer_every_step,
+    carrying,
+    cookies_of,
+    rolled_back_after,
+)
 from tests.factories import UserFactory
 from tests.referrals.builders import submitted_example1
 
@@ -363,14 +368,11 @@ def signed_in(role, world) -> dict:
         browser.get(world["resume_url"])
     elif role != ANON:
         browser.force_login(world[role])
-    return {name: cookie.value for name, cookie in browser.cookies.items()}
+    return cookies_of(browser)
 
 
 def client_for(role, world):
-    browser = Client()
-    for name, value in world["sessions"][role].items():
-        browser.cookies[name] = value
-    return browser
+    return carrying(world["sessions"][role])
 
 
 @pytest.mark.parametrize("role", ROLES)

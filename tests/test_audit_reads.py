@@ -16,7 +16,7 @@ from clinic.models import AuditEntry
 from intake.models import Patient
 from referrals import services
 from referrals.models import Referral, RoutingDecision
-from tests.conftest import rolled_back_after
+from tests.conftest import carrying, cookies_of, rolled_back_after
 from tests.factories import UserFactory
 from tests.referrals.builders import submitted_example1
 
@@ -53,14 +53,7 @@ def signed_in(user) -> dict:
     """The cookies of a browser signed in as ``user``."""
     browser = Client()
     browser.force_login(user)
-    return {name: cookie.value for name, cookie in browser.cookies.items()}
-
-
-def browser_of(world, role) -> Client:
-    browser = Client()
-    for name, value in world["sessions"][role].items():
-        browser.cookies[name] = value
-    return browser
+    return cookies_of(browser)
 
 
 def admin_url(name, *args):
@@ -215,7 +208,7 @@ class TestPagesShowingTwoPatients:
         seen_by = []
         for role in ROLES:
             user = world["staff"][role]
-            browser = browser_of(world, role)
+            browser = carrying(world["sessions"][role])
             before = last_entry_pk()
             response = browser.get(url(world))
             if response.status_code == 403:

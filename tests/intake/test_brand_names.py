@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -12,7 +11,7 @@ from intake import codes
 from intake.catalogue import DRUGS, OTHER_NAMES
 from intake.models import Drug, DrugName, Intake, fold_name
 from intake.online import vocabulary
-from tests.conftest import rolled_back_after
+from tests.conftest import carrying, cookies_of, rolled_back_after
 from tests.factories import ONLINE_STEP_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -85,18 +84,17 @@ def post_treatments(client, *names):
 
 @pytest.fixture(scope="class")
 def started_session(django_db_setup, django_db_blocker):
-    """The session key of a browser past the first step, made once for a test class
+    """The cookies of a browser past the first step, made once for a test class
     (each test's writes are rolled back); a test outside a class gets its own."""
     with rolled_back_after(django_db_blocker):
         browser = Client()
         browser.post("/intake/about-you/", {**ONLINE_STEP_ANSWERS["about-you"]})
-        yield browser.cookies[settings.SESSION_COOKIE_NAME].value
+        yield cookies_of(browser)
 
 
 @pytest.fixture
 def patient(db, client, started_session):
-    client.cookies[settings.SESSION_COOKIE_NAME] = started_session
-    return client
+    return carrying(started_session, client)
 
 
 def test_every_class_has_a_patient_label_and_kind():

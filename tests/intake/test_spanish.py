@@ -17,7 +17,7 @@ from post_office.models import Email
 from intake import codes, online
 from intake.models import Intake
 from intake.online import consent
-from tests.conftest import rolled_back_after
+from tests.conftest import carrying, cookies_of, rolled_back_after
 from tests.factories import ONLINE_STEP_ANSWERS, ONLINE_STEP_SLUGS
 
 pytestmark = pytest.mark.django_db
@@ -110,14 +110,12 @@ def spanish_answers(django_db_setup, django_db_blocker):
     with rolled_back_after(django_db_blocker):
         browser = Client(**SPANISH)
         answer_every_step(browser)
-        yield {name: cookie.value for name, cookie in browser.cookies.items()}
+        yield cookies_of(browser)
 
 
 @pytest.fixture
 def answered_spanish_client(db, spanish_client, spanish_answers):
-    for name, value in spanish_answers.items():
-        spanish_client.cookies[name] = value
-    return spanish_client
+    return carrying(spanish_answers, spanish_client)
 
 
 def test_the_spanish_catalogue_is_complete():
