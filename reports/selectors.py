@@ -345,18 +345,25 @@ def _current_decisions(period: Period) -> QuerySet:
     )
 
 
+def _decisions_json_sql(period: Period, status: str) -> tuple[str, tuple]:
+    """The SQL and parameters selecting the JSON of the period's current decisions
+    with ``status``, for a query that expands it."""
+    return (
+        _current_decisions(period)
+        .filter(status=status)
+        .values_list("decision")
+        .query.sql_with_params()
+    )
+
+
 # A held decision's every service has the outcome HOLD (``routing.route``): only
 # routed decisions are expanded service by service; held and failed ones are counted.
 def routing_outcomes(period: Period) -> Table:
     """The current routing decision of each intake: every service's outcome."""
-    decisions = _current_decisions(period)
-    routed_sql, routed_params = (
-        decisions.filter(status=DecisionStatus.ROUTED)
-        .values_list("decision")
-        .query.sql_with_params()
-    )
+    routed_sql, routed_params = _decisions_json_sql(period, DecisionStatus.ROUTED)
     others_sql, others_params = (
-        decisions.exclude(status=DecisionStatus.ROUTED)
+        _current_decisions(period)
+        .exclude(status=DecisionStatus.ROUTED)
         .values("status")
         .annotate(decisions=Count("pk"))
         .values_list("status", "decisions")
@@ -405,19 +412,10 @@ def deciding_reasons(period: Period) -> Table:
     engine found not eligible, ...), and the hold reasons of held intakes (HOLD
     decides every service at once, so they are counted once per intake).
     """
-    decisions = _current_decisions(period)
     # Each decision is expanded once: a routed one's services' reasons, a held one's
     # hold reasons (its services are all HOLD, decided by the hold).
-    routed_sql, routed_params = (
-        decisions.filter(status=DecisionStatus.ROUTED)
-        .values_list("decision")
-        .query.sql_with_params()
-    )
-    held_sql, held_params = (
-        decisions.filter(status=DecisionStatus.HELD)
-        .values_list("decision")
-        .query.sql_with_params()
-    )
+    routed_sql, routed_params = _decisions_json_sql(period, DecisionStatus.ROUTED)
+    held_sql, held_params = _decisions_json_sql(period, DecisionStatus.HELD)
     if connection.vendor == "postgresql":
         services = (
             "SELECT s.key, s.value ->> 'outcome', r ->> 'code', COUNT(*) "
