@@ -180,6 +180,14 @@ def style_choices(form: forms.Form) -> None:
 class StepForm(forms.Form):
     """Shared behaviour of every step: the crispy helper, its layout, CSS classes."""
 
+    def __init__(self, *args, **kwargs):
+        """Leave lengths to the form: with a ``maxlength`` attribute the browser
+        stops the typing at the limit, or cuts a pasted answer, without a word; the
+        form says the limit beside the field and keeps every character typed."""
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+
     def layout(self) -> Layout | None:
         return None
 

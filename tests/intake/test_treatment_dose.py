@@ -58,6 +58,16 @@ def test_a_dose_too_long_online_is_refused_beside_the_field(client, headers, mes
     response = online_treatments(client, **{"treatments-0-dose": TOO_LONG})
     assert response.status_code == 400
     assert message in response.content.decode()
+    assert f'value="{TOO_LONG}"' in response.content.decode()
+
+
+def test_no_step_lets_the_browser_cut_an_answer_at_its_length_limit(client):
+    """A ``maxlength`` would stop the typing at 40 characters without a word, and the
+    patient would never see the message above."""
+    online_treatments(client)
+    for slug in ONLINE_STEP_SLUGS:
+        page = client.get(f"/intake/{slug}/").content.decode()
+        assert "maxlength" not in page, slug
 
 
 def test_a_dose_just_short_enough_online_is_kept(client):
