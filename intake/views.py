@@ -56,6 +56,15 @@ def step_url(step: online.Step) -> str:
     return reverse("intake:step", args=[step.slug])
 
 
+def language_asked(action: str) -> str | None:
+    """The language a form's language switch asks for, if the post is the switch
+    (``templates/includes/_form_language_switch.html``)."""
+    if not action.startswith(LANGUAGE_ACTION):
+        return None
+    language = action.removeprefix(LANGUAGE_ACTION)
+    return language if language in Language.values else None
+
+
 def remember_language(response: HttpResponse, language: str) -> HttpResponse:
     """Set Django's language cookie, as its ``set_language`` view does."""
     response.set_cookie(
@@ -116,7 +125,7 @@ class StepView(View):
 
     def post(self, request, slug):
         action = request.POST.get("action", "next")
-        language = self.language_asked(action)
+        language = language_asked(action)
         if self.step is online.REVIEW_STEP and action == "back":
             return redirect(step_url(online.previous_step(self.step)))
         if self.step is online.REVIEW_STEP and language:
@@ -138,13 +147,6 @@ class StepView(View):
         except DraftLimitReached:
             return self.render(form, status=429, limited=True)
         return self.leave(action, language)
-
-    def language_asked(self, action: str) -> str | None:
-        """The language the switch asks for, if this post is the switch."""
-        if not action.startswith(LANGUAGE_ACTION):
-            return None
-        language = action.removeprefix(LANGUAGE_ACTION)
-        return language if language in Language.values else None
 
     def destination(self, action: str) -> online.Step:
         """The step the patient goes to, and a resume link would open."""

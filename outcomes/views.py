@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from clinic.audit import record_export
 from intake.online.steps import error_summary
+from intake.views import language_asked, remember_language
 from outcomes import charts, definitions
 from outcomes.figures import POINTS, SUSTAINED_POINTS, CourseRow, ServiceFigures
 from outcomes.forms import FollowUpAnswersForm, outcomes_filter_form
@@ -334,7 +335,7 @@ class FollowUpLinkView(View):
 class FollowUpView(View):
     """The follow-up form: errors beside each question and listed at the top; what
     was typed is kept, and "Save and finish later" keeps it for the link's next
-    opening."""
+    opening, as the language switch keeps it for the page in the other language."""
 
     def dispatch(self, request, *args, **kwargs):
         self.follow_up = _session_follow_up(request)
@@ -358,10 +359,15 @@ class FollowUpView(View):
         )
 
     def post(self, request):
-        if request.POST.get("action") == "later":
-            # Answered meanwhile, in another tab: the answer stands.
+        action = request.POST.get("action", "")
+        language = language_asked(action)
+        if action == "later" or language:
+            # Kept as typed, unjudged; answered meanwhile, in another tab: the
+            # answer stands.
             with contextlib.suppress(ValidationError):
                 follow_up_keep_draft(follow_up=self.follow_up, answers=request.POST)
+            if language:
+                return remember_language(redirect("outcomes:follow_up"), language)
             return redirect("outcomes:follow_up_saved")
         form = FollowUpAnswersForm(request.POST)
         if not form.is_valid():

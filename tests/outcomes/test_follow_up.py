@@ -208,3 +208,20 @@ class TestACourseEndedAMonthAgo:
         page = client.get(saved.url).content.decode()
         assert "Sus respuestas están guardadas" in page
         assert "vuelva a abrir el enlace de nuestro correo" in page
+
+    def test_the_language_switch_keeps_what_was_typed(self, client, month_ago):
+        send_due()
+        path = "/" + last_link().split("://", 1)[1].split("/", 1)[1]
+        form_url = client.get(path).url
+        assert 'value="language:es"' in client.get(form_url).content.decode()
+        typed = {"headache_days": "8", "migraine_days": "12", "current_pain": "3"}
+
+        switched = client.post(form_url, {**typed, "action": "language:es"})
+
+        assert switched.url == form_url
+        page = client.get(form_url).content.decode()
+        assert "¿Qué tan fuerte es su dolor de cabeza en este momento?" in page
+        assert 'name="headache_days" value="8"' in page
+        assert 'name="migraine_days" value="12"' in page
+        follow_up = month_ago.follow_ups.get(point="1m")
+        assert follow_up.answered_at is None  # nothing judged or sent
