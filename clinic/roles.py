@@ -142,14 +142,14 @@ def sync_roles(apps, schema_editor) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        permissions = []
-        for name in sorted(wanted):
-            app_label, codename = name.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:
-                permissions.append(permission)
-        group.permissions.set(permissions)
+        group.permissions.set(
+            [by_name[name] for name in sorted(wanted) if name in by_name]
+        )
