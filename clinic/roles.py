@@ -150,6 +150,4 @@ def sync_roles(apps, schema_editor) -> None:
     }
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            [by_name[name] for name in sorted(wanted) if name in by_name]
-        )
+        group.permissions.set([by_name[name] for name in wanted if name in by_name])

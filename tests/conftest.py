@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.test import Client
 
 from clinic import roles
 from tests import migrated_database
@@ -207,10 +208,7 @@ def cookies_of(browser) -> dict[str, str]:
 
 def carrying(cookies: dict[str, str], browser=None):
     """``browser`` (a new one by default) carrying ``cookies``: the same session."""
-    if browser is None:
-        from django.test import Client
-
-        browser = Client()
+    browser = browser or Client()
     for name, value in cookies.items():
         browser.cookies[name] = value
     return browser
@@ -223,8 +221,6 @@ def answered_session(django_db_setup, django_db_blocker):
     Made once for a test class (each test's writes are rolled back, so every test
     starts from the same answers); a test outside a class gets its own.
     """
-    from django.test import Client
-
     with rolled_back_after(django_db_blocker):
         browser = answer_every_step(Client())
         yield cookies_of(browser)
@@ -239,8 +235,6 @@ def online_patient_client(db, client, answered_session):
 @pytest.fixture
 def client_class():
     """Make fresh browsers (test clients), each with its own session."""
-    from django.test import Client
-
     return Client
 
 
