@@ -131,6 +131,55 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created'],
+                'indexes': [
+                    models.Index(fields=['status', '-submitted_at'], name='intake_status_submitted'),
+                ],
+                'constraints': [
+                    models.CheckConstraint(condition=models.Q(('onset_age__isnull', True), models.Q(('onset_age__gte', 0), ('onset_age__lte', 120)), _connector='OR'), name='intake_onset_age_range'),
+                    models.CheckConstraint(condition=models.Q(('lifetime_attacks__isnull', True), models.Q(('lifetime_attacks__gte', 0), ('lifetime_attacks__lte', 100000)), _connector='OR'), name='intake_lifetime_attacks_range'),
+                    models.CheckConstraint(condition=models.Q(('headache_days_per_month__isnull', True), models.Q(('headache_days_per_month__gte', 0), ('headache_days_per_month__lte', 31)), _connector='OR'), name='intake_headache_days_per_month_range'),
+                    models.CheckConstraint(condition=models.Q(('migraine_days_per_month__isnull', True), models.Q(('migraine_days_per_month__gte', 0), ('migraine_days_per_month__lte', 31)), _connector='OR'), name='intake_migraine_days_per_month_range'),
+                    models.CheckConstraint(condition=models.Q(('months_at_this_frequency__isnull', True), models.Q(('months_at_this_frequency__gte', 0), ('months_at_this_frequency__lte', 1200)), _connector='OR'), name='intake_months_at_this_frequency_range'),
+                    models.CheckConstraint(condition=models.Q(('debilitating_days_per_month__isnull', True), models.Q(('debilitating_days_per_month__gte', 0), ('debilitating_days_per_month__lte', 31)), _connector='OR'), name='intake_debilitating_days_per_month_range'),
+                    models.CheckConstraint(condition=models.Q(('debilitating_months__isnull', True), models.Q(('debilitating_months__gte', 0), ('debilitating_months__lte', 1200)), _connector='OR'), name='intake_debilitating_months_range'),
+                    models.CheckConstraint(condition=models.Q(('worst_pain__isnull', True), models.Q(('worst_pain__gte', 0), ('worst_pain__lte', 10)), _connector='OR'), name='intake_worst_pain_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_use_months__isnull', True), models.Q(('acute_use_months__gte', 0), ('acute_use_months__lte', 1200)), _connector='OR'), name='intake_acute_use_months_range'),
+                    models.CheckConstraint(condition=models.Q(('postpartum_weeks__isnull', True), models.Q(('postpartum_weeks__gte', 0), ('postpartum_weeks__lte', 104)), _connector='OR'), name='intake_postpartum_weeks_range'),
+                    models.CheckConstraint(condition=models.Q(('last_botox_weeks_ago__isnull', True), models.Q(('last_botox_weeks_ago__gte', 0), ('last_botox_weeks_ago__lte', 2600)), _connector='OR'), name='intake_last_botox_weeks_ago_range'),
+                    models.CheckConstraint(condition=models.Q(('hit6_total__isnull', True), models.Q(('hit6_total__gte', 36), ('hit6_total__lte', 78)), _connector='OR'), name='intake_hit6_total_range'),
+                    models.CheckConstraint(condition=models.Q(('bp_systolic__isnull', True), models.Q(('bp_systolic__gte', 60), ('bp_systolic__lte', 260)), _connector='OR'), name='intake_bp_systolic_range'),
+                    models.CheckConstraint(condition=models.Q(('bp_diastolic__isnull', True), models.Q(('bp_diastolic__gte', 30), ('bp_diastolic__lte', 160)), _connector='OR'), name='intake_bp_diastolic_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_1__isnull', True), models.Q(('phq9_1__gte', 0), ('phq9_1__lte', 3)), _connector='OR'), name='intake_phq9_1_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_2__isnull', True), models.Q(('phq9_2__gte', 0), ('phq9_2__lte', 3)), _connector='OR'), name='intake_phq9_2_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_3__isnull', True), models.Q(('phq9_3__gte', 0), ('phq9_3__lte', 3)), _connector='OR'), name='intake_phq9_3_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_4__isnull', True), models.Q(('phq9_4__gte', 0), ('phq9_4__lte', 3)), _connector='OR'), name='intake_phq9_4_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_5__isnull', True), models.Q(('phq9_5__gte', 0), ('phq9_5__lte', 3)), _connector='OR'), name='intake_phq9_5_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_6__isnull', True), models.Q(('phq9_6__gte', 0), ('phq9_6__lte', 3)), _connector='OR'), name='intake_phq9_6_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_7__isnull', True), models.Q(('phq9_7__gte', 0), ('phq9_7__lte', 3)), _connector='OR'), name='intake_phq9_7_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_8__isnull', True), models.Q(('phq9_8__gte', 0), ('phq9_8__lte', 3)), _connector='OR'), name='intake_phq9_8_range'),
+                    models.CheckConstraint(condition=models.Q(('phq9_9__isnull', True), models.Q(('phq9_9__gte', 0), ('phq9_9__lte', 3)), _connector='OR'), name='intake_phq9_9_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_1__isnull', True), models.Q(('midas_1__gte', 0), ('midas_1__lte', 90)), _connector='OR'), name='intake_midas_1_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_2__isnull', True), models.Q(('midas_2__gte', 0), ('midas_2__lte', 90)), _connector='OR'), name='intake_midas_2_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_3__isnull', True), models.Q(('midas_3__gte', 0), ('midas_3__lte', 90)), _connector='OR'), name='intake_midas_3_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_4__isnull', True), models.Q(('midas_4__gte', 0), ('midas_4__lte', 90)), _connector='OR'), name='intake_midas_4_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_5__isnull', True), models.Q(('midas_5__gte', 0), ('midas_5__lte', 90)), _connector='OR'), name='intake_midas_5_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_a__isnull', True), models.Q(('midas_a__gte', 0), ('midas_a__lte', 90)), _connector='OR'), name='intake_midas_a_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_b__isnull', True), models.Q(('midas_b__gte', 0), ('midas_b__lte', 10)), _connector='OR'), name='intake_midas_b_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_simple_analgesic__isnull', True), models.Q(('acute_days_simple_analgesic__gte', 0), ('acute_days_simple_analgesic__lte', 31)), _connector='OR'), name='intake_acute_days_simple_analgesic_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_combination_analgesic__isnull', True), models.Q(('acute_days_combination_analgesic__gte', 0), ('acute_days_combination_analgesic__lte', 31)), _connector='OR'), name='intake_acute_days_combination_analgesic_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_triptan__isnull', True), models.Q(('acute_days_triptan__gte', 0), ('acute_days_triptan__lte', 31)), _connector='OR'), name='intake_acute_days_triptan_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_ergot__isnull', True), models.Q(('acute_days_ergot__gte', 0), ('acute_days_ergot__lte', 31)), _connector='OR'), name='intake_acute_days_ergot_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_opioid__isnull', True), models.Q(('acute_days_opioid__gte', 0), ('acute_days_opioid__lte', 31)), _connector='OR'), name='intake_acute_days_opioid_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_ditan__isnull', True), models.Q(('acute_days_ditan__gte', 0), ('acute_days_ditan__lte', 31)), _connector='OR'), name='intake_acute_days_ditan_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_gepant__isnull', True), models.Q(('acute_days_gepant__gte', 0), ('acute_days_gepant__lte', 31)), _connector='OR'), name='intake_acute_days_gepant_range'),
+                    models.CheckConstraint(condition=models.Q(('acute_days_antiemetic__isnull', True), models.Q(('acute_days_antiemetic__gte', 0), ('acute_days_antiemetic__lte', 31)), _connector='OR'), name='intake_acute_days_antiemetic_range'),
+                    models.CheckConstraint(condition=models.Q(('weight_kg__isnull', True), models.Q(('weight_kg__gte', 20), ('weight_kg__lte', 350)), _connector='OR'), name='intake_weight_kg_range'),
+                    models.CheckConstraint(condition=models.Q(('migraine_days_per_month__isnull', True), ('headache_days_per_month__isnull', True), ('migraine_days_per_month__lte', models.F('headache_days_per_month')), _connector='OR'), name='intake_migraine_days_within_headache_days'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('bp_diastolic__isnull', True), ('bp_systolic__isnull', True)), ('bp_diastolic__lt', models.F('bp_systolic')), _connector='OR'), name='intake_bp_pair_consistent'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('status', 'draft'), ('submitted_at__isnull', True)), models.Q(('status', 'submitted'), ('submitted_at__isnull', False)), _connector='OR'), name='intake_submitted_has_time'),
+                    models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted'])), name='intake_status_valid'),
+                    models.CheckConstraint(condition=models.Q(('source__in', ['online', 'front_desk'])), name='intake_source_valid'),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -149,206 +198,13 @@ class Migration(migrations.Migration):
                 'verbose_name': 'treatment tried',
                 'verbose_name_plural': 'treatments tried',
                 'ordering': ['pk'],
+                'constraints': [
+                    models.CheckConstraint(condition=models.Q(('drug__isnull', False), models.Q(('drug_name', ''), _negated=True), _connector='OR'), name='treatment_names_a_drug'),
+                    models.CheckConstraint(condition=models.Q(('weeks__isnull', True), ('weeks__lte', 520), _connector='OR'), name='treatment_weeks_range'),
+                    models.CheckConstraint(condition=models.Q(('treatment_class__in', ['ace_arb', 'antidepressant', 'antiemetic', 'antiepileptic', 'beta_blocker', 'calcium_channel_blocker', 'cgrp_pathway', 'combination_analgesic', 'ditan', 'ergot', 'gepant', 'non_drug', 'onabotulinumtoxina', 'opioid', 'other_preventive', 'simple_analgesic', 'triptan'])), name='treatment_class_valid'),
+                    models.CheckConstraint(condition=models.Q(('intent__in', ['acute', 'preventive'])), name='treatment_intent_valid'),
+                    models.CheckConstraint(condition=models.Q(('outcome__in', ['contraindicated', 'helped', 'ineffective', 'intolerable', 'ongoing'])), name='treatment_outcome_valid'),
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name='intake',
-            index=models.Index(fields=['status', '-submitted_at'], name='intake_status_submitted'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('onset_age__isnull', True), models.Q(('onset_age__gte', 0), ('onset_age__lte', 120)), _connector='OR'), name='intake_onset_age_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('lifetime_attacks__isnull', True), models.Q(('lifetime_attacks__gte', 0), ('lifetime_attacks__lte', 100000)), _connector='OR'), name='intake_lifetime_attacks_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('headache_days_per_month__isnull', True), models.Q(('headache_days_per_month__gte', 0), ('headache_days_per_month__lte', 31)), _connector='OR'), name='intake_headache_days_per_month_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('migraine_days_per_month__isnull', True), models.Q(('migraine_days_per_month__gte', 0), ('migraine_days_per_month__lte', 31)), _connector='OR'), name='intake_migraine_days_per_month_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('months_at_this_frequency__isnull', True), models.Q(('months_at_this_frequency__gte', 0), ('months_at_this_frequency__lte', 1200)), _connector='OR'), name='intake_months_at_this_frequency_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('debilitating_days_per_month__isnull', True), models.Q(('debilitating_days_per_month__gte', 0), ('debilitating_days_per_month__lte', 31)), _connector='OR'), name='intake_debilitating_days_per_month_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('debilitating_months__isnull', True), models.Q(('debilitating_months__gte', 0), ('debilitating_months__lte', 1200)), _connector='OR'), name='intake_debilitating_months_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('worst_pain__isnull', True), models.Q(('worst_pain__gte', 0), ('worst_pain__lte', 10)), _connector='OR'), name='intake_worst_pain_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_use_months__isnull', True), models.Q(('acute_use_months__gte', 0), ('acute_use_months__lte', 1200)), _connector='OR'), name='intake_acute_use_months_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('postpartum_weeks__isnull', True), models.Q(('postpartum_weeks__gte', 0), ('postpartum_weeks__lte', 104)), _connector='OR'), name='intake_postpartum_weeks_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('last_botox_weeks_ago__isnull', True), models.Q(('last_botox_weeks_ago__gte', 0), ('last_botox_weeks_ago__lte', 2600)), _connector='OR'), name='intake_last_botox_weeks_ago_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('hit6_total__isnull', True), models.Q(('hit6_total__gte', 36), ('hit6_total__lte', 78)), _connector='OR'), name='intake_hit6_total_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('bp_systolic__isnull', True), models.Q(('bp_systolic__gte', 60), ('bp_systolic__lte', 260)), _connector='OR'), name='intake_bp_systolic_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('bp_diastolic__isnull', True), models.Q(('bp_diastolic__gte', 30), ('bp_diastolic__lte', 160)), _connector='OR'), name='intake_bp_diastolic_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_1__isnull', True), models.Q(('phq9_1__gte', 0), ('phq9_1__lte', 3)), _connector='OR'), name='intake_phq9_1_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_2__isnull', True), models.Q(('phq9_2__gte', 0), ('phq9_2__lte', 3)), _connector='OR'), name='intake_phq9_2_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_3__isnull', True), models.Q(('phq9_3__gte', 0), ('phq9_3__lte', 3)), _connector='OR'), name='intake_phq9_3_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_4__isnull', True), models.Q(('phq9_4__gte', 0), ('phq9_4__lte', 3)), _connector='OR'), name='intake_phq9_4_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_5__isnull', True), models.Q(('phq9_5__gte', 0), ('phq9_5__lte', 3)), _connector='OR'), name='intake_phq9_5_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_6__isnull', True), models.Q(('phq9_6__gte', 0), ('phq9_6__lte', 3)), _connector='OR'), name='intake_phq9_6_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_7__isnull', True), models.Q(('phq9_7__gte', 0), ('phq9_7__lte', 3)), _connector='OR'), name='intake_phq9_7_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_8__isnull', True), models.Q(('phq9_8__gte', 0), ('phq9_8__lte', 3)), _connector='OR'), name='intake_phq9_8_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('phq9_9__isnull', True), models.Q(('phq9_9__gte', 0), ('phq9_9__lte', 3)), _connector='OR'), name='intake_phq9_9_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_1__isnull', True), models.Q(('midas_1__gte', 0), ('midas_1__lte', 90)), _connector='OR'), name='intake_midas_1_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_2__isnull', True), models.Q(('midas_2__gte', 0), ('midas_2__lte', 90)), _connector='OR'), name='intake_midas_2_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_3__isnull', True), models.Q(('midas_3__gte', 0), ('midas_3__lte', 90)), _connector='OR'), name='intake_midas_3_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_4__isnull', True), models.Q(('midas_4__gte', 0), ('midas_4__lte', 90)), _connector='OR'), name='intake_midas_4_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_5__isnull', True), models.Q(('midas_5__gte', 0), ('midas_5__lte', 90)), _connector='OR'), name='intake_midas_5_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_a__isnull', True), models.Q(('midas_a__gte', 0), ('midas_a__lte', 90)), _connector='OR'), name='intake_midas_a_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_b__isnull', True), models.Q(('midas_b__gte', 0), ('midas_b__lte', 10)), _connector='OR'), name='intake_midas_b_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_simple_analgesic__isnull', True), models.Q(('acute_days_simple_analgesic__gte', 0), ('acute_days_simple_analgesic__lte', 31)), _connector='OR'), name='intake_acute_days_simple_analgesic_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_combination_analgesic__isnull', True), models.Q(('acute_days_combination_analgesic__gte', 0), ('acute_days_combination_analgesic__lte', 31)), _connector='OR'), name='intake_acute_days_combination_analgesic_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_triptan__isnull', True), models.Q(('acute_days_triptan__gte', 0), ('acute_days_triptan__lte', 31)), _connector='OR'), name='intake_acute_days_triptan_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_ergot__isnull', True), models.Q(('acute_days_ergot__gte', 0), ('acute_days_ergot__lte', 31)), _connector='OR'), name='intake_acute_days_ergot_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_opioid__isnull', True), models.Q(('acute_days_opioid__gte', 0), ('acute_days_opioid__lte', 31)), _connector='OR'), name='intake_acute_days_opioid_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_ditan__isnull', True), models.Q(('acute_days_ditan__gte', 0), ('acute_days_ditan__lte', 31)), _connector='OR'), name='intake_acute_days_ditan_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_gepant__isnull', True), models.Q(('acute_days_gepant__gte', 0), ('acute_days_gepant__lte', 31)), _connector='OR'), name='intake_acute_days_gepant_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('acute_days_antiemetic__isnull', True), models.Q(('acute_days_antiemetic__gte', 0), ('acute_days_antiemetic__lte', 31)), _connector='OR'), name='intake_acute_days_antiemetic_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('weight_kg__isnull', True), models.Q(('weight_kg__gte', 20), ('weight_kg__lte', 350)), _connector='OR'), name='intake_weight_kg_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('migraine_days_per_month__isnull', True), ('headache_days_per_month__isnull', True), ('migraine_days_per_month__lte', models.F('headache_days_per_month')), _connector='OR'), name='intake_migraine_days_within_headache_days'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('bp_diastolic__isnull', True), ('bp_systolic__isnull', True)), ('bp_diastolic__lt', models.F('bp_systolic')), _connector='OR'), name='intake_bp_pair_consistent'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'draft'), ('submitted_at__isnull', True)), models.Q(('status', 'submitted'), ('submitted_at__isnull', False)), _connector='OR'), name='intake_submitted_has_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted'])), name='intake_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['online', 'front_desk'])), name='intake_source_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmenttrial',
-            constraint=models.CheckConstraint(condition=models.Q(('drug__isnull', False), models.Q(('drug_name', ''), _negated=True), _connector='OR'), name='treatment_names_a_drug'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmenttrial',
-            constraint=models.CheckConstraint(condition=models.Q(('weeks__isnull', True), ('weeks__lte', 520), _connector='OR'), name='treatment_weeks_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmenttrial',
-            constraint=models.CheckConstraint(condition=models.Q(('treatment_class__in', ['ace_arb', 'antidepressant', 'antiemetic', 'antiepileptic', 'beta_blocker', 'calcium_channel_blocker', 'cgrp_pathway', 'combination_analgesic', 'ditan', 'ergot', 'gepant', 'non_drug', 'onabotulinumtoxina', 'opioid', 'other_preventive', 'simple_analgesic', 'triptan'])), name='treatment_class_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmenttrial',
-            constraint=models.CheckConstraint(condition=models.Q(('intent__in', ['acute', 'preventive'])), name='treatment_intent_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmenttrial',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['contraindicated', 'helped', 'ineffective', 'intolerable', 'ongoing'])), name='treatment_outcome_valid'),
         ),
     ]

@@ -34,6 +34,12 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created'],
                 'permissions': [('record_clinical', 'Can record pain, doses, blood pressure and adverse events'), ('view_outcomes', 'Can view the outcomes page and its export')],
+                'constraints': [
+                    models.CheckConstraint(condition=models.Q(('status__in', ['open', 'completed', 'discontinued'])), name='course_status_valid'),
+                    models.CheckConstraint(condition=models.Q(('planned_sessions__gte', 1), ('planned_sessions__lte', 30)), name='course_planned_sessions_range'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('ended_on__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('ended_by__isnull', False), ('ended_on__isnull', False)), _connector='OR'), name='course_ended_when_closed'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('status', 'discontinued'), _negated=True), models.Q(('end_note', ''), _negated=True), _connector='OR'), name='course_discontinued_has_reason'),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -63,6 +69,22 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['course', 'point'],
+                'constraints': [
+                    models.UniqueConstraint(fields=('course', 'point'), name='follow_up_one_per_point'),
+                    models.CheckConstraint(condition=models.Q(('point__in', ['1w', '1m', '3m'])), name='follow_up_point_valid'),
+                    models.CheckConstraint(condition=models.Q(('headache_days__isnull', True), models.Q(('headache_days__gte', 0), ('headache_days__lte', 28)), _connector='OR'), name='follow_up_headache_days_range'),
+                    models.CheckConstraint(condition=models.Q(('migraine_days__isnull', True), models.Q(('migraine_days__gte', 0), ('migraine_days__lte', 28)), _connector='OR'), name='follow_up_migraine_days_range'),
+                    models.CheckConstraint(condition=models.Q(('current_pain__isnull', True), models.Q(('current_pain__gte', 0), ('current_pain__lte', 10)), _connector='OR'), name='follow_up_current_pain_range'),
+                    models.CheckConstraint(condition=models.Q(('worst_pain__isnull', True), models.Q(('worst_pain__gte', 0), ('worst_pain__lte', 10)), _connector='OR'), name='follow_up_worst_pain_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_1__isnull', True), models.Q(('midas_1__gte', 0), ('midas_1__lte', 90)), _connector='OR'), name='follow_up_midas_1_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_2__isnull', True), models.Q(('midas_2__gte', 0), ('midas_2__lte', 90)), _connector='OR'), name='follow_up_midas_2_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_3__isnull', True), models.Q(('midas_3__gte', 0), ('midas_3__lte', 90)), _connector='OR'), name='follow_up_midas_3_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_4__isnull', True), models.Q(('midas_4__gte', 0), ('midas_4__lte', 90)), _connector='OR'), name='follow_up_midas_4_range'),
+                    models.CheckConstraint(condition=models.Q(('midas_5__isnull', True), models.Q(('midas_5__gte', 0), ('midas_5__lte', 90)), _connector='OR'), name='follow_up_midas_5_range'),
+                    models.CheckConstraint(condition=models.Q(('pgic__isnull', True), models.Q(('pgic__gte', 1), ('pgic__lte', 7)), _connector='OR'), name='follow_up_pgic_range'),
+                    models.CheckConstraint(condition=models.Q(('migraine_days__isnull', True), ('headache_days__isnull', True), ('migraine_days__lte', models.F('headache_days')), _connector='OR'), name='follow_up_migraine_days_within_headache_days'),
+                    models.CheckConstraint(condition=models.Q(('answered_at__isnull', True), models.Q(('current_pain__isnull', False), ('headache_days__isnull', False), ('midas_1__isnull', False), ('midas_2__isnull', False), ('midas_3__isnull', False), ('midas_4__isnull', False), ('midas_5__isnull', False), ('migraine_days__isnull', False), ('pgic__isnull', False), ('worst_pain__isnull', False)), _connector='OR'), name='follow_up_answered_in_full'),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -86,6 +108,18 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['date', 'pk'],
+                'constraints': [
+                    models.CheckConstraint(condition=models.Q(('pain_before__isnull', True), models.Q(('pain_before__gte', 0), ('pain_before__lte', 10)), _connector='OR'), name='session_pain_before_range'),
+                    models.CheckConstraint(condition=models.Q(('pain_after__isnull', True), models.Q(('pain_after__gte', 0), ('pain_after__lte', 10)), _connector='OR'), name='session_pain_after_range'),
+                    models.CheckConstraint(condition=models.Q(('ketamine_dose_mg_kg_h__isnull', True), models.Q(('ketamine_dose_mg_kg_h__gte', 0.01), ('ketamine_dose_mg_kg_h__lte', 5)), _connector='OR'), name='session_ketamine_dose_mg_kg_h_range'),
+                    models.CheckConstraint(condition=models.Q(('ketamine_minutes__isnull', True), models.Q(('ketamine_minutes__gte', 1), ('ketamine_minutes__lte', 1440)), _connector='OR'), name='session_ketamine_minutes_range'),
+                    models.CheckConstraint(condition=models.Q(('bp_systolic_before__isnull', True), models.Q(('bp_systolic_before__gte', 60), ('bp_systolic_before__lte', 260)), _connector='OR'), name='session_bp_systolic_before_range'),
+                    models.CheckConstraint(condition=models.Q(('bp_diastolic_before__isnull', True), models.Q(('bp_diastolic_before__gte', 30), ('bp_diastolic_before__lte', 160)), _connector='OR'), name='session_bp_diastolic_before_range'),
+                    models.CheckConstraint(condition=models.Q(('bp_systolic_after__isnull', True), models.Q(('bp_systolic_after__gte', 60), ('bp_systolic_after__lte', 260)), _connector='OR'), name='session_bp_systolic_after_range'),
+                    models.CheckConstraint(condition=models.Q(('bp_diastolic_after__isnull', True), models.Q(('bp_diastolic_after__gte', 30), ('bp_diastolic_after__lte', 160)), _connector='OR'), name='session_bp_diastolic_after_range'),
+                    models.UniqueConstraint(fields=('course', 'date'), name='session_one_per_course_day'),
+                    models.CheckConstraint(condition=models.Q(('attended', True), models.Q(('bp_diastolic_after__isnull', True), ('bp_diastolic_before__isnull', True), ('bp_systolic_after__isnull', True), ('bp_systolic_before__isnull', True), ('ketamine_dose_mg_kg_h__isnull', True), ('ketamine_minutes__isnull', True), ('pain_after__isnull', True), ('pain_before__isnull', True), ('stopped_early', False)), _connector='OR'), name='session_missed_has_no_measurements'),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -99,130 +133,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['pk'],
+                'constraints': [
+                    models.CheckConstraint(condition=models.Q(('kind__in', ['nausea', 'vomiting', 'dissociation', 'hypertension', 'sedation', 'other'])), name='adverse_event_kind_valid'),
+                    models.CheckConstraint(condition=models.Q(('severity__in', ['mild', 'moderate', 'severe'])), name='adverse_event_severity_valid'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('kind', 'other'), _negated=True), models.Q(('note', ''), _negated=True), _connector='OR'), name='adverse_event_other_is_described'),
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentcourse',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'completed', 'discontinued'])), name='course_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentcourse',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_sessions__gte', 1), ('planned_sessions__lte', 30)), name='course_planned_sessions_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentcourse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ended_on__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('ended_by__isnull', False), ('ended_on__isnull', False)), _connector='OR'), name='course_ended_when_closed'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentcourse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'discontinued'), _negated=True), models.Q(('end_note', ''), _negated=True), _connector='OR'), name='course_discontinued_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.UniqueConstraint(fields=('course', 'point'), name='follow_up_one_per_point'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('point__in', ['1w', '1m', '3m'])), name='follow_up_point_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('headache_days__isnull', True), models.Q(('headache_days__gte', 0), ('headache_days__lte', 28)), _connector='OR'), name='follow_up_headache_days_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('migraine_days__isnull', True), models.Q(('migraine_days__gte', 0), ('migraine_days__lte', 28)), _connector='OR'), name='follow_up_migraine_days_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('current_pain__isnull', True), models.Q(('current_pain__gte', 0), ('current_pain__lte', 10)), _connector='OR'), name='follow_up_current_pain_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('worst_pain__isnull', True), models.Q(('worst_pain__gte', 0), ('worst_pain__lte', 10)), _connector='OR'), name='follow_up_worst_pain_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_1__isnull', True), models.Q(('midas_1__gte', 0), ('midas_1__lte', 90)), _connector='OR'), name='follow_up_midas_1_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_2__isnull', True), models.Q(('midas_2__gte', 0), ('midas_2__lte', 90)), _connector='OR'), name='follow_up_midas_2_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_3__isnull', True), models.Q(('midas_3__gte', 0), ('midas_3__lte', 90)), _connector='OR'), name='follow_up_midas_3_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_4__isnull', True), models.Q(('midas_4__gte', 0), ('midas_4__lte', 90)), _connector='OR'), name='follow_up_midas_4_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('midas_5__isnull', True), models.Q(('midas_5__gte', 0), ('midas_5__lte', 90)), _connector='OR'), name='follow_up_midas_5_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('pgic__isnull', True), models.Q(('pgic__gte', 1), ('pgic__lte', 7)), _connector='OR'), name='follow_up_pgic_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('migraine_days__isnull', True), ('headache_days__isnull', True), ('migraine_days__lte', models.F('headache_days')), _connector='OR'), name='follow_up_migraine_days_within_headache_days'),
-        ),
-        migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_at__isnull', True), models.Q(('current_pain__isnull', False), ('headache_days__isnull', False), ('midas_1__isnull', False), ('midas_2__isnull', False), ('midas_3__isnull', False), ('midas_4__isnull', False), ('midas_5__isnull', False), ('migraine_days__isnull', False), ('pgic__isnull', False), ('worst_pain__isnull', False)), _connector='OR'), name='follow_up_answered_in_full'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('pain_before__isnull', True), models.Q(('pain_before__gte', 0), ('pain_before__lte', 10)), _connector='OR'), name='session_pain_before_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('pain_after__isnull', True), models.Q(('pain_after__gte', 0), ('pain_after__lte', 10)), _connector='OR'), name='session_pain_after_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('ketamine_dose_mg_kg_h__isnull', True), models.Q(('ketamine_dose_mg_kg_h__gte', 0.01), ('ketamine_dose_mg_kg_h__lte', 5)), _connector='OR'), name='session_ketamine_dose_mg_kg_h_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('ketamine_minutes__isnull', True), models.Q(('ketamine_minutes__gte', 1), ('ketamine_minutes__lte', 1440)), _connector='OR'), name='session_ketamine_minutes_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('bp_systolic_before__isnull', True), models.Q(('bp_systolic_before__gte', 60), ('bp_systolic_before__lte', 260)), _connector='OR'), name='session_bp_systolic_before_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('bp_diastolic_before__isnull', True), models.Q(('bp_diastolic_before__gte', 30), ('bp_diastolic_before__lte', 160)), _connector='OR'), name='session_bp_diastolic_before_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('bp_systolic_after__isnull', True), models.Q(('bp_systolic_after__gte', 60), ('bp_systolic_after__lte', 260)), _connector='OR'), name='session_bp_systolic_after_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('bp_diastolic_after__isnull', True), models.Q(('bp_diastolic_after__gte', 30), ('bp_diastolic_after__lte', 160)), _connector='OR'), name='session_bp_diastolic_after_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.UniqueConstraint(fields=('course', 'date'), name='session_one_per_course_day'),
-        ),
-        migrations.AddConstraint(
-            model_name='treatmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('attended', True), models.Q(('bp_diastolic_after__isnull', True), ('bp_diastolic_before__isnull', True), ('bp_systolic_after__isnull', True), ('bp_systolic_before__isnull', True), ('ketamine_dose_mg_kg_h__isnull', True), ('ketamine_minutes__isnull', True), ('pain_after__isnull', True), ('pain_before__isnull', True), ('stopped_early', False)), _connector='OR'), name='session_missed_has_no_measurements'),
-        ),
-        migrations.AddConstraint(
-            model_name='adverseevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['nausea', 'vomiting', 'dissociation', 'hypertension', 'sedation', 'other'])), name='adverse_event_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='adverseevent',
-            constraint=models.CheckConstraint(condition=models.Q(('severity__in', ['mild', 'moderate', 'severe'])), name='adverse_event_severity_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='adverseevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'other'), _negated=True), models.Q(('note', ''), _negated=True), _connector='OR'), name='adverse_event_other_is_described'),
         ),
     ]

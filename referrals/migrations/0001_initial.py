@@ -18,43 +18,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Referral',
-            fields=[
-                ('created', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('recommended_outcome', models.CharField(choices=[('REC', 'Recommended'), ('FLAG', 'Recommended with cautions'), ('NE', 'Not eligible'), ('BLOCK', 'Contraindicated')], max_length=5, verbose_name="engine's outcome")),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name="engine's reasons")),
-                ('status', django_fsm.FSMField(choices=[('waitlisted', 'Waitlisted'), ('pending_review', 'Pending review'), ('approved', 'Approved'), ('scheduled', 'Scheduled'), ('completed', 'Completed'), ('declined', 'Declined'), ('cancelled', 'Cancelled')], db_index=True, default='pending_review', max_length=20, verbose_name='status')),
-                ('override', models.BooleanField(default=False, help_text='Referred despite NE or BLOCK, or declined despite REC.', verbose_name='physician overrode the engine')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('note', models.TextField(blank=True, verbose_name="physician's note")),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='intake.intake', verbose_name='intake')),
-            ],
-            options={
-                'ordering': ['created'],
-                'permissions': [('decide_referral', 'Can approve, decline or override referrals'), ('schedule_referral', 'Can schedule, complete and cancel referrals'), ('view_letter', 'Can view referral letters')],
-            },
-            bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
-        ),
-        migrations.CreateModel(
-            name='ReferralEvent',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('from_status', models.CharField(blank=True, choices=[('waitlisted', 'Waitlisted'), ('pending_review', 'Pending review'), ('approved', 'Approved'), ('scheduled', 'Scheduled'), ('completed', 'Completed'), ('declined', 'Declined'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('waitlisted', 'Waitlisted'), ('pending_review', 'Pending review'), ('approved', 'Approved'), ('scheduled', 'Scheduled'), ('completed', 'Completed'), ('declined', 'Declined'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='referrals.referral')),
-            ],
-            options={
-                'verbose_name': 'referral event',
-                'ordering': ['at', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
             name='RoutingDecision',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
@@ -75,12 +38,18 @@ class Migration(migrations.Migration):
                 'verbose_name': 'routing decision',
                 'ordering': ['-created'],
                 'permissions': [('clear_hold', 'Can clear a routing hold and route the intake again'), ('view_review_queue', "Can work the physicians' review queue")],
+                'indexes': [
+                    models.Index(condition=models.Q(('superseded_at__isnull', True)), fields=['status', 'created'], name='decision_current_status'),
+                ],
+                'constraints': [
+                    models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('intake',), name='decision_one_current_per_intake'),
+                    models.CheckConstraint(condition=models.Q(('status__in', ['routed', 'held', 'failed'])), name='decision_status_valid'),
+                    models.CheckConstraint(condition=models.Q(('hold_tier__isnull', True), ('hold_tier__in', ['emergency', 'urgent', 'same_day']), _connector='OR'), name='decision_hold_tier_valid'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('hold_tier__isnull', False), ('status', 'held')), models.Q(models.Q(('status', 'held'), _negated=True), ('cleared_at__isnull', True), ('hold_tier', None)), _connector='OR'), name='decision_held_has_tier'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('decision__isnull', True), ('hold_tier', None), ('status', 'failed'), models.Q(('error', ''), _negated=True)), models.Q(models.Q(('status', 'failed'), _negated=True), ('decision__isnull', False), ('error', '')), _connector='OR'), name='decision_failed_has_error_only'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('cleared_at__isnull', True), ('cleared_by__isnull', True)), models.Q(('cleared_at__isnull', False), ('cleared_by__isnull', False)), _connector='OR'), name='decision_cleared_by_someone'),
+                ],
             },
-        ),
-        migrations.AddField(
-            model_name='referral',
-            name='decision',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.routingdecision', verbose_name='routing decision'),
         ),
         migrations.CreateModel(
             name='ReviewQueue',
@@ -111,65 +80,54 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('code__in', ['ketamine', 'botox', 'acupuncture', 'massage', 'yoga'])), name='service_code_valid')],
             },
         ),
-        migrations.AddField(
-            model_name='referral',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.service'),
+        migrations.CreateModel(
+            name='Referral',
+            fields=[
+                ('created', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('modified', models.DateTimeField(auto_now=True)),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('recommended_outcome', models.CharField(choices=[('REC', 'Recommended'), ('FLAG', 'Recommended with cautions'), ('NE', 'Not eligible'), ('BLOCK', 'Contraindicated')], max_length=5, verbose_name="engine's outcome")),
+                ('reasons', models.JSONField(blank=True, default=list, verbose_name="engine's reasons")),
+                ('status', django_fsm.FSMField(choices=[('waitlisted', 'Waitlisted'), ('pending_review', 'Pending review'), ('approved', 'Approved'), ('scheduled', 'Scheduled'), ('completed', 'Completed'), ('declined', 'Declined'), ('cancelled', 'Cancelled')], db_index=True, default='pending_review', max_length=20, verbose_name='status')),
+                ('override', models.BooleanField(default=False, help_text='Referred despite NE or BLOCK, or declined despite REC.', verbose_name='physician overrode the engine')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
+                ('note', models.TextField(blank=True, verbose_name="physician's note")),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
+                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='intake.intake', verbose_name='intake')),
+                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.routingdecision', verbose_name='routing decision')),
+                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.service')),
+            ],
+            options={
+                'ordering': ['created'],
+                'permissions': [('decide_referral', 'Can approve, decline or override referrals'), ('schedule_referral', 'Can schedule, complete and cancel referrals'), ('view_letter', 'Can view referral letters')],
+                'indexes': [
+                    models.Index(fields=['status', 'created'], name='referral_status_created'),
+                ],
+                'constraints': [
+                    models.UniqueConstraint(condition=models.Q(('status__in', ['waitlisted', 'pending_review', 'approved', 'scheduled'])), fields=('intake', 'service'), name='referral_one_open_per_intake_service'),
+                    models.CheckConstraint(condition=models.Q(('recommended_outcome__in', ['REC', 'FLAG', 'NE', 'BLOCK'])), name='referral_outcome_valid'),
+                    models.CheckConstraint(condition=models.Q(('status__in', ['waitlisted', 'pending_review', 'approved', 'scheduled', 'completed', 'declined', 'cancelled'])), name='referral_status_valid'),
+                    models.CheckConstraint(condition=models.Q(('recommended_outcome__in', ['REC', 'FLAG']), ('override', True), _connector='OR'), name='referral_ne_or_block_only_by_override'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('decided_by__isnull', True)), models.Q(('decided_at__isnull', False), ('decided_by__isnull', False)), _connector='OR'), name='referral_decided_by_someone'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('note', ''), _negated=True), _connector='OR'), name='referral_decline_has_note'),
+                ],
+            },
+            bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
-        migrations.AddIndex(
-            model_name='routingdecision',
-            index=models.Index(condition=models.Q(('superseded_at__isnull', True)), fields=['status', 'created'], name='decision_current_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='routingdecision',
-            constraint=models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('intake',), name='decision_one_current_per_intake'),
-        ),
-        migrations.AddConstraint(
-            model_name='routingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['routed', 'held', 'failed'])), name='decision_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='routingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('hold_tier__isnull', True), ('hold_tier__in', ['emergency', 'urgent', 'same_day']), _connector='OR'), name='decision_hold_tier_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='routingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('hold_tier__isnull', False), ('status', 'held')), models.Q(models.Q(('status', 'held'), _negated=True), ('cleared_at__isnull', True), ('hold_tier', None)), _connector='OR'), name='decision_held_has_tier'),
-        ),
-        migrations.AddConstraint(
-            model_name='routingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision__isnull', True), ('hold_tier', None), ('status', 'failed'), models.Q(('error', ''), _negated=True)), models.Q(models.Q(('status', 'failed'), _negated=True), ('decision__isnull', False), ('error', '')), _connector='OR'), name='decision_failed_has_error_only'),
-        ),
-        migrations.AddConstraint(
-            model_name='routingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('cleared_at__isnull', True), ('cleared_by__isnull', True)), models.Q(('cleared_at__isnull', False), ('cleared_by__isnull', False)), _connector='OR'), name='decision_cleared_by_someone'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'created'], name='referral_status_created'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['waitlisted', 'pending_review', 'approved', 'scheduled'])), fields=('intake', 'service'), name='referral_one_open_per_intake_service'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('recommended_outcome__in', ['REC', 'FLAG', 'NE', 'BLOCK'])), name='referral_outcome_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['waitlisted', 'pending_review', 'approved', 'scheduled', 'completed', 'declined', 'cancelled'])), name='referral_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('recommended_outcome__in', ['REC', 'FLAG']), ('override', True), _connector='OR'), name='referral_ne_or_block_only_by_override'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('decided_by__isnull', True)), models.Q(('decided_at__isnull', False), ('decided_by__isnull', False)), _connector='OR'), name='referral_decided_by_someone'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('note', ''), _negated=True), _connector='OR'), name='referral_decline_has_note'),
+        migrations.CreateModel(
+            name='ReferralEvent',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
+                ('from_status', models.CharField(blank=True, choices=[('waitlisted', 'Waitlisted'), ('pending_review', 'Pending review'), ('approved', 'Approved'), ('scheduled', 'Scheduled'), ('completed', 'Completed'), ('declined', 'Declined'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='from')),
+                ('to_status', models.CharField(choices=[('waitlisted', 'Waitlisted'), ('pending_review', 'Pending review'), ('approved', 'Approved'), ('scheduled', 'Scheduled'), ('completed', 'Completed'), ('declined', 'Declined'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='to')),
+                ('note', models.TextField(blank=True, verbose_name='note')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
+                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='referrals.referral')),
+            ],
+            options={
+                'verbose_name': 'referral event',
+                'ordering': ['at', 'pk'],
+            },
         ),
     ]
