@@ -2,8 +2,7 @@
 
 import pgtrigger
 from auditlog.models import AbstractLogEntry
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connections, models, router
 from post_office.models import Email
 
 from clinic import audit_hashing
@@ -23,9 +22,9 @@ class TimeStampedModel(models.Model):
 class Counter(models.Model):
     """A named, gap-free counter shared by all application processes.
 
-    ``next_value`` updates the row before reading it, so the database's row lock (or
-    SQLite's write lock) serialises concurrent callers: two processes never get the same
-    number.
+    ``next_value`` creates or increments the row and reads it back in one statement,
+    so the database's row lock (or SQLite's write lock) serialises concurrent
+    callers: two processes never get the same number.
     """
 
     name = models.CharField(max_length=40, unique=True)
@@ -36,11 +35,19 @@ class Counter(models.Model):
 
     @classmethod
     def next_value(cls, name: str) -> int:
-        with transaction.atomic():
-            if not cls.objects.filter(name=name).update(value=F("value") + 1):
-                cls.objects.get_or_create(name=name)
-                cls.objects.filter(name=name).update(value=F("value") + 1)
-            return cls.objects.get(name=name).value
+        # An upsert with RETURNING (PostgreSQL, SQLite 3.35+): the ORM has no
+        # UPDATE ... RETURNING, and the update-then-read it replaces took four
+        # queries, seven the first time.
+        connection = connections[router.db_for_write(cls)]
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (name, value) VALUES (%s, 1) "
+                f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + 1 "
+                "RETURNING value",
+                [name],
+            )
+            return cursor.fetchone()[0]
 
 
 class AuditEntryImmutable(Exception):
