@@ -95,12 +95,18 @@ def test_invalid_facts_exit_non_zero_naming_each_bad_key(tmp_path, capsys):
 
 
 def test_command_line_exit_status_is_non_zero_for_invalid_facts(tmp_path, capsys):
-    """Through ``manage.py``'s own entry point, as the shell runs it."""
+    """Through the path ``manage.py`` takes from the command line to the exit status.
+
+    ``ManagementUtility.execute`` would also run ``django.setup()`` again, which
+    reconfigures logging for the rest of the suite; the command's own
+    ``run_from_argv`` is what it calls next.
+    """
     path = tmp_path / "facts.json"
     path.write_text(json.dumps({"age": 38}))
+    argv = ["manage.py", "route_intake", str(path)]
 
     with pytest.raises(SystemExit) as exited:
-        ManagementUtility(["manage.py", "route_intake", str(path)]).execute()
+        ManagementUtility(argv).fetch_command("route_intake").run_from_argv(argv)
 
     assert exited.value.code != 0
     printed = capsys.readouterr()
