@@ -1,13 +1,12 @@
 """The load balancer's health check: 200 while the node reaches its database."""
 
-import json
 from unittest import mock
 
 import pytest
 from django.db import OperationalError
 from django.urls import reverse
 
-from tests.test_settings import PRODUCTION_ENV, run
+from tests.test_settings import PRODUCTION_ENV, settings_module
 
 pytestmark = pytest.mark.django_db
 
@@ -30,20 +29,11 @@ def test_health_answers_503_when_the_database_does_not(client):
     assert response.status_code == 503
 
 
-def test_health_is_not_redirected_to_https_in_production(client, settings):
+def test_health_is_not_redirected_to_https_in_production(client, settings, monkeypatch):
     """The check reaches a node in plain HTTP; TLS ends at the load balancer."""
-    production = run(
-        [
-            "-c",
-            "import json, django; django.setup(); from django.conf import settings; "
-            "print(json.dumps([settings.SECURE_SSL_REDIRECT, "
-            "settings.SECURE_REDIRECT_EXEMPT]))",
-        ],
-        **PRODUCTION_ENV,
-    )
-    settings.SECURE_SSL_REDIRECT, settings.SECURE_REDIRECT_EXEMPT = json.loads(
-        production.stdout
-    )
+    production = settings_module(monkeypatch, **PRODUCTION_ENV)
+    settings.SECURE_SSL_REDIRECT = production["SECURE_SSL_REDIRECT"]
+    settings.SECURE_REDIRECT_EXEMPT = production["SECURE_REDIRECT_EXEMPT"]
 
     assert client.get(reverse("health")).status_code == 200
     assert client.get("/").status_code == 301
