@@ -159,6 +159,16 @@ def rolled_back_after(django_db_blocker):
 
 
 @pytest.fixture
+def letters_not_typeset(monkeypatch):
+    """Letters come as a one-line PDF instead of WeasyPrint's (about half a second
+    each here): for tests of who may download a letter and how that is audited. The
+    letter tests and the review workflow still typeset real ones."""
+    from referrals import letters
+
+    monkeypatch.setattr(letters, "pdf", lambda html: b"%PDF-1.7\n")
+
+
+@pytest.fixture
 def front_desk_user(db):
     return UserFactory(username="desk", role=roles.FRONT_DESK)
 

@@ -23,7 +23,7 @@ from tests.conftest import (
 from tests.factories import UserFactory
 from tests.referrals.builders import submitted_example1
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("letters_not_typeset")]
 
 ANON, DESK, DOCTOR, MANAGER, PATIENT = "anon", "desk", "doctor", "manager", "patient"
 ROLES = [ANON, DESK, DOCTOR, MANAGER, PATIENT]

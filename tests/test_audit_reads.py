@@ -20,7 +20,7 @@ from tests.conftest import carrying, cookies_of, rolled_back_after
 from tests.factories import UserFactory
 from tests.referrals.builders import submitted_example1
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("letters_not_typeset")]
 
 ROLES = [roles.FRONT_DESK, roles.PHYSICIAN, roles.CLINIC_MANAGER]
 
