@@ -35,9 +35,9 @@ class Counter(models.Model):
 
     @classmethod
     def next_value(cls, name: str) -> int:
-        # An upsert with RETURNING (PostgreSQL, SQLite 3.35+): the ORM has no
-        # UPDATE ... RETURNING, and the update-then-read it replaces took four
-        # queries, seven the first time.
+        # SQL, because the ORM has no upsert that increments and returns the new
+        # value: one statement (PostgreSQL, SQLite 3.35+) instead of an update, a
+        # read and, on a counter's first use, a get_or_create.
         connection = connections[router.db_for_write(cls)]
         table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
