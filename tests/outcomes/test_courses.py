@@ -24,6 +24,7 @@ from outcomes.models import (
 )
 from referrals.models import Referral
 from referrals.services import referral_approve, referral_complete
+from tests.conftest import rolled_back_after
 from tests.factories import UserFactory
 from tests.outcomes.builders import (
     open_course,
@@ -37,6 +38,20 @@ from tests.referrals.builders import submitted_example1
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 9, 1)
+
+
+@pytest.fixture(scope="module")
+def _open_course_pk(django_db_setup, django_db_blocker):
+    """One open ketamine course, scheduled from worked example 1, built once per
+    module and worker for the tests that each need one (each test's writes are
+    rolled back)."""
+    with rolled_back_after(django_db_blocker):
+        yield open_course().pk
+
+
+@pytest.fixture
+def course(_open_course_pk, db):
+    return TreatmentCourse.objects.get(pk=_open_course_pk)
 
 
 def session_add_url():
@@ -170,9 +185,8 @@ def test_the_planned_sessions_change_while_the_course_is_under_way(desk_client):
 
 
 def test_physician_records_a_ketamine_session_with_an_adverse_event(
-    physician_client,
+    physician_client, course
 ):
-    course = open_course()
     response = physician_client.post(
         session_add_url(),
         session_post(
@@ -200,8 +214,7 @@ def test_physician_records_a_ketamine_session_with_an_adverse_event(
     assert session.adverse_events.get().kind == AdverseEvent.Kind.DISSOCIATION
 
 
-def test_front_desk_records_attendance_but_not_clinical_fields(desk_client):
-    course = open_course()
+def test_front_desk_records_attendance_but_not_clinical_fields(desk_client, course):
     response = desk_client.post(
         session_add_url(), session_post(course, pain_before="8", pain_after="2")
     )
@@ -219,9 +232,8 @@ def test_front_desk_records_attendance_but_not_clinical_fields(desk_client):
     assert session.pain_before is None
 
 
-def test_a_clinician_records_clinical_fields_but_sees_no_outcomes_page():
+def test_a_clinician_records_clinical_fields_but_sees_no_outcomes_page(course):
     clinician = UserFactory(role=roles.CLINICIAN)
-    course = open_course()
     session = services.session_save(
         session=TreatmentSession(course=course, date=DAY, pain_before=6, pain_after=3),
         user=clinician,
@@ -244,8 +256,7 @@ def test_a_dose_is_refused_beside_the_field_on_a_course_that_is_not_ketamine(
     assert not course.sessions.exists()
 
 
-def test_a_missed_session_takes_no_measurements(physician_client):
-    course = open_course()
+def test_a_missed_session_takes_no_measurements(physician_client, course):
     post = session_post(course, pain_before="7")
     del post["attended"]
     response = physician_client.post(session_add_url(), post)
@@ -253,8 +264,7 @@ def test_a_missed_session_takes_no_measurements(physician_client):
     assert "A missed session has no measurements" in response.content.decode()
 
 
-def test_completing_a_course_completes_the_referral_and_sets_three_follow_ups():
-    course = open_course()
+def test_completing_a_course_completes_the_referral_and_sets_three_follow_ups(course):
     record_sessions(course, [(8, 5), (6, 4), (5, 3)], DAY)
     desk = UserFactory(role=roles.FRONT_DESK)
 
@@ -277,8 +287,7 @@ def test_completing_a_course_completes_the_referral_and_sets_three_follow_ups():
         )
 
 
-def test_a_course_without_an_attended_session_cannot_end(desk_client):
-    course = open_course()
+def test_a_course_without_an_attended_session_cannot_end(desk_client, course):
     response = desk_client.post(
         course.get_absolute_url(), course_post(end="complete", end_note="")
     )
@@ -288,8 +297,9 @@ def test_a_course_without_an_attended_session_cannot_end(desk_client):
     assert course.status == TreatmentCourse.Status.OPEN
 
 
-def test_discontinuing_needs_a_reason_and_then_completes_the_referral(desk_client):
-    course = open_course()
+def test_discontinuing_needs_a_reason_and_then_completes_the_referral(
+    desk_client, course
+):
     record_sessions(course, [(8, 7)], DAY)
     url = course.get_absolute_url()
     response = desk_client.post(url, course_post(end="discontinue", end_note=" "))
@@ -308,9 +318,8 @@ def test_discontinuing_needs_a_reason_and_then_completes_the_referral(desk_clien
 
 @pytest.mark.parametrize("role", [roles.PHYSICIAN, roles.CLINICIAN])
 def test_physicians_and_clinicians_end_a_course_which_completes_the_referral(
-    client, role
+    client, role, course
 ):
-    course = open_course()
     record_sessions(course, [(8, 5)], DAY)
     client.force_login(UserFactory(username="ender", role=role))
     response = client.post(course.get_absolute_url(), course_post(end="complete"))
@@ -322,8 +331,7 @@ def test_physicians_and_clinicians_end_a_course_which_completes_the_referral(
     assert course.follow_ups.count() == 3
 
 
-def test_the_manager_cannot_end_a_course(manager_client):
-    course = open_course()
+def test_the_manager_cannot_end_a_course(manager_client, course):
     record_sessions(course, [(8, 5)], DAY)
     response = manager_client.post(
         course.get_absolute_url(), course_post(end="complete")
@@ -335,8 +343,7 @@ def test_the_manager_cannot_end_a_course(manager_client):
     assert course.status == TreatmentCourse.Status.OPEN
 
 
-def test_staff_enter_follow_up_answers_taken_on_the_phone_once(desk_client):
-    course = open_course()
+def test_staff_enter_follow_up_answers_taken_on_the_phone_once(desk_client, course):
     record_sessions(course, [(8, 4)], DAY)
     services.course_complete(course=course, user=UserFactory(role=roles.FRONT_DESK))
     follow_up = course.follow_ups.get(point="1m")
@@ -364,8 +371,7 @@ def test_staff_enter_follow_up_answers_taken_on_the_phone_once(desk_client):
         services.follow_up_answer(follow_up=follow_up, answers={})
 
 
-def test_reading_a_course_page_is_audited(physician_client):
-    course = open_course()
+def test_reading_a_course_page_is_audited(physician_client, course):
     before = AuditEntry.objects.count()
     assert physician_client.get(course.get_absolute_url()).status_code == 200
     entry = AuditEntry.objects.order_by("pk")[before:].get()
@@ -383,14 +389,12 @@ def test_reading_a_course_page_is_audited(physician_client):
         {"ketamine_dose_mg_kg_h": Decimal("0")},
     ],
 )
-def test_the_database_refuses_impossible_sessions(fields):
-    course = open_course()
+def test_the_database_refuses_impossible_sessions(fields, course):
     with pytest.raises(IntegrityError), transaction.atomic():
         TreatmentSession.objects.create(course=course, date=DAY, **fields)
 
 
-def test_the_database_refuses_impossible_courses_and_answers():
-    course = open_course()
+def test_the_database_refuses_impossible_courses_and_answers(course):
     with pytest.raises(IntegrityError), transaction.atomic():
         TreatmentCourse.objects.filter(pk=course.pk).update(
             status=TreatmentCourse.Status.COMPLETED
@@ -405,8 +409,7 @@ def test_the_database_refuses_impossible_courses_and_answers():
         )  # answered with nothing in it
 
 
-def test_a_course_still_ends_after_its_referral_was_marked_completed_first():
-    course = open_course()
+def test_a_course_still_ends_after_its_referral_was_marked_completed_first(course):
     record_sessions(course, [(8, 5)], DAY)
     desk = staff(roles.FRONT_DESK)
     referral_complete(referral=course.referral, user=desk)
