@@ -8,18 +8,31 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic import roles
 from referrals import services
 from referrals.models import Referral, ReferralEvent, Service
+from tests.conftest import rolled_back_after
+from tests.factories import UserFactory
 from tests.referrals.builders import appointment_passed, schedule, submitted_example1
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _approved_pk(django_db_setup, django_db_blocker):
+    """Worked example 1's ketamine referral approved by the physician the
+    ``physician_user`` fixture gives ("doctor"): built once per module and worker;
+    each test's writes are rolled back."""
+    with rolled_back_after(django_db_blocker):
+        intake = submitted_example1()
+        referral = intake.referrals.get(service__code="ketamine")
+        doctor = UserFactory(username="doctor", role=roles.PHYSICIAN)
+        yield services.referral_approve(referral=referral, user=doctor).pk
+
+
 @pytest.fixture
-def approved(physician_user):
-    intake = submitted_example1()
-    referral = intake.referrals.get(service__code="ketamine")
-    return services.referral_approve(referral=referral, user=physician_user)
+def approved(_approved_pk, db):
+    return Referral.objects.get(pk=_approved_pk)
 
 
 def test_front_desk_schedules_then_completes_an_approved_referral(
@@ -298,7 +311,7 @@ def test_front_desk_cancels_waitlisted_approved_or_scheduled_but_not_a_closed_on
 def test_opening_botox_moves_its_waitlist_to_review(manager_client, manager_user):
     intakes = [submitted_example1(), submitted_example1()]
     botox = Service.objects.get(code="botox")
-    assert botox.referrals.waitlisted().count() == 2
+    assert botox.referrals.waitlisted().filter(intake__in=intakes).count() == 2
 
     response = manager_client.post(
         reverse("admin:referrals_service_changelist"),
