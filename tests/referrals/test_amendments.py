@@ -4,10 +4,11 @@ import pytest
 from django.urls import reverse
 from post_office.models import Email
 
-from intake.models import IntakeAmendment, TreatmentTrial
+from intake.models import Intake, IntakeAmendment, TreatmentTrial
 from intake.services import intake_amend
 from referrals import services
 from referrals.models import QueueEntry, Referral, RoutingDecision
+from tests.conftest import rolled_back_after
 from tests.factories import COMPLETE_ANSWERS
 from tests.intake.test_admin import intake_form
 from tests.referrals.builders import schedule, submitted_example1
@@ -17,6 +18,19 @@ pytestmark = pytest.mark.django_db
 THUNDERCLAP = (
     "Have you had a sudden, severe headache that reached its worst within one minute?"
 )
+
+
+@pytest.fixture(scope="module")
+def _submitted_pk(django_db_setup, django_db_blocker):
+    """Worked example 1, submitted and routed: built once per module and worker for
+    the tests that each amend one (each test's writes are rolled back)."""
+    with rolled_back_after(django_db_blocker):
+        yield submitted_example1().pk
+
+
+@pytest.fixture
+def intake(_submitted_pk, db):
+    return Intake.objects.get(pk=_submitted_pk)
 
 
 def change_form(intake, reason: str, **answers) -> dict:
@@ -43,9 +57,8 @@ def referral(intake, code: str) -> Referral:
 
 
 def test_a_new_red_flag_in_the_admin_holds_the_intake_and_alerts_on_call(
-    desk_client, physician_user, run_tasks
+    desk_client, physician_user, run_tasks, intake
 ):
-    intake = submitted_example1()
     services.referral_approve(
         referral=referral(intake, "ketamine"), user=physician_user
     )
@@ -95,9 +108,8 @@ def test_a_new_red_flag_in_the_admin_holds_the_intake_and_alerts_on_call(
 
 
 def test_the_review_page_shows_the_amendment(
-    desk_client, client_class, physician_user, run_tasks
+    desk_client, client_class, physician_user, run_tasks, intake
 ):
-    intake = submitted_example1()
     physician_client = client_class()
     physician_client.force_login(physician_user)
     desk_client.post(
@@ -115,8 +127,7 @@ def test_the_review_page_shows_the_amendment(
     assert "<del>18</del> → <ins>20</ins>" in page
 
 
-def test_a_change_to_a_submitted_intake_needs_a_reason(desk_client):
-    intake = submitted_example1()
+def test_a_change_to_a_submitted_intake_needs_a_reason(desk_client, intake):
 
     response = desk_client.post(
         reverse("admin:intake_intake_change", args=[intake.pk]),
@@ -130,8 +141,7 @@ def test_a_change_to_a_submitted_intake_needs_a_reason(desk_client):
     assert not IntakeAmendment.objects.exists()
 
 
-def test_saving_a_submitted_intake_unchanged_amends_nothing(desk_client):
-    intake = submitted_example1()
+def test_saving_a_submitted_intake_unchanged_amends_nothing(desk_client, intake):
     decision = RoutingDecision.objects.current().get(intake=intake)
 
     response = desk_client.post(
@@ -146,9 +156,8 @@ def test_saving_a_submitted_intake_unchanged_amends_nothing(desk_client):
 
 
 def test_a_waiting_referral_no_longer_recommended_is_marked_for_another_look(
-    front_desk_user, physician_user, run_tasks
+    front_desk_user, physician_user, run_tasks, intake
 ):
-    intake = submitted_example1()
     services.referral_approve(referral=referral(intake, "massage"), user=physician_user)
     short = intake.treatments.get(drug__name="nortriptyline")
     short.weeks = 4  # worked example 2: an inadequate trial
@@ -185,9 +194,8 @@ def test_a_waiting_referral_no_longer_recommended_is_marked_for_another_look(
 
 
 def test_an_approved_referral_now_contraindicated_goes_back_to_the_physician(
-    front_desk_user, physician_user, run_tasks
+    front_desk_user, physician_user, run_tasks, intake
 ):
-    intake = submitted_example1()
     ketamine = referral(intake, "ketamine")
     services.referral_approve(referral=ketamine, user=physician_user)
     schedule(ketamine, front_desk_user)
@@ -206,9 +214,8 @@ def test_an_approved_referral_now_contraindicated_goes_back_to_the_physician(
 
 
 def test_an_approved_referral_merely_not_eligible_now_stays_approved_but_flagged(
-    front_desk_user, physician_user, run_tasks
+    front_desk_user, physician_user, run_tasks, intake
 ):
-    intake = submitted_example1()
     ketamine = referral(intake, "ketamine")
     services.referral_approve(referral=ketamine, user=physician_user)
     intake.debilitating_days_per_month = 7
@@ -222,9 +229,8 @@ def test_an_approved_referral_merely_not_eligible_now_stays_approved_but_flagged
 
 
 def test_removing_and_adding_treatment_rows_is_recorded_in_words(
-    front_desk_user, run_tasks
+    front_desk_user, run_tasks, intake
 ):
-    intake = submitted_example1()
     removed = intake.treatments.get(drug__name="rizatriptan")
     added = TreatmentTrial(
         drug_name="Feverfew",
