@@ -128,7 +128,6 @@ def test_the_review_page_shows_the_amendment(
 
 
 def test_a_change_to_a_submitted_intake_needs_a_reason(desk_client, intake):
-
     response = desk_client.post(
         reverse("admin:intake_intake_change", args=[intake.pk]),
         change_form(intake, "  ", red_flags=["thunderclap"]),
