@@ -7,13 +7,14 @@ label, help text and message is translatable; staff see the stored codes in Engl
 """
 
 import datetime
+from collections.abc import Mapping
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
@@ -465,7 +466,7 @@ class TreatmentForm(StepForm):
         _("What happened?"), translated(codes.OUTCOMES), short=_("What happened")
     )
 
-    def __init__(self, *args, catalogue: dict[str, Drug], **kwargs):
+    def __init__(self, *args, catalogue: Mapping[str, Drug], **kwargs):
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
         self.fields["treatment_class"].short_name = _("Kind of treatment")
@@ -506,11 +507,8 @@ class TreatmentForm(StepForm):
 
 def catalogue_options() -> list[tuple[str, str]]:
     """(name, generic name) for the name field's suggestions: every name we know."""
-    generics = [(drug.name, "") for drug in Drug.objects.all()]
-    others = [
-        (other.name, other.drug.name)
-        for other in DrugName.objects.select_related("drug")
-    ]
+    generics = [(name, "") for name in Drug.objects.values_list("name", flat=True)]
+    others = list(DrugName.objects.values_list("name", "drug__name"))
     return sorted(generics + others, key=lambda option: fold_name(option[0]))
 
 
@@ -518,7 +516,8 @@ class BaseTreatmentFormSet(forms.BaseFormSet):
     """Every treatment tried; empty rows are skipped, ticked rows removed."""
 
     def __init__(self, *args, **kwargs):
-        self.catalogue = drug_catalogue()
+        # Read when a row is cleaned, not for a page that only shows the rows.
+        self.catalogue = SimpleLazyObject(drug_catalogue)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
