@@ -143,6 +143,13 @@ def patient_duplicates(
     return sorted(found, key=lambda pair: -len(pair[1]))
 
 
+def drug_name_options() -> list[tuple[str, str]]:
+    """(name, generic name) for the name field's suggestions: every name we know."""
+    generics = [(name, "") for name in Drug.objects.values_list("name", flat=True)]
+    others = list(DrugName.objects.values_list("name", "drug__name"))
+    return sorted(generics + others, key=lambda option: fold_name(option[0]))
+
+
 def drug_catalogue() -> dict[str, Drug]:
     """Every catalogue drug by each of its names, folded: generic, brand, Spanish."""
     catalogue = {fold_name(drug.name): drug for drug in Drug.objects.all()}

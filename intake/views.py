@@ -22,7 +22,7 @@ from clinic.net import client_address
 from intake import advice, online
 from intake.models import Intake, Language, OnlineDraft
 from intake.online import consent
-from intake.selectors import ResumeLinkInvalid, draft_resume
+from intake.selectors import ResumeLinkInvalid, draft_resume, drug_name_options
 from intake.services import (
     DraftLimitReached,
     draft_keep_unchecked,
@@ -265,7 +265,7 @@ class StepView(View):
             **extra,
         }
         if step.slug == "treatments":
-            context["catalogue"] = online.catalogue_options()
+            context["catalogue"] = drug_name_options()
         if step.slug == "consent":
             context["consent_text"] = consent.PARAGRAPHS
             context["consent_version"] = consent.VERSIONS[Language.active()]

@@ -9,7 +9,6 @@ from intake.online.forms import (
     AboutYouForm,
     BaseTreatmentFormSet,
     TreatmentForm,
-    catalogue_options,
 )
 from intake.online.review import review_sections
 from intake.online.steps import (
@@ -35,7 +34,6 @@ __all__ = [
     "BaseTreatmentFormSet",
     "Step",
     "TreatmentForm",
-    "catalogue_options",
     "error_summary",
     "first_unfinished_step",
     "next_step",

@@ -26,7 +26,6 @@ from intake.models import (
     RANGES,
     TREATMENT_DOSE_MAX_LENGTH,
     Drug,
-    DrugName,
     Intake,
     Language,
     OnlineDraft,
@@ -503,13 +502,6 @@ class TreatmentForm(StepForm):
             weeks=cleaned["weeks"],
             outcome=cleaned["outcome"],
         )
-
-
-def catalogue_options() -> list[tuple[str, str]]:
-    """(name, generic name) for the name field's suggestions: every name we know."""
-    generics = [(name, "") for name in Drug.objects.values_list("name", flat=True)]
-    others = list(DrugName.objects.values_list("name", "drug__name"))
-    return sorted(generics + others, key=lambda option: fold_name(option[0]))
 
 
 class BaseTreatmentFormSet(forms.BaseFormSet):
