@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from clinic import roles
 from tests import migrated_database
@@ -20,6 +21,10 @@ from tests.factories import UserFactory
 
 MIGRATED_DATABASE = "clinic_migrated_database"
 _builder = pytest.StashKey[subprocess.Popen]()
+
+# Hypothesis's search, ten times deeper than every run's, for before a release or
+# after a form or a routing rule changes: pytest --hypothesis-profile=thorough.
+hypothesis_settings.register_profile("thorough", max_examples=1_000)
 
 
 def pytest_configure_node(node):

@@ -53,8 +53,10 @@ PLAUSIBLE = [
 VALUE = st.one_of(st.text(max_size=40), st.sampled_from(PLAUSIBLE))
 VALUES = st.one_of(VALUE, st.lists(VALUE, max_size=4))
 ACTIONS = st.sampled_from(["next", "back", "later", "add", "", "explode"])
+# Each example is a request through the real view: a step tries 15 in every run,
+# 150 under the deeper profile (tests/conftest.py).
 EXAMPLES = settings(
-    max_examples=30,
+    max_examples=settings.default.max_examples * 15 // 100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
