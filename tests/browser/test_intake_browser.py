@@ -75,7 +75,7 @@ def serious_violations(page) -> list[str]:
 def test_a_patient_fills_the_intake_by_keyboard_stops_and_resumes_from_the_email(
     new_page,
 ):
-    page = new_page(PHONE)
+    page = new_page(PHONE, motion="no-preference")  # as a phone is set by default
     page.goto("/")
     tab_to(page, 'a[href="/intake/about-you/"]')
     with page.expect_navigation():
