@@ -41,11 +41,11 @@ test: install-test system-packages
 	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser"
 	$(PY) -m pytest -n $(TEST_WORKERS) -m browser
 
-# What the suite needs from Debian: Chromium for the browser tests, Pango and a font
-# for the PDF letters, gettext for the translations check. Installed when run as root
-# (as CI is); otherwise the browser tests are skipped and the test run says so at its
-# end.
-SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
+# What the suite needs from Debian: Chromium's headless shell for the browser tests,
+# Pango and a font for the PDF letters, gettext for the translations check. Installed
+# when run as root (as CI is); otherwise the browser tests are skipped and the test
+# run says so at its end.
+SYSTEM_PACKAGES := chromium-headless-shell fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
 
 system-packages:
 	@missing=$$(for package in $(SYSTEM_PACKAGES); do \

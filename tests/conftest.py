@@ -142,7 +142,7 @@ def pytest_terminal_summary(terminalreporter):
         )
         terminalreporter.write_line(
             f"{reason.removeprefix('Skipped: ')} `make test` run as root installs "
-            "Debian's chromium.",
+            "Debian's chromium-headless-shell.",
             red=True,
             bold=True,
         )

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's build of Chromium's headless shell (package chromium-headless-shell), the
+# browser Playwright itself runs headless tests on: the browser suite took about a
+# fifth less time on it than on the full browser, /usr/bin/chromium.
+CHROMIUM = Path("/usr/lib/chromium/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
