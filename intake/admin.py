@@ -29,6 +29,7 @@ from intake.forms import (
     PatientForm,
     PatientMergeForm,
     TreatmentTrialForm,
+    TreatmentTrialFormSet,
 )
 from intake.matching import format_phone, patient_identity, phone_last_four
 from intake.models import (
@@ -305,6 +306,7 @@ class TreatmentTrialInline(admin.TabularInline):
 
     model = TreatmentTrial
     form = TreatmentTrialForm
+    formset = TreatmentTrialFormSet
     autocomplete_fields = ["drug"]
     extra = 1
 

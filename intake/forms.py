@@ -1,13 +1,15 @@
 """Validation and layout of intake forms, shared by the admin and the public pages."""
 
 import re
+from collections.abc import Mapping
 
 from django import forms
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from intake.matching import Person, fold_name, patient_identity
-from intake.models import Patient, TreatmentTrial
+from intake.models import Drug, Patient, TreatmentTrial
 from intake.selectors import drug_catalogue, patient_duplicates
 
 # A patient's details, in the order both the front desk and the public form ask them.
@@ -173,8 +175,12 @@ class TreatmentTrialForm(forms.ModelForm):
             "outcome",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, catalogue: Mapping[str, Drug] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Read when a row typed by name is cleaned; a formset's rows share one.
+        if catalogue is None:
+            catalogue = SimpleLazyObject(drug_catalogue)
+        self.catalogue = catalogue
         self.fields["treatment_class"].required = False
         self.fields["intent"].required = False
         self.fields["dose"].error_messages["max_length"] = (
@@ -192,7 +198,7 @@ class TreatmentTrialForm(forms.ModelForm):
         drug = cleaned.get("drug")
         if not drug and cleaned.get("drug_name"):
             # A catalogue drug typed by any of its names (Aimovig) is the drug itself.
-            drug = drug_catalogue().get(fold_name(cleaned["drug_name"]))
+            drug = self.catalogue.get(fold_name(cleaned["drug_name"]))
             if drug is not None:
                 cleaned["drug"], cleaned["drug_name"] = drug, ""
         if not drug and not cleaned.get("drug_name"):
@@ -209,3 +215,14 @@ class TreatmentTrialForm(forms.ModelForm):
             if not cleaned.get(key) and key not in self.errors:
                 self.add_error(key, message)
         return cleaned
+
+
+class TreatmentTrialFormSet(forms.BaseInlineFormSet):
+    """An intake's treatment rows in the admin, reading the drug catalogue once."""
+
+    def __init__(self, *args, **kwargs):
+        self.catalogue = SimpleLazyObject(drug_catalogue)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "catalogue": self.catalogue}

@@ -106,6 +106,32 @@ def test_front_desk_enters_a_draft_then_completes_and_submits_it(desk_client):
     assert "12, grade III, moderate disability" in page
 
 
+@pytest.mark.parametrize(
+    "typed", [["Aimovig"], ["Aimovig", "Topamax", "Imitrex", "Advil"]]
+)
+def test_rows_typed_by_name_read_the_catalogue_once_however_many(desk_client, typed):
+    data = intake_form(PatientFactory(), {}, rows=[])
+    data["treatments-TOTAL_FORMS"] = str(len(typed))
+    for index, name in enumerate(typed):
+        data.update(
+            {
+                f"treatments-{index}-drug_name": name,
+                f"treatments-{index}-outcome": "ineffective",
+            }
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        response = desk_client.post(ADD_URL, data)
+
+    assert response.status_code == 302
+    saved = Intake.objects.get().treatments.order_by("drug__name")
+    assert [row.drug.name for row in saved] == sorted(
+        ["erenumab", "topiramate", "sumatriptan", "ibuprofen"][: len(typed)]
+    )
+    reads = [query for query in queries if 'FROM "intake_drugname"' in query["sql"]]
+    assert len(reads) == 1
+
+
 def test_an_intake_is_named_by_its_record_number_only_when_the_patient_is_loaded(
     django_assert_num_queries,
 ):
