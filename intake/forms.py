@@ -175,11 +175,8 @@ class TreatmentTrialForm(forms.ModelForm):
             "outcome",
         ]
 
-    def __init__(self, *args, catalogue: Mapping[str, Drug] | None = None, **kwargs):
+    def __init__(self, *args, catalogue: Mapping[str, Drug], **kwargs):
         super().__init__(*args, **kwargs)
-        # Read when a row typed by name is cleaned; a formset's rows share one.
-        if catalogue is None:
-            catalogue = SimpleLazyObject(drug_catalogue)
         self.catalogue = catalogue
         self.fields["treatment_class"].required = False
         self.fields["intent"].required = False
@@ -217,8 +214,12 @@ class TreatmentTrialForm(forms.ModelForm):
         return cleaned
 
 
-class TreatmentTrialFormSet(forms.BaseInlineFormSet):
-    """An intake's treatment rows in the admin, reading the drug catalogue once."""
+class SharedCatalogueMixin:
+    """A formset of treatment rows that share one read of the drug catalogue.
+
+    The catalogue is read when a row typed by name is cleaned, not for a page that
+    only shows the rows; each row gets it as its ``catalogue``.
+    """
 
     def __init__(self, *args, **kwargs):
         self.catalogue = SimpleLazyObject(drug_catalogue)
@@ -226,3 +227,7 @@ class TreatmentTrialFormSet(forms.BaseInlineFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "catalogue": self.catalogue}
+
+
+class TreatmentTrialFormSet(SharedCatalogueMixin, forms.BaseInlineFormSet):
+    """An intake's treatment rows in the admin."""

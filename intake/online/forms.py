@@ -14,14 +14,14 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from intake import codes, scoring
-from intake.forms import PATIENT_FIELDS, PhoneFieldsMixin
+from intake.forms import PATIENT_FIELDS, PhoneFieldsMixin, SharedCatalogueMixin
 from intake.models import (
     RANGES,
     TREATMENT_DOSE_MAX_LENGTH,
@@ -48,7 +48,6 @@ from intake.online.fields import (
     translated,
     yes_no,
 )
-from intake.selectors import drug_catalogue
 from intake.services import signature_matches
 
 OLDEST_AGE = 120
@@ -504,16 +503,8 @@ class TreatmentForm(StepForm):
         )
 
 
-class BaseTreatmentFormSet(forms.BaseFormSet):
+class BaseTreatmentFormSet(SharedCatalogueMixin, forms.BaseFormSet):
     """Every treatment tried; empty rows are skipped, ticked rows removed."""
-
-    def __init__(self, *args, **kwargs):
-        # Read when a row is cleaned, not for a page that only shows the rows.
-        self.catalogue = SimpleLazyObject(drug_catalogue)
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index):
-        return {"catalogue": self.catalogue}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

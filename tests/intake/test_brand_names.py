@@ -154,11 +154,13 @@ def test_a_name_another_drug_goes_by_is_refused():
 def test_staff_typing_a_brand_in_a_treatment_row_store_the_generic_drug(typed):
     from intake.forms import TreatmentTrialForm
     from intake.models import TreatmentTrial
+    from intake.selectors import drug_catalogue
     from tests.factories import IntakeFactory
 
     form = TreatmentTrialForm(
         data={"drug_name": typed, "outcome": "ineffective", "weeks": ""},
         instance=TreatmentTrial(intake=IntakeFactory()),
+        catalogue=drug_catalogue(),
     )
 
     assert form.is_valid(), form.errors
@@ -170,6 +172,7 @@ def test_staff_typing_a_brand_in_a_treatment_row_store_the_generic_drug(typed):
 def test_staff_free_text_that_is_no_catalogue_name_stays_free_text():
     from intake.forms import TreatmentTrialForm
     from intake.models import TreatmentTrial
+    from intake.selectors import drug_catalogue
     from tests.factories import IntakeFactory
 
     form = TreatmentTrialForm(
@@ -180,6 +183,7 @@ def test_staff_free_text_that_is_no_catalogue_name_stays_free_text():
             "outcome": "helped",
         },
         instance=TreatmentTrial(intake=IntakeFactory()),
+        catalogue=drug_catalogue(),
     )
     assert form.is_valid(), form.errors
     assert form.save(commit=False).drug is None
