@@ -231,3 +231,9 @@ class SharedCatalogueMixin:
 
 class TreatmentTrialFormSet(SharedCatalogueMixin, forms.BaseInlineFormSet):
     """An intake's treatment rows in the admin."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The admin shows a saved row's delete box under a column heading, unlabelled.
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this treatment"

@@ -197,3 +197,44 @@ def test_front_desk_is_stopped_by_each_duplicate_then_merges_two_records(desk):
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 1
     assert rosa.record_number in rows.inner_text()
+
+
+def test_rows_typed_by_name_come_back_with_their_errors_and_every_input_named(desk):
+    """A brand typed in a row is saved as its drug; a row the desk did not finish
+    comes back with its message beside it, as typed, and the page shown again (its
+    files cached) names every picker and delete box for screen readers."""
+    page = desk
+    elena = PatientFactory(first_name="Elena", last_name="Ramírez")
+    page.goto("/admin/intake/intake/add/")
+    pick(page, page.locator(".field-patient"), "ramirez", "Ramírez, Elena")
+    for index, typed in enumerate(["Topamax", "Feverfew tea", "AIMOVIG"]):
+        if index:
+            page.get_by_text("Add another Treatment tried").click()
+        row = page.locator(f"#treatments-{index}")
+        row.locator("input[name$='-drug_name']").fill(typed)
+        row.locator("select[name$='-outcome']").select_option("ineffective")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save as draft").click()
+
+    feverfew = page.locator("#treatments-1")
+    assert "Choose what kind of treatment this was." in feverfew.inner_text()
+    assert feverfew.locator("input[name$='-drug_name']").input_value() == "Feverfew tea"
+    assert serious_violations(page) == []
+    feverfew.locator("select[name$='-treatment_class']").select_option(
+        "other_preventive"
+    )
+    feverfew.locator("select[name$='-intent']").select_option("preventive")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save as draft").click()
+
+    intake = Intake.objects.get(patient=elena)
+    assert sorted(
+        (row.drug.name if row.drug else row.drug_name, row.treatment_class)
+        for row in intake.treatments.select_related("drug")
+    ) == [
+        ("Feverfew tea", "other_preventive"),
+        ("erenumab", "cgrp_pathway"),
+        ("topiramate", "antiepileptic"),
+    ]
+    page.goto(f"/admin/intake/intake/{intake.pk}/change/")
+    assert serious_violations(page) == []

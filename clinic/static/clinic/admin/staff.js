@@ -37,11 +37,16 @@
     });
   }
 
-  // Django's autocomplete.js starts Select2 when the page is ready and when a
-  // formset row is added; these run after it.
-  window.addEventListener("load", function () {
-    namePickers(document);
-  });
+  // Django's autocomplete.js starts Select2 in a jQuery ready handler, and when a
+  // formset row is added; these run after it. Not on window's load event: with the
+  // page's files cached (a form shown again with its errors), load came before
+  // jQuery's ready handlers and the pickers were not there yet to name. jQuery runs
+  // ready handlers in order, and this deferred script registers after the page's.
+  if (window.django && window.django.jQuery) {
+    window.django.jQuery(function () {
+      namePickers(document);
+    });
+  }
   document.addEventListener("formset:added", function (event) {
     window.setTimeout(function () {
       namePickers(event.target);
