@@ -26,7 +26,7 @@ from intake.views import language_asked, remember_language
 from outcomes import charts, definitions
 from outcomes.figures import POINTS, SUSTAINED_POINTS, CourseRow, ServiceFigures
 from outcomes.forms import FollowUpAnswersForm, outcomes_filter_form
-from outcomes.models import VIEW_OUTCOMES, FollowUp, TreatmentCourse
+from outcomes.models import VIEW_OUTCOMES, FollowUp, FollowUpPoint, TreatmentCourse
 from outcomes.selectors import course_rows, follow_up_for_link, outcome_figures
 from outcomes.services import follow_up_answer, follow_up_keep_draft
 from referrals.views import StaffView
@@ -173,6 +173,8 @@ class OutcomesView(StaffView):
                 definitions.IHS_PREVENTIVE_TRIALS,
             ],
             "decrease": definitions.PAIN_RESPONSE_DECREASE,
+            "follow_ups": [FollowUpPoint(p).label for p in definitions.FOLLOW_UP_DAYS],
+            "answer_days": definitions.FOLLOW_UP_ANSWER_DAYS,
         }
         return render(request, "admin/outcomes/outcomes.html", context)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from clinic import roles
 from clinic.models import AuditEntry
+from outcomes import definitions
 from outcomes.forms import default_since
 from outcomes.views import CSV_COLUMNS, birth_year_cell
 from tests.factories import UserFactory
@@ -65,6 +66,22 @@ def test_the_page_opens_on_the_last_year_and_a_range_reaches_further(
         reverse(PAGE), {"since": "2020-01-01", "service": "ketamine"}
     ).content.decode()
     assert "1/2 (50%)" in whole
+
+
+def test_the_page_says_how_it_counts_from_the_definitions_and_cites_their_sources(
+    physician_client, monkeypatch
+):
+    monkeypatch.setattr(definitions, "FOLLOW_UP_ANSWER_DAYS", 28)
+    html = physician_client.get(reverse(PAGE)).content.decode()
+    assert "1 week after the course; 1 month after the course; 3 months" in html
+    assert "unanswered 28 days after its time point counts as lost" in html
+    for source in (
+        definitions.SCHWENK_2018,
+        definitions.POMEROY_2017,
+        definitions.IHS_PREVENTIVE_TRIALS,
+    ):
+        assert source.citation in html
+    assert "docs/" not in html  # a repository path a physician cannot open
 
 
 class TestThreeCourses:
