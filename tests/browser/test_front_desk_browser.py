@@ -218,7 +218,10 @@ def test_rows_typed_by_name_come_back_with_their_errors_and_every_input_named(de
 
     feverfew = page.locator("#treatments-1")
     assert "Choose what kind of treatment this was." in feverfew.inner_text()
-    assert feverfew.locator("input[name$='-drug_name']").input_value() == "Feverfew tea"
+    typed_name = feverfew.locator("input[name$='-drug_name']")
+    assert typed_name.input_value() == "Feverfew tea"
+    # The whole name shows in its box on a laptop, not "Feverfe".
+    assert typed_name.evaluate("input => input.scrollWidth <= input.clientWidth")
     assert serious_violations(page) == []
     feverfew.locator("select[name$='-treatment_class']").select_option(
         "other_preventive"
@@ -238,3 +241,11 @@ def test_rows_typed_by_name_come_back_with_their_errors_and_every_input_named(de
     ]
     page.goto(f"/admin/intake/intake/{intake.pk}/change/")
     assert serious_violations(page) == []
+    # On a phone the rows keep their widths and scroll sideways inside their box;
+    # the page itself does not.
+    page.set_viewport_size({"width": 390, "height": 844})
+    table_box = page.locator("#treatments-group .tabular")
+    assert table_box.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert no_sideways_scroll(page)
+    table_box.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "front-desk-treatments-phone.png")
