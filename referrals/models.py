@@ -84,6 +84,14 @@ class HoldTier(models.TextChoices):
     SAME_DAY = "same_day", "Same day"
 
 
+# A hold no physician has cleared, on the intake's current decision: what
+# ``open_holds()`` and the reports' hold counts filter by (``is_open_hold`` says the
+# same of one decision in memory).
+OPEN_HOLD = Q(
+    status=DecisionStatus.HELD, cleared_at__isnull=True, superseded_at__isnull=True
+)
+
+
 class RoutingDecisionQuerySet(models.QuerySet):
     def current(self):
         """Decisions not superseded by a later routing of the same intake."""
@@ -94,9 +102,7 @@ class RoutingDecisionQuerySet(models.QuerySet):
 
         ``RoutingDecision.is_open_hold`` says the same of one decision in memory.
         """
-        return self.current().filter(
-            status=DecisionStatus.HELD, cleared_at__isnull=True
-        )
+        return self.filter(OPEN_HOLD)
 
     def failed(self):
         """Current decisions whose routing failed: the intake needs routing again."""

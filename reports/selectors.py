@@ -48,6 +48,7 @@ from intake.models import Intake, OnlineDraft, TreatmentTrial
 from intake.online import STEPS
 from referrals import routing
 from referrals.models import (
+    OPEN_HOLD,
     REACHED_STATUSES,
     DecisionStatus,
     HoldTier,
@@ -476,9 +477,7 @@ def holds_by_tier(period: Period) -> Table:
         .annotate(
             holds=Count("pk"),
             cleared=Count("pk", filter=Q(cleared_at__isnull=False)),
-            open=Count(
-                "pk", filter=Q(cleared_at__isnull=True, superseded_at__isnull=True)
-            ),
+            open=Count("pk", filter=OPEN_HOLD),
         )
     }
     spreads = spread_by(
