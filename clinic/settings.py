@@ -228,6 +228,10 @@ CLINIC_FHIR_BASE_URI = env("CLINIC_FHIR_BASE_URI", default=f"{CLINIC_SITE_URL}/f
 # long a "finish later" link stays valid.
 INTAKE_NEW_FORMS_PER_HOUR = env.int("INTAKE_NEW_FORMS_PER_HOUR", default=100)
 INTAKE_RESUME_LINK_DAYS = 30
+# The service codes not taking referrals yet, which the intake's services question
+# marks "coming soon". Intake does not know the referrals app; the project wires in
+# its answer (the services the manager has marked "coming soon" in the admin).
+INTAKE_COMING_SOON_SERVICES = "referrals.selectors.services_coming_soon"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -19,6 +19,14 @@ from referrals import routing, tasks
 from referrals.models import QueueEntry, Referral, RoutingDecision, Service
 
 
+def services_coming_soon() -> set[str]:
+    """The codes of the services not taking referrals yet ("coming soon"): the
+    intake's services question marks them (settings.INTAKE_COMING_SOON_SERVICES)."""
+    return set(
+        Service.objects.filter(accepts_referrals=False).values_list("code", flat=True)
+    )
+
+
 def review_queue() -> QuerySet[QueueEntry]:
     """The intakes a physician has to look at, in the order they should be looked at.
 

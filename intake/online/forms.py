@@ -16,8 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from intake import codes, scoring
@@ -813,10 +814,7 @@ class DailyLifeForm(IntakeStepForm):
 class ServicesForm(IntakeStepForm):
     interests = ticks(
         _("Which of our services would you like to know more about?"),
-        [
-            (code, vocabulary.SERVICE_LABELS.get(code) or gettext_lazy(label))
-            for code, label in codes.SERVICES
-        ],
+        [(code, gettext_lazy(label)) for code, label in codes.SERVICES],
         _("Tick any. Our physicians will tell you which ones fit you."),
     )
     heard_from = choice(
@@ -828,6 +826,19 @@ class ServicesForm(IntakeStepForm):
 
     class Meta(IntakeStepForm.Meta):
         fields = ["interests", "heard_from"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        coming_soon = import_string(settings.INTAKE_COMING_SOON_SERVICES)()
+        self.fields["interests"].choices = [
+            (
+                code,
+                vocabulary.COMING_SOON % {"service": gettext(label)}
+                if code in coming_soon
+                else gettext(label),
+            )
+            for code, label in codes.SERVICES
+        ]
 
 
 class ConsentForm(IntakeStepForm):

@@ -85,11 +85,9 @@ DRUG_KINDS = {
     "rimegepant": _("CGRP tablet"),
 }
 
-# Services a patient may ask about, where the code's label needs more: Botox is
-# not offered yet (the referrals app's Botox service does not accept referrals).
-SERVICE_LABELS = {
-    "botox": _("Botox for migraine (coming soon)"),
-}
+# A service the patient may ask about that takes no referrals yet
+# (settings.INTAKE_COMING_SOON_SERVICES).
+COMING_SOON = _("%(service)s (coming soon)")
 
 
 def kind_of(drug_name: str | None, treatment_class: str) -> str:
