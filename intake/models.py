@@ -474,17 +474,17 @@ class Intake(TimeStampedModel):
     Source = IntakeSource
 
     class AttackLength(models.TextChoices):
-        UNDER_4_HOURS = "under_4h", "Less than 4 hours"
-        HOURS_4_TO_24 = "4_to_24h", "4 to 24 hours"
-        DAYS_1_TO_3 = "1_to_3d", "1 to 3 days"
-        OVER_3_DAYS = "over_3d", "More than 3 days"
+        UNDER_4_HOURS = "under_4h", _("Less than 4 hours")
+        HOURS_4_TO_24 = "4_to_24h", _("4 to 24 hours")
+        DAYS_1_TO_3 = "1_to_3d", _("1 to 3 days")
+        OVER_3_DAYS = "over_3d", _("More than 3 days")
 
     class HeardFrom(models.TextChoices):
-        DOCTOR = "doctor", "My doctor"
-        SEARCH = "search", "A web search"
-        FRIEND = "friend", "A friend or family member"
-        SOCIAL = "social", "Social media"
-        OTHER = "other", "Somewhere else"
+        DOCTOR = "doctor", _("My doctor")
+        SEARCH = "search", _("A web search")
+        FRIEND = "friend", _("A friend or family member")
+        SOCIAL = "social", _("Social media")
+        OTHER = "other", _("Somewhere else")
 
     id = models.UUIDField(
         "public id", primary_key=True, default=uuid.uuid4, editable=False

@@ -84,6 +84,58 @@ def english_left_in(page: str) -> list[str]:
     ]
 
 
+class AnswerLabels(HTMLParser):
+    """The words of each answer's label on a page, by the input it labels."""
+
+    def __init__(self):
+        super().__init__()
+        self.labels, self._for = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "label":
+            self._for = dict(attrs).get("for")
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._for = None
+
+    def handle_data(self, data):
+        if self._for and data.strip():
+            words = f"{self.labels.get(self._for, '')} {' '.join(data.split())}"
+            self.labels[self._for] = words.strip()
+
+
+def answer_labels(page: str) -> dict[str, str]:
+    parser = AnswerLabels()
+    parser.feed(page)
+    return parser.labels
+
+
+@functools.cache
+def same_in_spanish() -> set[str]:
+    """The catalogue's words that Spanish writes the same ("No", "Yoga"), and each
+    language's name in its own tongue ("English", "Español")."""
+    return {
+        entry.msgid
+        for entry in polib.pofile(str(CATALOGUE))
+        if entry.msgstr == entry.msgid
+    } | {name for _code, name in settings.LANGUAGES}
+
+
+def untranslated_labels(english: str, spanish: str) -> list[str]:
+    """The labels a Spanish page shows as its English page does, words the
+    catalogue does not write the same in both left aside: words never marked for
+    translation, which the catalogue cannot know."""
+    spanish_labels = answer_labels(spanish)
+    return [
+        words
+        for input_id, words in answer_labels(english).items()
+        if spanish_labels.get(input_id) == words
+        and re.search(r"[A-Za-z]", words)
+        and words not in same_in_spanish()
+    ]
+
+
 @pytest.fixture
 def spanish_client(client):
     client.defaults.update(SPANISH)
@@ -130,6 +182,13 @@ def test_the_page_checker_finds_english_left_on_a_page():
     ]
     assert english_left_in("<p>Step 3 of 12</p>") == ["Step %(number)s of %(total)s"]
     assert english_left_in("<label>Sexo</label><p>Sí</p><p>No</p>") == []
+
+
+def test_the_label_checker_finds_a_label_left_in_english():
+    english = '<label for="a">My doctor</label><label for="b">No</label>'
+    spanish = '<label for="a">My doctor</label><label for="b">No</label>'
+    assert untranslated_labels(english, spanish) == ["My doctor"]
+    assert untranslated_labels(english, '<label for="a">Mi médico</label>') == []
 
 
 def test_the_other_pages_in_spanish_have_no_english_left(spanish_client):
@@ -267,6 +326,20 @@ class TestASpanishPatientsAnswers:
             page = answered_spanish_client.get(f"/intake/{step.slug}/").content.decode()
             assert '<html lang="es">' in page, step.slug
             assert english_left_in(page) == [], step.slug
+
+    def test_every_answer_offered_on_a_step_is_labelled_in_spanish(
+        self, answered_spanish_client
+    ):
+        # The review page shows the same forms' labels as text: checked here, on
+        # the forms.
+        for step in online.STEPS[:-1]:
+            url = f"/intake/{step.slug}/"
+            spanish = answered_spanish_client.get(url).content.decode()
+            answered_spanish_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+            english = answered_spanish_client.get(url).content.decode()
+            answered_spanish_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+            assert len(answer_labels(english)) > 0, step.slug
+            assert untranslated_labels(english, spanish) == [], step.slug
 
     def test_every_step_with_its_errors_in_spanish_has_no_english_left(
         self, answered_spanish_client
