@@ -301,9 +301,10 @@ MEDICATIONS = [
     ),
 ]
 
+BOTOX = "botox"  # the service whose letter is a prior authorisation
 SERVICES = [
     ("ketamine", gettext_noop("Ketamine infusion")),
-    ("botox", gettext_noop("Botox for migraine")),
+    (BOTOX, gettext_noop("Botox for migraine")),
     ("acupuncture", gettext_noop("Acupuncture")),
     ("massage", gettext_noop("Massage")),
     ("yoga", gettext_noop("Yoga")),

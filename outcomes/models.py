@@ -64,9 +64,6 @@ class CourseStatus(models.TextChoices):
 
 
 class TreatmentCourseQuerySet(models.QuerySet):
-    def ended(self):
-        return self.exclude(status=CourseStatus.OPEN)
-
     def summarize_sessions(self) -> int:
         """Write each course's summary of its attended sessions, from the sessions:
         the first one's day and pain before, the last one's pain after, how many."""

@@ -26,7 +26,6 @@ from referrals.models import Referral, RoutingDecision
 from referrals.selectors import treatment_groups
 from staff.models import StaffProfile
 
-BOTOX = "botox"  # the service's code (intake.codes.SERVICES)
 REFERRAL_TEMPLATE = "referrals/referral_letter.html"
 BOTOX_TEMPLATE = "referrals/botox_prior_authorisation.html"
 
@@ -244,7 +243,7 @@ def botox_letter_allowed(decision: RoutingDecision | None) -> bool:
         return False
     if decision.is_open_hold:
         return False
-    result = decision.decision["services"][BOTOX]
+    result = decision.decision["services"][codes.BOTOX]
     return routing.outcome_under_hold(result) in routing.REFERRAL_OUTCOMES
 
 
@@ -252,7 +251,7 @@ def botox_letter_context(
     intake: Intake, decision: RoutingDecision, user: AbstractBaseUser
 ) -> dict:
     context = _patient_context(intake, decision)
-    result = decision.decision["services"][BOTOX]
+    result = decision.decision["services"][codes.BOTOX]
     return {
         **context,
         "criteria": chronic_migraine_criteria(decision.facts),

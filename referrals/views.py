@@ -20,6 +20,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from clinic.audit import record_access, record_download, record_list_access
+from intake import codes
 from intake.models import Intake
 from referrals import letters, selectors, services
 from referrals.forms import (
@@ -168,7 +169,7 @@ def render_review(
         "can_clear": request.user.has_perm(CLEAR_HOLD),
         "can_letter": request.user.has_perm(VIEW_LETTER),
         "prior_authorisation_service": (
-            letters.BOTOX if letters.botox_letter_allowed(review.decision) else None
+            codes.BOTOX if letters.botox_letter_allowed(review.decision) else None
         ),
     }
     status = 409 if lost else 400 if bound else 200

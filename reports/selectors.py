@@ -60,21 +60,12 @@ from referrals.models import (
 
 PERCENTILES = (0.5, 0.9)  # the median and the 90th percentile
 TOP_REASONS = 15  # the deciding reasons listed, most frequent first
-BOTOX = "botox"
 OUTCOMES = (routing.REC, routing.FLAG, routing.NE, routing.BLOCK, routing.HOLD)
 SERVICE_NAMES = dict(codes.SERVICES)
 TIER_NAMES = dict(HoldTier.choices)
 # A class by its name alone, without the examples in brackets the form shows.
 CLASS_NAMES = {code: label.split(" (")[0] for code, label in codes.TREATMENT_CLASSES}
-FUNNEL_STATUSES = (
-    ReferralStatus.WAITLISTED,
-    ReferralStatus.PENDING_REVIEW,
-    ReferralStatus.APPROVED,
-    ReferralStatus.SCHEDULED,
-    ReferralStatus.COMPLETED,
-    ReferralStatus.DECLINED,
-    ReferralStatus.CANCELLED,
-)
+FUNNEL_STATUSES = tuple(ReferralStatus)  # every status, in the workflow's order
 FAILED_OUTCOMES = sorted(codes.WITHOUT_BENEFIT_OUTCOMES)
 FAILED_HEADINGS = {
     "contraindicated": "not allowed",
@@ -641,7 +632,7 @@ def botox_waitlist(period: Period) -> Table:
     left = Q(from_status=ReferralStatus.WAITLISTED)
     # Only the moves onto and off the waitlist, read by their own index.
     moves = ReferralEvent.objects.filter(
-        joined | left, referral__service__code=BOTOX
+        joined | left, referral__service__code=codes.BOTOX
     ).order_by()
     before = moves.filter(at__lt=start).aggregate(
         joined=Count("pk", filter=joined), left=Count("pk", filter=left)
