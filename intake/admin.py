@@ -552,7 +552,7 @@ class IntakeAdmin(
         score = scoring.phq9(answers)
         item9 = scoring.phq9_item9(answers)
         text = f"{score.total} / 27, {score.band}"
-        if item9:
+        if scoring.phq9_item9_positive(item9):
             return format_html("{} — <strong>item 9 = {}</strong>", text, item9)
         return text
 

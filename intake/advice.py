@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_noop
 
+from intake import scoring
 from intake.codes import EMERGENCY_RED_FLAGS, TRIGGERS, URGENT_ONSET_AGE
 
 FOOD_TRIGGERS = (
@@ -117,7 +118,7 @@ def urgent_advice(
     advice = []
     if EMERGENCY_RED_FLAGS.intersection(red_flags):
         advice.append(EMERGENCY)
-    if phq9_item9:
+    if scoring.phq9_item9_positive(phq9_item9):
         advice.append(CRISIS)
     if (
         red_flags

@@ -133,6 +133,13 @@ def phq9_item9(answers: list[int]) -> int:
     return answers[8]
 
 
+def phq9_item9_positive(item9: int | None) -> bool:
+    """Whether item 9 was answered above "Not at all" (0): any such thought, on any
+    day. Routing's same-day safety review (docs/routing.md, ``G2_PHQ9_ITEM9``), the
+    crisis advice and the staff pages' alerts all act on it; unanswered is not."""
+    return item9 is not None and item9 > 0
+
+
 def midas(answers: list[int]) -> Score:
     """MIDAS score (sum of the five scored items) and grade I-IV."""
     _check_answers(answers, 5, 90)

@@ -496,7 +496,7 @@ def _global_rules(facts: Facts, analysis: _Analysis) -> list[tuple[str, Reason]]
         text = f"{urgent} (onset at age {facts['onset_age']} >= {URGENT_ONSET_AGE})"
         fired.append(("urgent", Reason("G1_URGENT_ONSET_AGE", text)))
     item9 = analysis.phq9_item9
-    if item9 is not None and item9 > 0 and not facts["safety_cleared"]:
+    if scoring.phq9_item9_positive(item9) and not facts["safety_cleared"]:
         text = f"Same-day safety review: PHQ-9 item 9 = {item9}"
         fired.append(("same_day", Reason(SAFETY_HOLD_CODE, text)))
     if _bp_at_least(facts, SEVERE_SYSTOLIC, SEVERE_DIASTOLIC):

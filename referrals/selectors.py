@@ -224,6 +224,11 @@ class IntakeReview:
         onset = self.facts.get("onset_age")
         return isinstance(onset, int) and onset >= routing.URGENT_ONSET_AGE
 
+    @property
+    def phq9_item9_positive(self) -> bool:
+        """Thoughts of self-harm reported (what rule G2's safety review acts on)."""
+        return scoring.phq9_item9_positive(self.intake.phq9_9)
+
 
 CLASS_LABELS = dict(codes.TREATMENT_CLASSES)
 CLASS_ORDER = [code for code, _ in codes.TREATMENT_CLASSES]

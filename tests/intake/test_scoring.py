@@ -99,3 +99,12 @@ def test_hit6_total_falls_in_its_band(total, band):
 def test_hit6_rejects_impossible_totals(total):
     with pytest.raises(ValueError):
         scoring.hit6(total)
+
+
+@pytest.mark.parametrize(
+    ("item9", "positive"), [(None, False), (0, False), (1, True), (3, True)]
+)
+def test_phq9_item9_is_positive_from_several_days_up_never_when_unanswered(
+    item9, positive
+):
+    assert scoring.phq9_item9_positive(item9) is positive

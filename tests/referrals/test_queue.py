@@ -153,6 +153,16 @@ def test_review_page_query_count_is_fixed_and_within_twelve(physician_client):
     assert review_queries(held) == review_queries(routed) <= 12
 
 
+@pytest.mark.parametrize(("item9", "alert"), [(0, False), (1, True)])
+def test_review_page_marks_a_positive_phq9_item9(physician_client, item9, alert):
+    intake = submitted_example1(phq9_9=item9)
+    url = reverse("admin:referrals_review", args=[intake.pk])
+    page = physician_client.get(url).content.decode()
+    row = page.split("<th>PHQ-9 item 9</th>")[1].split("</tr>")[0]
+    assert ('class="rq-alert"' in row) is alert
+    assert f">{item9}</td>" in row
+
+
 def test_queue_shows_why_each_intake_is_there(physician_client):
     submitted_example1(phq9_9=1, red_flags=["seizure"])
     submitted_example1()
