@@ -1,7 +1,7 @@
 """Checks of JSON-like values that name each bad part by its path.
 
-Pure Python, no Django: the routing engine builds its facts record's checks from
-these (``referrals.routing``, docs/routing.md section 1).
+Pure Python, no Django: the routing engine's facts record is checked with these
+(``referrals.facts_schema``, docs/routing.md section 1).
 
 A check takes a value and returns None when it is valid, else its problem: a message,
 or for a list or an object {path suffix: message} naming each bad part, such as "[2]"
