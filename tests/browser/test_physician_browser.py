@@ -6,7 +6,8 @@ from clinic import roles
 from referrals import services
 from referrals.models import QueueEntry, Referral
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_intake_browser import sign_in
+from tests.browser.test_front_desk_browser import no_sideways_scroll
+from tests.browser.test_intake_browser import serious_violations, sign_in
 from tests.factories import UserFactory
 from tests.referrals.builders import submitted_example1
 
@@ -108,3 +109,18 @@ def test_a_physician_beaten_to_a_decision_keeps_the_note_beside_the_winners(
     # The kept note has the focus, so the page opens where it is.
     assert in_view(page, "#id_lost_massage")
     page.screenshot(path=SCREENSHOTS / "physician-lost-race.png")
+
+
+def test_the_review_page_fits_a_phone(new_page):
+    """Every part of a review, the services' forms too, fits a phone's width; the
+    treatment table, widest of all, scrolls sideways inside its own box."""
+    UserFactory(username="doctor", role=roles.PHYSICIAN)
+    intake = submitted_example1()
+    page = new_page({"width": 390, "height": 844})
+    sign_in(page, "doctor")
+    page.goto(f"/admin/referrals/queueentry/intake/{intake.pk}/")
+    assert no_sideways_scroll(page)
+    assert "DOSE" in page.locator("table.rq-tx thead").inner_text()  # uppercased
+    assert serious_violations(page) == []
+    page.locator("#service-ketamine").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "physician-review-phone.png")

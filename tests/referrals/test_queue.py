@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import Intake
+from intake.models import Intake, TreatmentTrial
 from referrals.models import Referral, RoutingDecision, Service
 from referrals.services import queue_sync
 from tests.factories import intake_batch
@@ -161,6 +161,20 @@ def test_review_page_marks_a_positive_phq9_item9(physician_client, item9, alert)
     row = page.split("<th>PHQ-9 item 9</th>")[1].split("</tr>")[0]
     assert ('class="rq-alert"' in row) is alert
     assert f">{item9}</td>" in row
+
+
+def test_review_page_shows_each_treatments_dose_or_that_none_was_recorded(
+    physician_client,
+):
+    intake = submitted_example1()
+    first, *others = intake.treatments.order_by("pk")
+    TreatmentTrial.objects.filter(pk=first.pk).update(dose="80 mg twice daily")
+    TreatmentTrial.objects.filter(pk__in=[t.pk for t in others]).update(dose="")
+    url = reverse("admin:referrals_review", args=[intake.pk])
+    table = physician_client.get(url).content.decode().split('class="treatments')[1]
+    assert '<th scope="col">Dose</th>' in table
+    assert table.count("<td>80 mg twice daily</td>") == 1
+    assert table.count("<td>not recorded</td>") == len(others)
 
 
 def test_queue_shows_why_each_intake_is_there(physician_client):
