@@ -807,7 +807,9 @@ class Intake(TimeStampedModel):
             and self.headache_days_per_month is not None
             and self.migraine_days_per_month > self.headache_days_per_month
         ):
-            errors["migraine_days_per_month"] = (
+            # The patient's online form says the same, in the patient's language:
+            # translated, the two messages are one.
+            errors["migraine_days_per_month"] = _(
                 "Migraine days cannot be more than headache days."
             )
         if (self.bp_systolic is None) != (self.bp_diastolic is None):

@@ -341,6 +341,23 @@ class TestASpanishPatientsAnswers:
             assert len(answer_labels(english)) > 0, step.slug
             assert untranslated_labels(english, spanish) == [], step.slug
 
+    def test_lowering_a_saved_answer_below_another_says_so_once_in_spanish(
+        self, answered_spanish_client
+    ):
+        # Saved: 20 headache days, 14 of them migraine days. Now 5 headache days:
+        # the form's check and the model's find the same problem.
+        response = post_step(
+            answered_spanish_client,
+            "headaches",
+            headache_days_per_month="5",
+            debilitating_days_per_month="4",
+        )
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "Hay un problema con sus respuestas" in page
+        assert page.count("Los días con migraña no pueden ser más") == 1
+        assert english_left_in(page) == []
+
     def test_every_step_with_its_errors_in_spanish_has_no_english_left(
         self, answered_spanish_client
     ):
