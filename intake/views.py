@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 from clinic.net import client_address
 from intake import advice, online
 from intake.models import Intake, Language, OnlineDraft
-from intake.online import consent
+from intake.online import consent, vocabulary
 from intake.selectors import ResumeLinkInvalid, draft_resume, drug_name_options
 from intake.services import (
     DraftLimitReached,
@@ -265,7 +265,10 @@ class StepView(View):
             **extra,
         }
         if step.slug == "treatments":
-            context["catalogue"] = drug_name_options()
+            context["catalogue"] = [
+                (name, vocabulary.shown_name(generic) if generic else "")
+                for name, generic in drug_name_options()
+            ]
         if step.slug == "consent":
             context["consent_text"] = consent.PARAGRAPHS
             context["consent_version"] = consent.VERSIONS[Language.active()]

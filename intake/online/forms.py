@@ -521,7 +521,7 @@ class BaseTreatmentFormSet(SharedCatalogueMixin, forms.BaseFormSet):
         if rows is None:
             rows = [
                 {
-                    "name": trial.name,
+                    "name": vocabulary.shown_name(trial.name),
                     "treatment_class": "" if trial.drug_id else trial.treatment_class,
                     "intent": trial.intent,
                     "dose": trial.dose,

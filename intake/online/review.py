@@ -58,7 +58,10 @@ def treatment_lines(trial: TreatmentTrial) -> list[tuple[str, list[str]]]:
     return [
         (
             fields["name"].label,
-            [gettext("%(name)s (%(kind)s)") % {"name": trial.name, "kind": kind}],
+            [
+                gettext("%(name)s (%(kind)s)")
+                % {"name": vocabulary.shown_name(trial.name), "kind": kind}
+            ],
         ),
         (fields["intent"].label, [dict(translated(codes.INTENTS))[trial.intent]]),
         (fields["dose"].label, [trial.dose or gettext("Not answered")]),

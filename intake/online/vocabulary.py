@@ -90,6 +90,24 @@ DRUG_KINDS = {
 COMING_SOON = _("%(service)s (coming soon)")
 
 
+# The catalogue's therapies, by their catalogue names, as the patient reads them. Each
+# Spanish name is one the catalogue matches to the same entry (OTHER_NAMES in
+# intake/catalogue.py), so a row shown again and saved again stays that therapy.
+# Drugs keep their international generic names.
+THERAPY_NAMES = {
+    "acupuncture": _("acupuncture"),
+    "nerve block": _("nerve block"),
+    "cognitive behavioural therapy": _("cognitive behavioural therapy"),
+    "biofeedback": _("biofeedback"),
+    "physical therapy": _("physical therapy"),
+}
+
+
+def shown_name(catalogue_name: str) -> str:
+    """A catalogue drug's or therapy's name in the patient's language."""
+    return str(THERAPY_NAMES.get(catalogue_name, catalogue_name))
+
+
 def kind_of(drug_name: str | None, treatment_class: str) -> str:
     """The plain kind of a treatment row: its drug's, else its class's."""
     return DRUG_KINDS.get(drug_name or "") or CLASS_KINDS[treatment_class]

@@ -358,6 +358,28 @@ class TestASpanishPatientsAnswers:
         assert page.count("Los días con migraña no pueden ser más") == 1
         assert english_left_in(page) == []
 
+    def test_a_therapy_typed_in_spanish_is_shown_in_spanish_and_stays_itself(
+        self, answered_spanish_client
+    ):
+        treatments = {
+            **ONLINE_STEP_ANSWERS["treatments"],
+            "treatments-2-name": "Fisioterapia",
+            "treatments-2-treatment_class": "",
+        }
+        for _round in range(2):  # typed, then shown again and saved as it is shown
+            response = answered_spanish_client.post(
+                "/intake/treatments/", {**treatments, "action": "next"}
+            )
+            assert response.status_code == 302
+            page = answered_spanish_client.get("/intake/treatments/").content.decode()
+            assert 'value="fisioterapia"' in page
+            treatments["treatments-2-name"] = "fisioterapia"
+        review = answered_spanish_client.get("/intake/review/").content.decode()
+        assert "fisioterapia (tratamiento sin medicina)" in review
+        assert "physical therapy" not in review
+        trial = Intake.objects.get().treatments.get(drug__name="physical therapy")
+        assert trial.drug_name == ""
+
     def test_every_step_with_its_errors_in_spanish_has_no_english_left(
         self, answered_spanish_client
     ):
