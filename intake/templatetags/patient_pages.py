@@ -1,4 +1,8 @@
-"""Template tags of the patient's pages: the clinic's phone number as a link."""
+"""Template tags of the patient's pages: the clinic's name, its phone number as a link.
+
+They read the settings, not the request's context, so the server-error page (rendered
+without a request) says them too.
+"""
 
 import re
 
@@ -22,3 +26,9 @@ def clinic_phone_link() -> str:
     """The clinic's phone number (``CLINIC_PHONE``), as a link that dials it."""
     phone = settings.CLINIC_PHONE
     return format_html('<a class="phone-link" href="{}">{}</a>', tel_uri(phone), phone)
+
+
+@register.simple_tag
+def clinic_name() -> str:
+    """The clinic's name (``CLINIC_NAME``)."""
+    return settings.CLINIC_NAME

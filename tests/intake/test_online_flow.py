@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.views.defaults import server_error
 
 from intake import codes, online
 from intake.models import Intake, OnlineDraft, Patient
@@ -81,6 +82,15 @@ def test_steps_without_a_draft_send_the_patient_to_the_start(client):
 
 def test_unknown_step_is_not_found(client):
     assert client.get("/intake/nothing-here/").status_code == 404
+
+
+def test_the_server_error_page_names_the_clinic_without_a_request(rf, settings):
+    settings.CLINIC_NAME = "Elev8 MD Wellness Center"
+    settings.CLINIC_PHONE = "(704) 555-0100"
+    page = server_error(rf.get("/intake/mood/")).content.decode()
+    assert "<title>Something went wrong · Elev8 MD Wellness Center</title>" in page
+    assert page.count("Elev8 MD Wellness Center") == 3  # title, header, footer
+    assert 'href="tel:+17045550100"' in page
 
 
 # Bad input
