@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from post_office import mail
 
@@ -33,6 +32,7 @@ from clinic.audit_hashing import (
     checkpoint_signature,
     entry_hash,
 )
+from clinic.mail import render_text
 from clinic.models import AuditBatch, AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -300,9 +300,9 @@ def audit_checkpoint_mail() -> int:
         for address in managers:
             mail.send(
                 recipients=[address],
-                subject=render_to_string(
+                subject=render_text(
                     "clinic/email/audit_checkpoint_subject.txt", context
                 ).strip(),
-                message=render_to_string("clinic/email/audit_checkpoint.txt", context),
+                message=render_text("clinic/email/audit_checkpoint.txt", context),
             )
     return len(managers)

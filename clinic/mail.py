@@ -18,6 +18,7 @@ import time
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from post_office.connections import connections
 from post_office.models import STATUS, Email, Log
@@ -42,6 +43,11 @@ TOKEN_REMOVED = r"\1(link removed after sending)"
 # Once a message has left, recording it as sent is tried this many times through
 # database errors (pauses of 0.1 s doubling to 2 s: about 20 s in all).
 RECORD_SENT_ATTEMPTS = 14
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text template (an e-mail's subject or body), with nothing escaped."""
+    return render_to_string(template_name, context, using="text")
 
 
 def stuck() -> QuerySet[Email]:

@@ -103,6 +103,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain text: e-mail subjects and bodies (clinic.mail.render_text). Text is not
+    # HTML, so nothing is escaped: "D'Angelo & Co" is written as it is.
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "NAME": "text",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 WSGI_APPLICATION = "clinic.wsgi.application"

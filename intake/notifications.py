@@ -9,10 +9,10 @@ only what happens next, the clinic's phone, and for a draft its private link.
 import datetime
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
 from post_office import mail
 
+from clinic.mail import render_text
 from intake.models import Intake, Patient
 
 
@@ -25,8 +25,8 @@ def _render(template: str, patient: Patient, context: dict) -> tuple[str, str]:
         **context,
     }
     with translation.override(patient.preferred_language):
-        subject = render_to_string(f"intake/email/{template}_subject.txt", context)
-        body = render_to_string(f"intake/email/{template}.txt", context)
+        subject = render_text(f"intake/email/{template}_subject.txt", context)
+        body = render_text(f"intake/email/{template}.txt", context)
     return " ".join(subject.split()), body
 
 

@@ -7,10 +7,10 @@ answer and no treatment: only that the clinic asks how the patient is doing.
 """
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
 from post_office import mail
 
+from clinic.mail import render_text
 from intake.models import Patient
 
 
@@ -25,8 +25,8 @@ def follow_up_email(*, patient: Patient, url: str, point: str, reminder: bool):
         "reminder": reminder,
     }
     with translation.override(patient.preferred_language):
-        subject = render_to_string("outcomes/email/follow_up_subject.txt", context)
-        body = render_to_string("outcomes/email/follow_up.txt", context)
+        subject = render_text("outcomes/email/follow_up_subject.txt", context)
+        body = render_text("outcomes/email/follow_up.txt", context)
     return mail.send(
         recipients=[patient.email], subject=" ".join(subject.split()), message=body
     )

@@ -11,11 +11,11 @@ name or a diagnosis.
 """
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from post_office import mail
 
+from clinic.mail import render_text
 from intake.codes import SERVICES
 from referrals.models import Referral, RoutingDecision
 
@@ -43,8 +43,8 @@ def _send(
         **context,
     }
     with translation.override(language or "en"):
-        subject = render_to_string(f"referrals/email/{template}_subject.txt", context)
-        message = render_to_string(f"referrals/email/{template}.txt", context)
+        subject = render_text(f"referrals/email/{template}_subject.txt", context)
+        message = render_text(f"referrals/email/{template}.txt", context)
     return mail.send(
         recipients=[to],
         subject=" ".join(subject.split()),

@@ -17,7 +17,6 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -26,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from post_office import mail
 
 from clinic import roles
+from clinic.mail import render_text
 from staff.models import (
     ENROLMENT_CODE_ALPHABET,
     ENROLMENT_CODE_LENGTH,
@@ -83,11 +83,11 @@ def _send_password_link(user: User, template: str) -> None:
         "link": _password_link(user),
         "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    subject = render_to_string(f"staff/email/{template}_subject.txt", context)
+    subject = render_text(f"staff/email/{template}_subject.txt", context)
     mail.send(
         recipients=[user.email],
         subject=" ".join(subject.split()),
-        message=render_to_string(f"staff/email/{template}.txt", context),
+        message=render_text(f"staff/email/{template}.txt", context),
     )
 
 

@@ -8,13 +8,17 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import OperationalError, connection
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from post_office import mail as post_office_mail
 from post_office.models import STATUS, Email
 
 from clinic import mail as delivery
+from intake.notifications import resume_link_message
+from outcomes.notifications import follow_up_email
 from referrals import services
+from tests.factories import PatientFactory
 from tests.referrals.builders import submitted_example1
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
@@ -332,3 +336,22 @@ def test_a_sent_message_is_recorded_through_a_lost_connection(monkeypatch):
     assert len(mail.outbox) == 1
     assert delivery.deliver_due() == 0
     assert len(mail.outbox) == 1
+
+
+def test_e_mails_are_plain_text_with_nothing_escaped(db, settings):
+    """A name with an apostrophe or an ampersand is written as it is, in the subject
+    and the body, and a page's HTML still escapes it."""
+    settings.CLINIC_NAME = "O'Neil & Partners"
+    patient = PatientFactory(first_name="D'Angelo", email="dangelo@example.org")
+    email = follow_up_email(
+        patient=patient, url="https://x.example/f/", point="1m", reminder=False
+    )
+    assert email.subject == "How are your headaches? (O'Neil & Partners)"
+    assert email.message.startswith("Hello D'Angelo,")
+    assert email.message.rstrip().endswith("O'Neil & Partners")
+    subject, body = resume_link_message(
+        patient=patient, url="https://x.example/r/", expires_at=timezone.now()
+    )
+    assert "Hello D'Angelo," in body and "&#x27;" not in body + subject
+    page = render_to_string("500.html")
+    assert "O&#x27;Neil &amp; Partners" in page
