@@ -647,12 +647,7 @@ class IntakeAdmin(
 
     def _alert_urgent_advice(self, request: HttpRequest, intake: Intake) -> None:
         """Put the advice the answers call for in front of the front desk."""
-        for item in advice.urgent_advice(
-            red_flags=intake.red_flags,
-            phq9_item9=intake.phq9_9,
-            new_or_changed_pattern=intake.new_or_changed_pattern,
-            onset_age=intake.onset_age,
-        ):
+        for item in advice.urgent_advice_for(intake):
             staff = advice.STAFF_ADVICE[item.urgency]
             self.message_user(
                 request,

@@ -129,6 +129,16 @@ def urgent_advice(
     return advice
 
 
+def urgent_advice_for(intake) -> list[UrgentAdvice]:
+    """``urgent_advice`` for an intake's answers (any object with its fields)."""
+    return urgent_advice(
+        red_flags=intake.red_flags,
+        phq9_item9=intake.phq9_9,
+        new_or_changed_pattern=intake.new_or_changed_pattern,
+        onset_age=intake.onset_age,
+    )
+
+
 # (key, triggers it answers, title, text), in the order they are shown.
 TIPS = [
     (

@@ -13,6 +13,7 @@ from django.utils import translation
 from post_office import mail
 
 from clinic.mail import render_text
+from intake import advice
 from intake.models import Intake, Patient
 
 
@@ -46,5 +47,6 @@ def submission_confirmation(*, intake: Intake):
     patient = intake.patient
     if intake.source != Intake.Source.ONLINE or not patient.email:
         return None
-    subject, body = _render("submitted", patient, {"intake": intake})
+    review = advice.REVIEW in advice.urgent_advice_for(intake)
+    subject, body = _render("submitted", patient, {"intake": intake, "review": review})
     return mail.send(recipients=[patient.email], subject=subject, message=body)

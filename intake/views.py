@@ -311,12 +311,7 @@ class DoneView(TemplateView):
 
     def get_context_data(self, **kwargs):
         intake = self.draft.intake
-        urgent = advice.urgent_advice(
-            red_flags=intake.red_flags,
-            phq9_item9=intake.phq9_9,
-            new_or_changed_pattern=intake.new_or_changed_pattern,
-            onset_age=intake.onset_age,
-        )
+        urgent = advice.urgent_advice_for(intake)
         return {
             **super().get_context_data(**kwargs),
             "intake": intake,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.views.defaults import server_error
+from post_office.models import Email
 
 from intake import codes, online
 from intake.models import Intake, OnlineDraft, Patient
@@ -517,7 +518,7 @@ def test_the_clinic_phone_comes_from_the_settings(client, settings):
     )
 
 
-def test_a_routine_done_page_promises_2_working_days(client):
+def test_a_routine_done_page_and_e_mail_promise_2_working_days(client):
     for slug in ONLINE_STEP_SLUGS:
         changes = {"general_signs": ["none"]} if slug == "warning-signs" else {}
         post_step(client, slug, changes)
@@ -525,6 +526,9 @@ def test_a_routine_done_page_promises_2_working_days(client):
     page = client.get("/intake/done/").content.decode()
     assert "within 2 working days" in page
     assert "24 hours" not in page.split("<footer")[0]
+    confirmation = Email.objects.get().message  # Rosa reads Spanish
+    assert "en un plazo de 2 días hábiles" in confirmation
+    assert "24 horas" not in confirmation
 
 
 def test_a_birth_date_of_today_is_refused_and_yesterday_accepted(client):
@@ -752,8 +756,13 @@ class TestAnAnsweredDraft:
             assert jargon not in pages, jargon
         assert "Botox for migraine (coming soon)" in pages
 
-    def test_a_red_flag_done_page_promises_24_hours_only(self, online_patient_client):
+    def test_a_red_flag_done_page_and_e_mail_promise_24_hours_only(
+        self, online_patient_client
+    ):
         online_patient_client.post(REVIEW, {"action": "next"})
         page = online_patient_client.get("/intake/done/").content.decode()
         assert "within 24 hours" in page
         assert "2 working days" not in page
+        confirmation = Email.objects.get().message  # Rosa reads Spanish
+        assert "en un plazo de 24 horas" in confirmation
+        assert "2 días hábiles" not in confirmation
