@@ -90,6 +90,30 @@ def validate_date_of_birth(value: datetime.date) -> None:
         raise ValidationError("Check the year: a date of birth before 1900.")
 
 
+def blood_pressure_problem(systolic: int | None, diastolic: int | None) -> str | None:
+    """What is wrong with a blood-pressure reading's two numbers, or None: both or
+    neither, the lower below the upper (the database checks the same)."""
+    if (systolic is None) != (diastolic is None):
+        return "Enter both blood-pressure numbers, or neither."
+    if systolic is not None and diastolic >= systolic:
+        return "The lower number must be below the upper number."
+    return None
+
+
+def blood_pressure_pair(systolic: str, diastolic: str) -> Q:
+    """The database's check of ``blood_pressure_problem`` on two fields."""
+    neither = Q(**{f"{systolic}__isnull": True, f"{diastolic}__isnull": True})
+    # Spelled out: a comparison with a missing number is unknown, which a check passes.
+    both = Q(
+        **{
+            f"{systolic}__isnull": False,
+            f"{diastolic}__isnull": False,
+            f"{diastolic}__lt": models.F(systolic),
+        }
+    )
+    return neither | both
+
+
 class Language(models.TextChoices):
     """The languages of the patient's pages and e-mails, named for staff."""
 
@@ -749,8 +773,7 @@ class Intake(TimeStampedModel):
                 name="intake_migraine_days_within_headache_days",
             ),
             models.CheckConstraint(
-                condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
-                | Q(bp_diastolic__lt=models.F("bp_systolic")),
+                condition=blood_pressure_pair("bp_systolic", "bp_diastolic"),
                 name="intake_bp_pair_consistent",
             ),
             models.CheckConstraint(
@@ -812,10 +835,8 @@ class Intake(TimeStampedModel):
             errors["migraine_days_per_month"] = _(
                 "Migraine days cannot be more than headache days."
             )
-        if (self.bp_systolic is None) != (self.bp_diastolic is None):
-            errors["bp_diastolic"] = "Enter both blood-pressure numbers, or neither."
-        elif self.bp_systolic is not None and self.bp_diastolic >= self.bp_systolic:
-            errors["bp_diastolic"] = "The lower number must be below the upper number."
+        if problem := blood_pressure_problem(self.bp_systolic, self.bp_diastolic):
+            errors["bp_diastolic"] = problem
         if errors:
             raise ValidationError(errors)
 

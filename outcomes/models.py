@@ -10,6 +10,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models import TimeStampedModel
 from clinic.validation import ChecksInOneQuery
 from intake import scoring
+from intake.models import blood_pressure_pair, blood_pressure_problem
 from outcomes import definitions
 from referrals.models import Referral
 
@@ -311,10 +313,32 @@ class TreatmentSession(ChecksInOneQuery, TimeStampedModel):
                 ),
                 name="session_missed_has_no_measurements",
             ),
+            models.CheckConstraint(
+                condition=blood_pressure_pair(
+                    "bp_systolic_before", "bp_diastolic_before"
+                ),
+                name="session_bp_before_pair_consistent",
+            ),
+            models.CheckConstraint(
+                condition=blood_pressure_pair(
+                    "bp_systolic_after", "bp_diastolic_after"
+                ),
+                name="session_bp_after_pair_consistent",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Session {self.pk}"
+
+    def clean(self):
+        errors = {}
+        for when in ("before", "after"):
+            systolic = getattr(self, f"bp_systolic_{when}")
+            diastolic = getattr(self, f"bp_diastolic_{when}")
+            if problem := blood_pressure_problem(systolic, diastolic):
+                errors[f"bp_diastolic_{when}"] = problem
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:outcomes_treatmentsession_change", args=[self.pk])

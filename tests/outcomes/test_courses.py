@@ -256,6 +256,37 @@ def test_a_dose_is_refused_beside_the_field_on_a_course_that_is_not_ketamine(
     assert not course.sessions.exists()
 
 
+@pytest.mark.parametrize(
+    ("systolic", "diastolic", "problem"),
+    [
+        ("120", "140", "The lower number must be below the upper number."),
+        ("120", "120", "The lower number must be below the upper number."),
+        ("120", "", "Enter both blood-pressure numbers, or neither."),
+        ("120", "119", None),
+    ],
+)
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_blood_pressure_pair_is_checked_beside_its_lower_number(
+    physician_client, course, when, systolic, diastolic, problem
+):
+    response = physician_client.post(
+        session_add_url(),
+        session_post(
+            course,
+            **{f"bp_systolic_{when}": systolic, f"bp_diastolic_{when}": diastolic},
+        ),
+    )
+    if problem is None:
+        assert response.status_code == 302
+        assert getattr(course.sessions.get(), f"bp_diastolic_{when}") == 119
+        return
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors[f"bp_diastolic_{when}"] == [problem]
+    assert f'value="{systolic}"' in response.content.decode()  # kept as typed
+    assert not course.sessions.exists()
+
+
 def test_a_missed_session_takes_no_measurements(physician_client, course):
     post = session_post(course, pain_before="7")
     del post["attended"]
@@ -387,6 +418,9 @@ def test_reading_a_course_page_is_audited(physician_client, course):
         {"pain_after": 11},
         {"bp_systolic_before": 400},
         {"ketamine_dose_mg_kg_h": Decimal("0")},
+        {"bp_systolic_before": 120, "bp_diastolic_before": 140},
+        {"bp_systolic_after": 120, "bp_diastolic_after": 120},
+        {"bp_systolic_after": 120},
     ],
 )
 def test_the_database_refuses_impossible_sessions(fields, course):
