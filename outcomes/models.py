@@ -401,6 +401,10 @@ class AdverseEvent(ChecksInOneQuery, models.Model):
     def __str__(self) -> str:
         return f"Adverse event {self.pk}"
 
+    def clean(self):
+        if self.kind == AdverseEventKind.OTHER and not self.note.strip():
+            raise ValidationError({"note": "Say what happened: the kind is 'Other'."})
+
 
 class FollowUpPoint(models.TextChoices):
     """The time points of ``definitions.FOLLOW_UP_DAYS``, in its order."""

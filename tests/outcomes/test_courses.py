@@ -214,6 +214,31 @@ def test_physician_records_a_ketamine_session_with_an_adverse_event(
     assert session.adverse_events.get().kind == AdverseEvent.Kind.DISSOCIATION
 
 
+@pytest.mark.parametrize(("note", "saved"), [("", False), ("Hiccups", True)])
+def test_an_other_adverse_event_needs_what_happened_said_beside_it(
+    physician_client, course, note, saved
+):
+    response = physician_client.post(
+        session_add_url(),
+        session_post(
+            course,
+            **{
+                "adverse_events-TOTAL_FORMS": "1",
+                "adverse_events-0-kind": "other",
+                "adverse_events-0-severity": "mild",
+                "adverse_events-0-note": note,
+            },
+        ),
+    )
+    assert course.sessions.exists() is saved
+    if saved:
+        assert AdverseEvent.objects.get().note == "Hiccups"
+        return
+    event_form = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert event_form.errors == {"note": ["Say what happened: the kind is 'Other'."]}
+    assert "adverse_event_other_is_described" not in response.content.decode()
+
+
 def test_front_desk_records_attendance_but_not_clinical_fields(desk_client, course):
     response = desk_client.post(
         session_add_url(), session_post(course, pain_before="8", pain_after="2")
