@@ -17,10 +17,12 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from clinic.admin_utils import ReadOnlyAdminMixin
+from intake import codes
 from intake.admin_mixins import AuditedReadMixin, PatientSearchMixin
+from intake.matching import patient_identity
 from outcomes import views
 from outcomes.models import (
     RECORD_CLINICAL,
@@ -39,9 +41,51 @@ from outcomes.services import (
     follow_up_answer,
     session_save,
 )
+from referrals import routing
 from referrals.models import Referral
 
 COMPLETE, DISCONTINUE = "complete", "discontinue"
+ALLERGY_LABELS = dict(codes.ALLERGIES)
+
+
+class CoursePatientMixin:
+    """Who a course's or a session's patient is (two identifiers at least, to check
+    before treating), and for clinical staff what to know before treating them."""
+
+    @staticmethod
+    def _course(obj) -> TreatmentCourse:
+        return obj if isinstance(obj, TreatmentCourse) else obj.course
+
+    @admin.display(description="patient")
+    def patient(self, obj) -> str:
+        return patient_identity(self._course(obj).referral.intake.patient)
+
+    @admin.display(description="before treating")
+    def before_treating(self, obj) -> str:
+        """Weight, allergies, the engine's cautions and the physician's note."""
+        referral = self._course(obj).referral
+        intake = referral.intake
+        allergies = [str(ALLERGY_LABELS[code]) for code in intake.allergies]
+        if intake.other_allergies:
+            allergies.append(intake.other_allergies)
+        cautions = [
+            reason["text"]
+            for reason in referral.reasons
+            if routing.reason_level(reason["code"]) == routing.FLAG
+        ]
+        lines = [
+            (
+                "Weight",
+                f"{intake.weight_kg} kg" if intake.weight_kg else "not recorded",
+            ),
+            ("Allergies", "; ".join(allergies) or "none recorded"),
+            *[("Caution", caution) for caution in cautions or ["none"]],
+            ("Physician's note", referral.note or "none"),
+        ]
+        return format_html(
+            '<ul class="before-treating">{}</ul>',
+            format_html_join("", "<li><strong>{}:</strong> {}</li>", lines),
+        )
 
 
 class CourseForm(forms.ModelForm):
@@ -121,7 +165,9 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(TreatmentCourse)
-class TreatmentCourseAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin):
+class TreatmentCourseAdmin(
+    CoursePatientMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+):
     form = CourseForm
     patient_prefix = "referral__intake__patient__"
     list_display = [
@@ -154,7 +200,9 @@ class TreatmentCourseAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmi
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["referral", "planned_sessions"]
-        fields = ["record_number", "service", "status", "planned_sessions"]
+        fields = ["patient", "service", "status", "planned_sessions"]
+        if request.user.has_perm(RECORD_CLINICAL):
+            fields.insert(1, "before_treating")
         if obj.status == TreatmentCourse.Status.OPEN and self.has_change_permission(
             request, obj
         ):
@@ -164,7 +212,7 @@ class TreatmentCourseAdmin(AuditedReadMixin, PatientSearchMixin, admin.ModelAdmi
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        readonly = ["record_number", "service", "status", "add_session"]
+        readonly = ["patient", "before_treating", "service", "status", "add_session"]
         readonly += ["ended_on", "ended_by"]
         if obj.status != TreatmentCourse.Status.OPEN:
             readonly += ["planned_sessions", "end_note"]
@@ -285,7 +333,7 @@ class SessionForm(forms.ModelForm):
                 status=TreatmentCourse.Status.OPEN
             ).select_related("referral__intake__patient", "referral__service")
             self.fields["course"].label_from_instance = lambda course: (
-                f"{course.referral.intake.patient.record_number}: "
+                f"{patient_identity(course.referral.intake.patient)}: "
                 f"{course.referral.service}"
             )
 
@@ -311,7 +359,11 @@ class SessionForm(forms.ModelForm):
 
 @admin.register(TreatmentSession)
 class TreatmentSessionAdmin(
-    CourseRowAdminMixin, AuditedReadMixin, PatientSearchMixin, admin.ModelAdmin
+    CoursePatientMixin,
+    CourseRowAdminMixin,
+    AuditedReadMixin,
+    PatientSearchMixin,
+    admin.ModelAdmin,
 ):
     form = SessionForm
     list_display = ["record_number", "service", "date", "attended", "pain_before"]
@@ -319,18 +371,37 @@ class TreatmentSessionAdmin(
     inlines = [AdverseEventInline]
 
     def get_fields(self, request, obj=None):
-        if not request.user.has_perm(RECORD_CLINICAL):
-            return ["course", "date", "attended"]  # the front desk's part
-        fields = ["course", "date", "attended", *TreatmentSession.CLINICAL_FIELDS]
-        if obj is not None and not obj.course.is_ketamine:
-            fields = [f for f in fields if f not in TreatmentSession.KETAMINE_FIELDS]
-        return fields
+        clinical = request.user.has_perm(RECORD_CLINICAL)
+        fields = ["date", "attended"]  # the front desk's part
+        if clinical:
+            fields += TreatmentSession.CLINICAL_FIELDS
+            if obj is not None and not obj.course.is_ketamine:
+                fields = [
+                    f for f in fields if f not in TreatmentSession.KETAMINE_FIELDS
+                ]
+        if obj is None:
+            return ["course", *fields]
+        return [
+            "patient",
+            *(["before_treating"] if clinical else []),
+            "treatment_course",
+            *fields,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["course"] if obj is not None else []
-        if obj is not None and obj.course.status != TreatmentCourse.Status.OPEN:
-            readonly = self.get_fields(request, obj)
-        return readonly
+        if obj is None:
+            return []
+        if obj.course.status != TreatmentCourse.Status.OPEN:
+            return self.get_fields(request, obj)
+        return ["patient", "before_treating", "treatment_course"]
+
+    @admin.display(description="course")
+    def treatment_course(self, session: TreatmentSession) -> str:
+        return format_html(
+            '<a href="{}">{} course</a>',
+            session.course.get_absolute_url(),
+            session.course.referral.service.name,
+        )
 
     def get_changeform_initial_data(self, request):
         return {"attended": True, **super().get_changeform_initial_data(request)}
@@ -363,7 +434,7 @@ class TreatmentSessionAdmin(
     def _back_to_course(self, request, obj):
         if "_continue" in request.POST or "_addanother" in request.POST:
             return None
-        self.message_user(request, f"{obj} of {obj.course} saved.")
+        self.message_user(request, f"The session of {obj.date:%Y-%m-%d} saved.")
         return HttpResponseRedirect(obj.course.get_absolute_url())
 
     def has_delete_permission(self, request, obj=None):

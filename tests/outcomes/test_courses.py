@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,6 +268,44 @@ def test_a_clinician_records_clinical_fields_but_sees_no_outcomes_page(course):
     assert clinician.has_perm("outcomes.record_clinical")
     assert not clinician.has_perm("outcomes.view_outcomes")
     assert not clinician.has_perm("intake.view_intake")
+
+
+def test_clinical_staff_see_who_and_what_to_know_before_treating_the_front_desk_who(
+    desk_client, course
+):
+    patient = course.referral.intake.patient
+    Intake = type(course.referral.intake)
+    Intake.objects.filter(pk=course.referral.intake_id).update(
+        allergies=["botulinum_toxin"],
+        other_allergies="Latex",
+        weight_kg=Decimal("72.5"),
+    )
+    Referral.objects.filter(pk=course.referral_id).update(
+        note="Start at 0.5 mg/kg/h.",
+        reasons=[
+            {"code": "K_FLAG_BP", "text": "Blood pressure 146/92 mmHg: recheck"},
+            {"code": "K_NE_DEBILITATING_DAYS", "text": "Debilitating days 3 < 8"},
+        ],
+    )
+    session = services.session_save(
+        session=TreatmentSession(course=course, date=DAY), user=staff(roles.PHYSICIAN)
+    )
+    who = f"{patient.record_number} · {patient.last_name}, {patient.first_name} · born"
+    nurse = Client()
+    nurse.force_login(UserFactory(role=roles.CLINICIAN))
+    for page in (session.get_absolute_url(), course.get_absolute_url()):
+        html = nurse.get(page).content.decode()
+        assert who in html
+        assert "<strong>Weight:</strong> 72.5 kg" in html
+        assert "Botulinum toxin (Botox); Latex" in html
+        assert "<strong>Caution:</strong> Blood pressure 146/92 mmHg: recheck" in html
+        assert "Debilitating days 3 &lt; 8" not in html  # a reason, not a caution
+        assert "Start at 0.5 mg/kg/h." in html
+        desk_html = desk_client.get(page).content.decode()
+        assert who in desk_html
+        assert "Latex" not in desk_html and "Caution" not in desk_html
+    add_page = nurse.get(session_add_url(), {"course": course.pk}).content.decode()
+    assert f"{who} {patient.date_of_birth:%Y-%m-%d}" in add_page  # the course picker
 
 
 def test_a_dose_is_refused_beside_the_field_on_a_course_that_is_not_ketamine(
