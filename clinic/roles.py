@@ -96,6 +96,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intake.change_drug",
         "intake.delete_drug",
         "intake.view_drug",
+        # A drug's brand and Spanish names, on its catalogue page.
+        "intake.add_drugname",
+        "intake.change_drugname",
+        "intake.delete_drugname",
+        "intake.view_drugname",
         # Staff accounts only through the clinic's own forms (staff/admin.py): no
         # role holds auth.* or otp_totp.* permissions, so none can grant superuser
         # status or raw permissions, set a password or read a second-factor secret.

@@ -416,7 +416,7 @@ class Drug(ChecksInOneQuery, models.Model):
         blank=True,
         validators=[RegexValidator(r"^[0-9]+$", "An RXCUI is a number.")],
         help_text="The drug's RxNorm ingredient concept, sent in FHIR exports. Leave "
-        "empty unless checked in RxNorm (intake/catalogue.py names the source).",
+        "empty unless checked in RxNav (mor.nlm.nih.gov/RxNav), the RxNorm browser.",
     )
 
     class Meta:
@@ -431,6 +431,25 @@ class Drug(ChecksInOneQuery, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """A name the catalogue already knows, as another drug's name or any drug's
+        brand or Spanish name, would make two entries that match alike."""
+        folded = fold_name(self.name)
+        if not folded:
+            raise ValidationError({"name": "Enter a name with letters or digits."})
+        generics = [
+            drug.name
+            for drug in Drug.objects.exclude(pk=self.pk).only("name")
+            if fold_name(drug.name) == folded
+        ]
+        other = DrugName.objects.filter(folded=folded).select_related("drug").first()
+        if generics:
+            raise ValidationError({"name": f"The catalogue already has {generics[0]}."})
+        if other is not None and other.drug_id != self.pk:
+            raise ValidationError(
+                {"name": f"{other.name} is another name of {other.drug.name}."}
+            )
 
     def class_for(self, intent: str) -> str:
         """The drug's class when used with ``intent``."""

@@ -390,6 +390,9 @@ def test_role_gets_exactly_the_expected_answer(
             "treatment_class": "beta_blocker",
             "default_intent": "preventive",
             "preventive_class": "",
+            # Its other names, on the same page: none changed.
+            "names-TOTAL_FORMS": "0",
+            "names-INITIAL_FORMS": "0",
         }
     elif name == "open a service":
         data = {

@@ -150,6 +150,53 @@ def test_a_name_another_drug_goes_by_is_refused():
         generic.full_clean()
 
 
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("Topiramate", "The catalogue already has topiramate."),
+        ("SUMATRIPTÁN", "The catalogue already has sumatriptan."),
+        ("Imitrex", "Imitrex is another name of sumatriptan."),
+        ("acupuntura", "acupuntura is another name of acupuncture."),
+        ("- -", "Enter a name with letters or digits."),
+        ("Newdrugumab", None),
+    ],
+)
+def test_a_new_catalogue_drug_cannot_take_a_name_the_catalogue_knows(name, problem):
+    drug = Drug(name=name, treatment_class="cgrp_pathway", default_intent="preventive")
+    if problem is None:
+        drug.full_clean()
+        return
+    with pytest.raises(ValidationError) as refused:
+        drug.full_clean()
+    assert refused.value.message_dict == {"name": [problem]}
+
+
+def test_a_drug_keeps_its_own_name_and_brands_when_changed():
+    drug = Drug.objects.get(name="erenumab")
+    drug.rxnorm_ingredient = "1990002"
+    drug.full_clean()  # its own name, and "Aimovig" its own brand
+
+
+def test_the_manager_adds_a_new_drugs_brand_names_on_its_page(manager_client):
+    response = manager_client.post(
+        reverse("admin:intake_drug_add"),
+        {
+            "name": "Newdrugumab",
+            "treatment_class": "cgrp_pathway",
+            "default_intent": "preventive",
+            "preventive_class": "",
+            "rxnorm_ingredient": "",
+            "names-TOTAL_FORMS": "1",
+            "names-INITIAL_FORMS": "0",
+            "names-MIN_NUM_FORMS": "0",
+            "names-MAX_NUM_FORMS": "1000",
+            "names-0-name": "Newbrand",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Drug.objects.get(names__folded="newbrand").name == "Newdrugumab"
+
+
 @pytest.mark.parametrize("typed", ["aimovig", "AIMOVIG", "Aimovig"])
 def test_staff_typing_a_brand_in_a_treatment_row_store_the_generic_drug(typed):
     from intake.forms import TreatmentTrialForm
