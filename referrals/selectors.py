@@ -16,7 +16,13 @@ from intake import codes, scoring
 from intake.facts import intake_facts
 from intake.models import Intake, IntakeAmendment, TreatmentTrial
 from referrals import routing, tasks
-from referrals.models import QueueEntry, Referral, RoutingDecision, Service
+from referrals.models import (
+    QueueEntry,
+    Referral,
+    ReferralEvent,
+    RoutingDecision,
+    Service,
+)
 
 
 def services_coming_soon() -> set[str]:
@@ -341,3 +347,21 @@ def intake_for_letter(*, intake_id) -> tuple[Intake, RoutingDecision | None]:
     )
     decision = RoutingDecision.objects.current().filter(intake=intake).first()
     return intake, decision
+
+
+def referral_already_text(referral: Referral, lead: str = "This referral is ") -> str:
+    """Where the referral stands now and who put it there, when: the race's winner
+    (a physician's decision, or a scheduling, completion or cancellation since)."""
+    fresh = Referral.objects.get(pk=referral.pk)
+    text = f"{lead}already {fresh.get_status_display().lower()}"
+    last = (
+        ReferralEvent.objects.filter(referral=fresh, to_status=fresh.status)
+        .select_related("actor")
+        .order_by("at", "pk")
+        .last()
+    )
+    if last is not None and last.actor is not None:
+        who = last.actor.get_full_name() or last.actor.get_username()
+        when = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M")
+        text += f" (by {who}, {when})"
+    return text + ". Nothing was changed."

@@ -455,7 +455,7 @@ def _transition(
         referral = _locked(referral)
         method = getattr(referral, name)
         if not can_proceed(method):
-            raise ReferralConflict(_already_text(referral))
+            raise ReferralConflict(selectors.referral_already_text(referral))
         if not has_transition_perm(method, user):
             raise PermissionDenied
         if check is not None:
@@ -476,7 +476,7 @@ def _transition(
         try:
             referral.save()
         except ConcurrentTransition as error:
-            raise ReferralConflict(_already_text(referral)) from error
+            raise ReferralConflict(selectors.referral_already_text(referral)) from error
         _event(referral=referral, actor=user, from_status=from_status, note=note)
         queue_sync(intake_ids=[referral.intake_id])
         return referral
@@ -485,23 +485,14 @@ def _transition(
 def _not_approvable_text(referral: Referral) -> str:
     fresh = Referral.objects.get(pk=referral.pk)
     if fresh.status != Referral.Status.PENDING_REVIEW:
-        text = _already_text(referral, lead=f"{referral.service.name} is ")
+        text = selectors.referral_already_text(
+            referral, lead=f"{referral.service.name} is "
+        )
         return text.replace("Nothing was changed.", "Nothing was approved.")
     return (
         f"{referral.service.name} now needs a decision of its own (the engine's "
         "view of it changed). Nothing was approved."
     )
-
-
-def _already_text(referral: Referral, lead: str = "This referral is ") -> str:
-    """Where the referral stands now and who decided it: the race's winner."""
-    fresh = Referral.objects.select_related("decided_by").get(pk=referral.pk)
-    text = f"{lead}already {fresh.get_status_display().lower()}"
-    if fresh.decided_by is not None:
-        who = fresh.decided_by.get_full_name() or fresh.decided_by.get_username()
-        when = timezone.localtime(fresh.decided_at).strftime("%Y-%m-%d %H:%M")
-        text += f" (decided by {who}, {when})"
-    return text + ". Nothing was changed."
 
 
 def referral_approve(

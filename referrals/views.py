@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django_fsm import can_proceed
 
 from clinic.audit import record_access, record_download, record_list_access
 from intake import codes
@@ -431,6 +432,10 @@ class ReferralTransitionView(StaffView):
             Referral.objects.select_related("intake__patient", "service"),
             pk=referral_id,
         )
+        if not can_proceed(getattr(referral, name)):
+            # Cancelled, say, since the link was shown: no form for a step gone.
+            messages.error(request, selectors.referral_already_text(referral))
+            return HttpResponseRedirect(referral.get_absolute_url())
         form_class, _ = TRANSITION_PAGES[name]
         return self.page(request, referral, name, form_class())
 

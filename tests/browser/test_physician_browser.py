@@ -101,7 +101,7 @@ def test_a_physician_beaten_to_a_decision_keeps_the_note_beside_the_winners(
     massage.get_by_role("button", name="Decline").click()
 
     massage = page.locator("#service-massage")
-    assert "already approved (decided by Sam Okafor" in massage.inner_text()
+    assert "already approved (by Sam Okafor" in massage.inner_text()
     assert "Booked with Ana." in massage.inner_text()
     kept = massage.locator("textarea[readonly]")
     assert kept.input_value() == "Neck surgery next month: not now."

@@ -211,6 +211,32 @@ def test_cancelling_needs_a_reason_kept_on_the_referral(approved, desk_client):
     assert approved.events.last().note == "Moved away"
 
 
+def test_a_step_gone_since_its_link_was_shown_names_who_took_the_last_one(
+    approved, desk_client, front_desk_user
+):
+    front_desk_user.first_name, front_desk_user.last_name = "Fran", "Desk"
+    front_desk_user.save()
+    approver = approved.decided_by
+    approver.first_name, approver.last_name = "Pat", "Reyes"
+    approver.save()
+    services.referral_cancel(
+        referral=approved, user=front_desk_user, reason="Moved away"
+    )
+    for name in ("schedule", "cancel"):
+        url = reverse("admin:referrals_referral_transition", args=[approved.pk, name])
+        response = desk_client.get(url, follow=True)
+        assert response.redirect_chain == [(approved.get_absolute_url(), 302)]
+        text = str(list(response.context["messages"])[0])
+        assert text.startswith("This referral is already cancelled (by Fran Desk, ")
+        assert "Pat Reyes" not in text  # who approved it, before
+    refused = desk_client.post(
+        reverse("admin:referrals_referral_transition", args=[approved.pk, "cancel"]),
+        {"cancel_reason": "Again"},
+        follow=True,
+    )
+    assert "already cancelled (by Fran Desk, " in refused.content.decode()
+
+
 def test_the_referral_page_offers_only_the_buttons_the_status_and_role_allow(
     approved, desk_client, client_class, physician_user, front_desk_user
 ):
