@@ -21,5 +21,8 @@ class ReferralsConfig(AppConfig):
         audit_register(
             self.get_model("RoutingDecision"), mask_fields=["facts", "cleared_note"]
         )
-        audit_register(self.get_model("Referral"), mask_fields=["note"])
+        audit_register(
+            self.get_model("Referral"),
+            mask_fields=["note", "rereview_reason", "cancel_reason"],
+        )
         audit_register(self.get_model("Service"))

@@ -3,14 +3,25 @@
 import io
 
 import pytest
+from auditlog.registry import auditlog
 from django.core.management import call_command
+from django.db import models
 from django.urls import reverse
 
+from clinic import roles
 from clinic.audit import MASKED, record_export
 from clinic.models import AuditEntry, AuditEntryImmutable
 from intake.models import Patient
-from tests.factories import COMPLETE_ANSWERS, IntakeFactory, PatientFactory
+from referrals import services as referral_services
+from referrals.models import Referral
+from tests.factories import (
+    COMPLETE_ANSWERS,
+    IntakeFactory,
+    PatientFactory,
+    UserFactory,
+)
 from tests.intake.test_admin import intake_form
+from tests.referrals.builders import submitted_example1
 
 pytestmark = pytest.mark.django_db
 ACCESS = AuditEntry.Action.ACCESS
@@ -115,3 +126,38 @@ def test_the_trails_list_says_how_many_patients_an_export_covered(client, manage
     html = response.content.decode()
     assert "export: Patients list (record_number)" in html
     assert "12 patients (export)" in html
+
+
+# Free text about no patient: a service's description for patients; a routing
+# failure's error, which names the failing rule and never a patient's answers
+# (referrals/services.py logs and stores it without patient details).
+FREE_TEXT_ABOUT_NO_PATIENT = {
+    ("referrals.Service", "description"),
+    ("referrals.RoutingDecision", "error"),
+}
+
+
+def test_every_free_text_field_of_an_audited_record_is_masked():
+    unmasked = {
+        (model._meta.label, field.name)
+        for model in auditlog.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.TextField)
+        and field.name not in auditlog.get_model_fields(model)["mask_fields"]
+    }
+    assert unmasked == FREE_TEXT_ABOUT_NO_PATIENT
+
+
+def test_a_cancellation_reason_is_recorded_as_changed_never_by_value(
+    front_desk_user,
+):
+    referral = Referral.objects.filter(intake=submitted_example1()).first()
+    referral_services.referral_approve(
+        referral=referral, user=UserFactory(role=roles.PHYSICIAN)
+    )
+    referral_services.referral_cancel(
+        referral=referral, user=front_desk_user, reason="Moved to Asheville"
+    )
+    entry = AuditEntry.objects.filter(object_pk=str(referral.pk)).last()
+    assert entry.changes["cancel_reason"] == [MASKED, MASKED]
+    assert "Asheville" not in str(entry.changes)
