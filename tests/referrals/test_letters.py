@@ -116,6 +116,24 @@ def test_an_override_reads_as_the_physicians_decision(signed, physician_client):
     assert "no ICD-10-CM code is derived" in text
 
 
+def test_an_overrides_letter_keeps_the_rules_findings_apart_from_the_cautions(
+    signed, physician_client
+):
+    intake = submitted_example1(
+        diagnosis="other_primary_headache", bp_systolic=150, bp_diastolic=95
+    )
+    ketamine = Service.objects.get(code="ketamine")
+    referral = services.referral_override(
+        intake=intake, service=ketamine, user=signed, note="Refractory; discussed."
+    )
+    text = letter_text(physician_client, referral)
+    findings = text.split("found this service not indicated")[1].split("Having")[0]
+    cautions = text.split("Points for the service to note:")[1]
+    assert "Not a migraine diagnosis" in findings
+    assert "150/95" not in findings
+    assert "150/95" in cautions and "Not a migraine diagnosis" not in cautions
+
+
 def test_a_physician_without_an_npi_on_file_is_told_so_on_the_letter(
     physician_user, physician_client
 ):
