@@ -295,10 +295,13 @@ def pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def letter_html(referral: Referral, *, for_pdf: bool = False) -> str:
-    return render_letter(
-        REFERRAL_TEMPLATE, referral_letter_context(referral), for_pdf=for_pdf
-    )
+def letter_html(
+    referral: Referral, *, for_pdf: bool = False, back: tuple[str, str] | None = None
+) -> str:
+    """The referral letter; on screen, ``back`` is (address, words) of the page the
+    reader came from."""
+    context = {**referral_letter_context(referral), "back": back}
+    return render_letter(REFERRAL_TEMPLATE, context, for_pdf=for_pdf)
 
 
 def letter_pdf(referral: Referral) -> bytes:

@@ -504,7 +504,12 @@ class LetterView(StaffView):
         return referral
 
     def get(self, request, referral_id):
-        return HttpResponse(letters.letter_html(self.referral(referral_id)))
+        referral = self.referral(referral_id)
+        if request.user.has_perm(VIEW_QUEUE):
+            back = (review_url(referral.intake_id), "Back to the review page")
+        else:  # the front desk, who schedule it
+            back = (referral.get_absolute_url(), "Back to the referral")
+        return HttpResponse(letters.letter_html(referral, back=back))
 
 
 class LetterPdfView(LetterView):
@@ -542,7 +547,8 @@ class BotoxLetterView(StaffView):
         return intake, letters.botox_letter_context(intake, decision, request.user)
 
     def get(self, request, intake_id):
-        _, context = self.letter(request, intake_id)
+        intake, context = self.letter(request, intake_id)
+        context["back"] = (review_url(intake.pk), "Back to the review page")
         return HttpResponse(letters.render_letter(letters.BOTOX_TEMPLATE, context))
 
 

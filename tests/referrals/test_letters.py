@@ -134,6 +134,24 @@ def test_an_overrides_letter_keeps_the_rules_findings_apart_from_the_cautions(
     assert "150/95" in cautions and "Not a migraine diagnosis" not in cautions
 
 
+def test_the_letter_leads_each_reader_back_to_a_page_they_may_open(
+    ketamine, physician_client, client_class, front_desk_user
+):
+    desk = client_class()
+    desk.force_login(front_desk_user)
+    for browser, back in (
+        (
+            physician_client,
+            reverse("admin:referrals_review", args=[ketamine.intake_id]),
+        ),
+        (desk, ketamine.get_absolute_url()),
+    ):
+        page = letter_text(browser, ketamine)
+        href = re.search(r'<a href="([^"]+)">Back to the', page).group(1)
+        assert href == back
+        assert browser.get(href).status_code == 200
+
+
 def test_a_physician_without_an_npi_on_file_is_told_so_on_the_letter(
     physician_user, physician_client
 ):
