@@ -637,7 +637,7 @@ class QueueSection(models.IntegerChoices):
     HOLD = 0, "On hold"
     AWAITING = 1, "Awaiting routing"
     FAILED = 2, "Routing failed"
-    PENDING = 3, "Referrals pending review"
+    PENDING = 3, "Intakes with referrals pending review"
 
 
 QUEUE_NO_TIER = 9  # the tier rank of every section but holds

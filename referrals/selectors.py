@@ -231,6 +231,11 @@ class IntakeReview:
         return isinstance(onset, int) and onset >= routing.URGENT_ONSET_AGE
 
     @property
+    def acute_use(self) -> list[tuple[str, int]]:
+        """(acute class, days a month) of each class the patient takes at all."""
+        return [(code, days) for code, days in self.facts["acute_use"].items() if days]
+
+    @property
     def phq9_item9_positive(self) -> bool:
         """Thoughts of self-harm reported (what rule G2's safety review acts on)."""
         return scoring.phq9_item9_positive(self.intake.phq9_9)

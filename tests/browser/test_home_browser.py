@@ -44,11 +44,13 @@ def test_each_role_lands_on_its_day_and_each_number_opens_its_list(new_page):
     doctor = new_page(LAPTOP)
     sign_in(doctor, "doctor")
     doctor.screenshot(path=SCREENSHOTS / "home-physician.png")
-    doctor.get_by_role("link", name=re.compile("referrals pending review")).click()
+    doctor.get_by_role(
+        "link", name=re.compile("intakes with referrals pending review")
+    ).click()
     expect(doctor.locator(".rq-queue tbody tr:not(.rq-section-row)")).to_have_count(2)
     assert serious_violations(doctor) == []  # the hold badges' contrast among them
     expect(
-        doctor.get_by_text("Showing only: referrals pending review.")
+        doctor.get_by_text("Showing only: intakes with referrals pending review.")
     ).to_be_visible()
 
     boss = new_page(LAPTOP)

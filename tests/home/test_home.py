@@ -147,10 +147,14 @@ def test_physician_home_counts_the_queue_the_oldest_and_my_day(
     body = physician_client.get(HOME).content.decode()
 
     assert tile(body, "on hold")[0] == 1
-    assert tile(body, "referrals pending review")[0] == 2
+    assert tile(body, "intakes with referrals pending review")[0] == 2
     assert tile(body, "awaiting routing")[0] == 0
     assert tile(body, "routing failed")[0] == 0
-    for words in ("on hold", "referrals pending review", "awaiting routing"):
+    for words in (
+        "on hold",
+        "intakes with referrals pending review",
+        "awaiting routing",
+    ):
         count, url = tile(body, words)
         assert listed(physician_client, url) == count, words
     oldest = reverse("admin:referrals_review", args=[mine.pk])

@@ -177,6 +177,20 @@ def test_review_page_shows_each_treatments_dose_or_that_none_was_recorded(
     assert table.count("<td>not recorded</td>") == len(others)
 
 
+@pytest.mark.parametrize(
+    ("triptan_days", "shown"), [(6, "triptan 6 for "), (0, "none")]
+)
+def test_review_page_says_acute_use_or_none(physician_client, triptan_days, shown):
+    intake = submitted_example1(
+        acute_days_triptan=triptan_days, acute_days_simple_analgesic=0
+    )
+    url = reverse("admin:referrals_review", args=[intake.pk])
+    page = physician_client.get(url).content.decode()
+    row = page.split("<th>Acute use (days a month)</th>")[1].split("</tr>")[0]
+    assert shown in row.lower()
+    assert "simple" not in row.lower()
+
+
 def test_queue_shows_why_each_intake_is_there(physician_client):
     submitted_example1(phq9_9=1, red_flags=["seizure"])
     submitted_example1()
