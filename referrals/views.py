@@ -127,6 +127,11 @@ def render_review(
         raise Http404 from error
     record_access(review.intake)
     bound = bound or {}
+    for form in bound.values():
+        # The page opens at the field to mend, however far down it is.
+        first = next(iter(form.errors), None)
+        if first in form.fields:
+            form.fields[first].widget.attrs["autofocus"] = True
     together = []
     open_hold = review.decision is None or review.decision.is_open_hold
     for row in review.services:

@@ -1,5 +1,7 @@
 """A physician works the queue: approve, letter, decline with a note, override."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -81,7 +83,16 @@ def test_declining_without_a_note_is_refused_beside_the_field(physician_client):
     assert yoga.status == Referral.Status.PENDING_REVIEW
     row = next(r for r in response.context["review"].services if r.referral == yoga)
     assert row.form.errors["note"] == ["Say why you decline this referral."]
-    assert "Say why you decline this referral." in response.content.decode()
+    html = response.content.decode()
+    assert "Say why you decline this referral." in html
+    # The page opens at that note, far down it; no other field takes the focus.
+    assert html.count(" autofocus") == 1
+    tag = next(
+        tag
+        for tag in re.findall(r"<textarea[^>]*>", html)
+        if f'id="{row.form["note"].auto_id}"' in tag
+    )
+    assert " autofocus" in tag
 
 
 def test_declining_with_a_note_records_it_and_overrides_a_rec(physician_client):
