@@ -26,6 +26,7 @@ from intake.admin_mixins import (
 )
 from intake.forms import (
     IntakeAmendmentForm,
+    IntakeDraftForm,
     PatientForm,
     PatientMergeForm,
     TreatmentTrialForm,
@@ -586,7 +587,11 @@ class IntakeAdmin(
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None and obj.status == Intake.Status.SUBMITTED:
             kwargs["form"] = IntakeAmendmentForm
-        return super().get_form(request, obj, change, **kwargs)
+            return super().get_form(request, obj, change, **kwargs)
+        kwargs["form"] = IntakeDraftForm
+        form = super().get_form(request, obj, change, **kwargs)
+        form.submitting = "_submit" in request.POST
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from intake.matching import Person, fold_name, patient_identity
-from intake.models import Drug, Patient, TreatmentTrial
+from intake.models import Drug, Intake, Patient, TreatmentTrial
 from intake.selectors import drug_catalogue, patient_duplicates
 
 # A patient's details, in the order both the front desk and the public form ask them.
@@ -145,7 +145,39 @@ class PatientMergeForm(forms.Form):
         return self.patients[kept], self.patients[merged]
 
 
-class IntakeAmendmentForm(forms.ModelForm):
+class IntakeAnswersForm(forms.ModelForm):
+    """The admin's intake form: a yes-or-no question left blank reads "Not
+    answered" (Django says "Unknown", which looks like an answer)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.NullBooleanField):
+                field.widget.choices = [
+                    ("unknown", "Not answered"),
+                    ("true", "Yes"),
+                    ("false", "No"),
+                ]
+
+
+class IntakeDraftForm(IntakeAnswersForm):
+    """The admin's form of a draft: "Save as draft" keeps whatever is there; "Save
+    and submit" (``submitting``) asks for each answer submission needs, beside it."""
+
+    submitting = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.submitting:
+            return cleaned
+        for name in Intake.REQUIRED_FOR_SUBMISSION:
+            unanswered = name in self.fields and cleaned.get(name) in (None, "")
+            if unanswered and name not in self.errors:
+                self.add_error(name, "Answer this before submitting.")
+        return cleaned
+
+
+class IntakeAmendmentForm(IntakeAnswersForm):
     """The admin's form of a submitted intake: every change needs a reason."""
 
     amendment_reason = forms.CharField(
