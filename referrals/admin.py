@@ -1,6 +1,8 @@
 """The referral workflow in the admin: queue, review, services, referrals, decisions."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -116,6 +118,21 @@ class ServiceAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def open_services(self, request, queryset):
+        """Asks first: opening moves the whole waitlist into the physicians' queue."""
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Open for referrals?",
+                "opts": self.model._meta,
+                "opening": [
+                    (service, service.referrals.waitlisted().count())
+                    for service in queryset
+                ],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/referrals/service/open_confirm.html", context
+            )
         for service in queryset:
             waiting = service.referrals.waitlisted().count()
             services.service_open(service=service, user=request.user)
@@ -125,12 +142,20 @@ class ServiceAdmin(admin.ModelAdmin):
                 "physician review.",
                 messages.SUCCESS,
             )
+        return None
 
     @admin.action(description="Mark as coming soon", permissions=["change"])
     def close_services(self, request, queryset):
+        closed = []
         for service in queryset:
             services.service_close(service=service)
-        self.message_user(request, "Marked as coming soon.", messages.SUCCESS)
+            closed.append(service.name)
+        self.message_user(
+            request,
+            f"Marked as coming soon: {', '.join(closed)}. New eligible patients go on "
+            "the waitlist.",
+            messages.SUCCESS,
+        )
 
 
 class ReferralEventInline(admin.TabularInline):

@@ -321,7 +321,11 @@ POST_DATA = {
     },
     "route again": {},
     "cancel a referral pending review": {"cancel_reason": "The patient withdrew."},
-    "open a service": {"action": "open_services", "_selected_action": "botox"},
+    "open a service": {
+        "action": "open_services",
+        "_selected_action": "botox",
+        "confirm": "yes",
+    },
 }
 
 

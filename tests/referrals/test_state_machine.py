@@ -339,10 +339,19 @@ def test_opening_botox_moves_its_waitlist_to_review(manager_client, manager_user
     botox = Service.objects.get(code="botox")
     assert botox.referrals.waitlisted().filter(intake__in=intakes).count() == 2
 
-    response = manager_client.post(
-        reverse("admin:referrals_service_changelist"),
-        {"action": "open_services", "_selected_action": [botox.pk]},
+    waiting = botox.referrals.waitlisted().count()  # these two, and any before
+    asked = {"action": "open_services", "_selected_action": [botox.pk]}
+    services_page = reverse("admin:referrals_service_changelist")
+    confirm = manager_client.post(services_page, asked)
+    # Asked first, with what it will do; nothing done yet.
+    assert confirm.status_code == 200
+    assert f"{waiting} waitlisted referrals go to physician review" in (
+        confirm.content.decode()
     )
+    botox.refresh_from_db()
+    assert botox.accepts_referrals is False
+
+    response = manager_client.post(services_page, {**asked, "confirm": "yes"})
 
     assert response.status_code == 302
     botox.refresh_from_db()
@@ -361,7 +370,7 @@ def test_front_desk_cannot_open_a_service(desk_client):
     botox = Service.objects.get(code="botox")
     desk_client.post(
         reverse("admin:referrals_service_changelist"),
-        {"action": "open_services", "_selected_action": [botox.pk]},
+        {"action": "open_services", "_selected_action": [botox.pk], "confirm": "yes"},
     )
     botox.refresh_from_db()
     assert botox.accepts_referrals is False
