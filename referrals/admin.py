@@ -212,7 +212,7 @@ class ReferralAdmin(
         "service",
         "status",
         "recommended_outcome",
-        "override",
+        "overridden",
         "decided_by_name",
         "appointment_at",
         "created",
@@ -252,6 +252,11 @@ class ReferralAdmin(
     patient = patient_who_column("intake__patient__")
     patient_shown = patient_identity_field("intake__patient__")
     view_on_site = False
+
+    @admin.display(description="override", boolean=True, ordering="override")
+    def overridden(self, referral: Referral) -> bool:
+        """The override flag under a heading as narrow as its icon."""
+        return referral.override
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
