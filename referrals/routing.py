@@ -351,12 +351,16 @@ def _global_rules(facts: Facts, analysis: _Analysis) -> list[tuple[str, Reason]]
     red_flags = facts["red_flags"]
     for flag in _EMERGENCY_RED_FLAGS:
         if flag in red_flags:
-            text = f"Advise emergency department now (red flag: {flag})"
+            words = flag.replace("_", " ")  # "neuro deficit", not "neuro_deficit"
+            text = f"Advise emergency department now (red flag: {words})"
             fired.append(("emergency", Reason(f"G1_EMERGENCY_{flag.upper()}", text)))
     urgent = "Physician review within 24 h; no routine referral"
     for flag in _URGENT_RED_FLAGS:
         if flag in red_flags:
-            reason = Reason(f"G1_URGENT_{flag.upper()}", f"{urgent} (red flag: {flag})")
+            words = flag.replace("_", " ")
+            reason = Reason(
+                f"G1_URGENT_{flag.upper()}", f"{urgent} (red flag: {words})"
+            )
             fired.append(("urgent", reason))
     if facts["new_or_changed_pattern"]:
         text = f"{urgent} (new or changed headache pattern)"

@@ -768,6 +768,8 @@ def test_every_red_flag_holds_every_service_at_its_tier(red_flag):
     assert decision["hold"]["reasons"][0]["code"] == (
         f"G1_{tier.upper()}_{red_flag.upper()}"
     )
+    words = red_flag.replace("_", " ")  # a physician reads words, not codes
+    assert decision["hold"]["reasons"][0]["text"].endswith(f"(red flag: {words})")
     assert outcomes(decision) == dict.fromkeys(SERVICES, "HOLD")
     assert all(not s["reasons"] for s in decision["services"].values())
 
