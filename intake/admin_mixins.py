@@ -5,11 +5,12 @@ The intake and referrals admin pages both use them; they live apart from
 """
 
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from clinic.audit import record_access, record_list_access
-from intake.matching import patient_identity, patient_who_parts
+from intake.matching import patient_identity
 from intake.selectors import patient_search
+from intake.templatetags import staff_pages
 
 
 class PatientSearchMixin:
@@ -83,11 +84,7 @@ def patient_who_column(prefix: str):
     @admin.display(description="patient", ordering=f"{prefix}last_name")
     def show(model_admin, obj) -> str:
         # A narrow column breaks between the parts, never inside a date or number.
-        parts = patient_who_parts(patient_of(obj, prefix))
-        ended = [f"{part} ·" for part in parts[:-1]] + parts[-1:]
-        return format_html_join(
-            " ", '<span class="who-part">{}</span>', ((part,) for part in ended)
-        )
+        return staff_pages.patient_who(patient_of(obj, prefix))
 
     return show
 

@@ -51,7 +51,7 @@ def test_the_referral_and_decision_lists_and_pages_show_who(physician_client, ro
         reverse("admin:referrals_referral_changelist"),
         reverse("admin:referrals_routingdecision_changelist"),
     ):
-        assert WHO in physician_client.get(url).content.decode()
+        assert WHO_WRAPPED in physician_client.get(url).content.decode()
     for url in (
         reverse("admin:referrals_referral_change", args=[referral.pk]),
         reverse("admin:referrals_routingdecision_change", args=[decision.pk]),
