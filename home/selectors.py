@@ -1,14 +1,17 @@
 """What each role's home page counts and lists: a fixed number of queries each,
 however many intakes, referrals, e-mails and sign-in attempts there are."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from clinic import mail
 from clinic.admin_utils import today_start
 from intake.models import DuplicateFlag, Intake
+from outcomes.models import TreatmentCourse, TreatmentSession
 from referrals.models import QueueEntry, Referral, RoutingDecision
 from staff import selectors as staff_selectors
 
@@ -150,4 +153,36 @@ def manager_day() -> ManagerDay:
         mail_stuck=mail.stuck().count(),
         locked_accounts=staff_selectors.locked_usernames().count(),
         waitlists=waitlists,
+    )
+
+
+@dataclass
+class TreatmentDay:
+    courses_open: int
+    sessions_today: int
+    appointments: list[Referral]
+
+
+def treatment_day() -> TreatmentDay:
+    """Courses under way, sessions recorded today, and today's booked appointments
+    whose course is open (each with its patient, service and course)."""
+    start = today_start()
+    appointments = (
+        Referral.objects.filter(
+            status=Referral.Status.SCHEDULED,
+            appointment_at__gte=start,
+            appointment_at__lt=start + datetime.timedelta(days=1),
+            treatment_course__status=TreatmentCourse.Status.OPEN,
+        )
+        .select_related("intake__patient", "service", "treatment_course")
+        .order_by("appointment_at")
+    )
+    return TreatmentDay(
+        courses_open=TreatmentCourse.objects.filter(
+            status=TreatmentCourse.Status.OPEN
+        ).count(),
+        sessions_today=TreatmentSession.objects.filter(
+            date=timezone.localdate()
+        ).count(),
+        appointments=list(appointments[:TODAY_SHOWN]),
     )

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib.admin import AdminSite
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -15,6 +16,7 @@ from clinic.admin_utils import today_start
 from clinic.audit import record_list_access
 from home import selectors
 from intake.models import Intake
+from outcomes.models import RECORD_CLINICAL, TreatmentCourse
 from referrals.models import (
     DECIDE,
     VIEW_QUEUE,
@@ -74,9 +76,32 @@ class HomeView(View):
             context["desk"] = self.front_desk(request)
         if user.has_perm(DECIDE):
             context["physician"] = self.physician(request)
+        if user.has_perm(RECORD_CLINICAL):
+            context["treatment"] = self.treatment(request)
         if user.has_perm(MANAGER):
             context["manager"] = self.manager(request)
         return render(request, "admin/home.html", context)
+
+    def treatment(self, request) -> dict:
+        day = selectors.treatment_day()
+        record_list_access(
+            model=Intake,
+            record_numbers=[
+                referral.intake.patient.record_number for referral in day.appointments
+            ],
+            page="home: today's appointments",
+        )
+        return {
+            "day": day,
+            "courses_link": link(
+                "admin:outcomes_treatmentcourse_changelist",
+                status__exact=TreatmentCourse.Status.OPEN,
+            ),
+            "sessions_link": link(
+                "admin:outcomes_treatmentsession_changelist",
+                date=timezone.localdate().isoformat(),
+            ),
+        }
 
     def front_desk(self, request) -> dict:
         day = selectors.front_desk_day()

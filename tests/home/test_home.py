@@ -14,9 +14,12 @@ from django.utils import timezone
 from post_office import mail as post_office_mail
 from post_office.models import STATUS, Email
 
+from clinic import roles
 from clinic.worker import run_ready_tasks
 from intake.models import DuplicateFlag, Intake
 from intake.services import intake_submit
+from outcomes import services as services_outcomes
+from outcomes.models import TreatmentSession
 from referrals import services
 from referrals.models import QueueEntry, Referral
 from tests.factories import (
@@ -27,6 +30,7 @@ from tests.factories import (
     intake_batch,
 )
 from tests.intake.test_admin import intake_form
+from tests.outcomes.builders import open_course
 from tests.referrals.builders import example1_intake, submitted_example1
 from tests.referrals.test_queue import make_pending
 
@@ -251,6 +255,32 @@ def test_home_query_counts_do_not_grow_with_rows(client, front_desk_user):
         assert queries == counts[user.username], user.username
         assert queries <= 14, user.username
     assert "Today" in response.content.decode()
+
+
+def test_clinical_home_lists_todays_appointments_and_counts_courses_and_sessions(
+    client,
+):
+    nurse = UserFactory(username="nurse", role=roles.CLINICIAN)
+    booked = open_course()  # booked for now: today
+    yoga = open_course(service="yoga")
+    services_outcomes.session_save(
+        session=TreatmentSession(course=booked, date=timezone.localdate()), user=nurse
+    )
+    client.force_login(nurse)
+    queries, response = home_queries(client)
+    body = response.content.decode()
+
+    for words, count in (("courses under way", 2), ("session recorded today", 1)):
+        shown, url = tile(body, words)
+        assert shown == count == listed(client, url), words
+    appointments = body.split('id="todays-appointments"')[1].split("</table>")[0]
+    for course in (booked, yoga):
+        assert course.referral.intake.patient.record_number in appointments
+        assert f"?course={course.pk}" in appointments
+    assert "Review queue" not in body  # a clinician's home is the treatments
+
+    open_course(service="massage")
+    assert home_queries(client)[0] == queries  # not one query more a row
 
 
 def test_home_needs_a_staff_sign_in(client):
