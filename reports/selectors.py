@@ -410,14 +410,15 @@ def deciding_reasons(period: Period) -> Table:
     held_sql, held_params = _decisions_json_sql(period, DecisionStatus.HELD)
     if connection.vendor == "postgresql":
         services = (
-            "SELECT s.key, s.value ->> 'outcome', r ->> 'code', COUNT(*) "
+            "SELECT s.key, s.value ->> 'outcome', r ->> 'code', COUNT(*), "
+            "MIN(r ->> 'text') "
             f"FROM ({routed_sql}) AS d "
             "CROSS JOIN LATERAL jsonb_each(d.decision -> 'services') AS s "
             "CROSS JOIN LATERAL jsonb_array_elements(s.value -> 'reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
         holds = (
-            "SELECT '', 'HOLD', r ->> 'code', COUNT(*) "
+            "SELECT '', 'HOLD', r ->> 'code', COUNT(*), MIN(r ->> 'text') "
             f"FROM ({held_sql}) AS d CROSS JOIN LATERAL "
             "jsonb_array_elements(d.decision -> 'hold' -> 'reasons') AS r "
             "GROUP BY 1, 2, 3"
@@ -425,12 +426,14 @@ def deciding_reasons(period: Period) -> Table:
     else:
         services = (
             "SELECT s.key, json_extract(s.value, '$.outcome'), "
-            "json_extract(r.value, '$.code'), COUNT(*) "
+            "json_extract(r.value, '$.code'), COUNT(*), "
+            "MIN(json_extract(r.value, '$.text')) "
             f"FROM ({routed_sql}) AS d, json_each(d.decision, '$.services') AS s, "
             "json_each(s.value, '$.reasons') AS r GROUP BY 1, 2, 3"
         )
         holds = (
-            "SELECT '', 'HOLD', json_extract(r.value, '$.code'), COUNT(*) "
+            "SELECT '', 'HOLD', json_extract(r.value, '$.code'), COUNT(*), "
+            "MIN(json_extract(r.value, '$.text')) "
             f"FROM ({held_sql}) AS d, json_each(d.decision, '$.hold.reasons') AS r "
             "GROUP BY 1, 2, 3"
         )
@@ -439,17 +442,19 @@ def deciding_reasons(period: Period) -> Table:
         grouped = cursor.fetchall()
     deciding = sorted(
         (
-            (-count, outcome, code, service)
-            for service, outcome, code, count in grouped
+            (-count, outcome, code, service, example)
+            for service, outcome, code, count, example in grouped
             if (outcome == routing.HOLD and not service)
             or (outcome != routing.HOLD and routing.reason_level(code) == outcome)
         )
     )[:TOP_REASONS]
+    # A reason's words differ by patient ("Age 69 >= 65"); one example says what
+    # the code means.
     return Table(
-        ("reason", "outcome", "service", "times it decided"),
+        ("reason", "for example", "outcome", "service", "times it decided"),
         [
-            (code, outcome, SERVICE_NAMES.get(service, "all services"), -count)
-            for count, outcome, code, service in deciding
+            (code, example, outcome, SERVICE_NAMES.get(service, "all services"), -count)
+            for count, outcome, code, service, example in deciding
         ],
     )
 

@@ -58,7 +58,7 @@ CHARTS = {
     "deciding-reasons": lambda t: charts.bars(
         "Reasons deciding most often",
         _column(t, 0),
-        _series(t, 3),
+        _series(t, 4),
     ),
     "holds": lambda t: charts.bars(
         "Hours from submission to clearance",

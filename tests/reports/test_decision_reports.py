@@ -65,6 +65,7 @@ def _current_in_period() -> list[RoutingDecision]:
 
 def test_routing_outcomes_equal_each_decisions_services_counted(varied_clinic):
     counted = collections.Counter()
+    examples = {}  # the alphabetically first words of each reason counted
     for decision in _current_in_period():
         if decision.status == DecisionStatus.FAILED:
             counted["failed"] += 1
@@ -86,6 +87,7 @@ def test_routing_outcomes_equal_each_decisions_services_counted(varied_clinic):
 
 def test_deciding_reasons_equal_each_decisions_reasons_counted(varied_clinic):
     counted = collections.Counter()
+    examples = {}  # the alphabetically first words of each reason counted
     for decision in _current_in_period():
         if decision.status == DecisionStatus.FAILED:
             continue
@@ -95,10 +97,22 @@ def test_deciding_reasons_equal_each_decisions_reasons_counted(varied_clinic):
                 code, outcome = reason["code"], result["outcome"]
                 if outcome != routing.HOLD and routing.reason_level(code) == outcome:
                     counted[outcome, code, service] += 1
+                    key = (outcome, code, service)
+                    examples[key] = min(
+                        examples.get(key, reason["text"]), reason["text"]
+                    )
         for reason in (engine["hold"] or {}).get("reasons", []):
-            counted[routing.HOLD, reason["code"], ""] += 1
+            key = (routing.HOLD, reason["code"], "")
+            counted[key] += 1
+            examples[key] = min(examples.get(key, reason["text"]), reason["text"])
     expected = [
-        (code, outcome, selectors.SERVICE_NAMES.get(service, "all services"), count)
+        (
+            code,
+            examples[outcome, code, service],
+            outcome,
+            selectors.SERVICE_NAMES.get(service, "all services"),
+            count,
+        )
         for (outcome, code, service), count in sorted(
             counted.items(), key=lambda item: (-item[1], *item[0])
         )

@@ -119,11 +119,12 @@ def test_routing_outcomes_count_each_services_current_outcome(routed_world):
 
 
 def test_deciding_reasons_are_those_at_the_outcomes_level(routed_world):
+    # This world's reasons are worded as their codes: each row's example.
     assert selectors.deciding_reasons(PERIOD).rows == [
-        ("K_NE_ADULTS_ONLY", NE, "Ketamine infusion", 2),
-        ("B_FLAG_REPEAT", FLAG, "Botox for migraine", 1),
-        ("Y_FLAG_AGE", FLAG, "Yoga", 1),
-        ("G4_ONSET", routing.HOLD, "all services", 1),
+        ("K_NE_ADULTS_ONLY", "K_NE_ADULTS_ONLY", NE, "Ketamine infusion", 2),
+        ("B_FLAG_REPEAT", "B_FLAG_REPEAT", FLAG, "Botox for migraine", 1),
+        ("Y_FLAG_AGE", "Y_FLAG_AGE", FLAG, "Yoga", 1),
+        ("G4_ONSET", "G4_ONSET", routing.HOLD, "all services", 1),
     ]
 
 
