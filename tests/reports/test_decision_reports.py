@@ -65,7 +65,6 @@ def _current_in_period() -> list[RoutingDecision]:
 
 def test_routing_outcomes_equal_each_decisions_services_counted(varied_clinic):
     counted = collections.Counter()
-    examples = {}  # the alphabetically first words of each reason counted
     for decision in _current_in_period():
         if decision.status == DecisionStatus.FAILED:
             counted["failed"] += 1
