@@ -152,6 +152,27 @@ def test_the_letter_leads_each_reader_back_to_a_page_they_may_open(
         assert browser.get(href).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("pregnant", "breastfeeding", "shown"),
+    [
+        (True, False, "Pregnant</strong>"),
+        (False, True, "Breastfeeding</strong>"),
+        (False, False, None),
+    ],
+)
+def test_the_letter_says_when_the_patient_is_pregnant_or_breastfeeding(
+    physician_user, physician_client, pregnant, breastfeeding, shown
+):
+    intake = submitted_example1(pregnant=pregnant, breastfeeding=breastfeeding)
+    referral = intake.referrals.get(service__code="acupuncture")
+    services.referral_approve(referral=referral, user=physician_user)
+    text = letter_text(physician_client, referral)
+    if shown is None:
+        assert "Pregnancy" not in text
+    else:
+        assert f'Pregnancy</td><td colspan="3"><strong>{shown}' in text
+
+
 def test_a_physician_without_an_npi_on_file_is_told_so_on_the_letter(
     physician_user, physician_client
 ):
