@@ -661,13 +661,17 @@ class IntakeAdmin(
                 extra_tags="clinical-alert",
             )
 
-    def _submit_if_asked(self, request: HttpRequest, obj: Intake, response):
-        if "_submit" not in request.POST:
-            return response
+    def _submit(self, request: HttpRequest, obj: Intake):
+        """Submit the draft just saved; say so once (Django's "changed successfully"
+        would name it a draft)."""
         try:
             intake_submit(intake=obj, user=request.user)
         except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            self.message_user(
+                request,
+                f"Saved as a draft, not submitted: {' '.join(error.messages)}",
+                messages.ERROR,
+            )
             return HttpResponseRedirect(obj.get_absolute_url())
         self.message_user(
             request,
@@ -680,10 +684,12 @@ class IntakeAdmin(
             messages.SUCCESS,
         )
         self._alert_urgent_advice(request, obj)
-        return response
+        return self.response_post_save_change(request, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self._submit_if_asked(request, obj, super().response_add(request, obj))
+        if "_submit" in request.POST:
+            return self._submit(request, obj)
+        return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         if obj.status == Intake.Status.SUBMITTED and "_submit" not in request.POST:
@@ -701,9 +707,9 @@ class IntakeAdmin(
             )
             self._alert_urgent_advice(request, obj)
             return HttpResponseRedirect(obj.get_absolute_url())
-        return self._submit_if_asked(
-            request, obj, super().response_change(request, obj)
-        )
+        if "_submit" in request.POST:
+            return self._submit(request, obj)
+        return super().response_change(request, obj)
 
 
 class DrugNameInline(admin.TabularInline):
