@@ -1,6 +1,7 @@
 """The clinic manager's pages that belong to no app: the audit trail and the e-mail."""
 
 from auditlog.admin import LogEntryAdmin
+from auditlog.render import get_field_verbose_name
 from django.contrib import admin, messages
 from django.db.models import Q
 from post_office.models import STATUS
@@ -48,6 +49,18 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
         if len(shown) > LISTED:
             return f"{', '.join(shown[:LISTED])} and {len(shown) - LISTED} more"
         return ", ".join(shown)
+
+    @admin.display(description="changes")
+    def msg_short(self, entry: AuditEntry) -> str:
+        """How many fields changed, by the names the staff pages give them
+        ("Accepts referrals", not "accepts_referrals")."""
+        if entry.action in (AuditEntry.Action.DELETE, AuditEntry.Action.ACCESS):
+            return ""
+        names = [
+            str(get_field_verbose_name(entry, name)) for name in entry.changes_dict
+        ]
+        count = len(names)
+        return f"{count} change{'' if count == 1 else 's'}: {', '.join(names)}"
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().upper()

@@ -13,7 +13,7 @@ from clinic.audit import MASKED, record_export
 from clinic.models import AuditEntry, AuditEntryImmutable
 from intake.models import Patient
 from referrals import services as referral_services
-from referrals.models import Referral
+from referrals.models import Referral, Service
 from tests.factories import (
     COMPLETE_ANSWERS,
     IntakeFactory,
@@ -161,3 +161,13 @@ def test_a_cancellation_reason_is_recorded_as_changed_never_by_value(
     entry = AuditEntry.objects.filter(object_pk=str(referral.pk)).last()
     assert entry.changes["cancel_reason"] == [MASKED, MASKED]
     assert "Asheville" not in str(entry.changes)
+
+
+def test_the_trail_names_changed_fields_as_staff_pages_do(manager_client):
+    botox = Service.objects.get(code="botox")
+    referral_services.service_open(service=botox, user=None)
+    page = manager_client.get(
+        reverse("admin:clinic_auditentry_changelist")
+    ).content.decode()
+    assert '<td class="field-msg_short">1 change: Accepts referrals</td>' in page
+    assert "accepts_referrals" not in page
