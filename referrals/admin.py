@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from clinic.admin_utils import (
     QuickRowsMixin,
     ReadOnlyAdminMixin,
+    staff_name,
     staff_name_display,
     today_start,
 )
@@ -24,7 +25,6 @@ from referrals.models import (
     VIEW_QUEUE,
     QueueEntry,
     Referral,
-    ReferralEvent,
     RoutingDecision,
     Service,
 )
@@ -158,24 +158,6 @@ class ServiceAdmin(admin.ModelAdmin):
         )
 
 
-class ReferralEventInline(admin.TabularInline):
-    model = ReferralEvent
-    fields = ["at", "actor_name", "from_status", "to_status", "note"]
-    readonly_fields = fields
-    actor_name = staff_name_display("actor", "who")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
 class DecidedByMeFilter(admin.SimpleListFilter):
     """Referrals the signed-in physician decided (the home page's "decided today")."""
 
@@ -247,7 +229,6 @@ class ReferralAdmin(
         "created",
     ]
     readonly_fields = fields
-    inlines = [ReferralEventInline]
     decided_by_name = staff_name_display("decided_by", "decided by")
     patient = patient_who_column("intake__patient__")
     patient_shown = patient_identity_field("intake__patient__")
@@ -342,6 +323,10 @@ class ReferralAdmin(
             extra_context["can_letter"] = referral.has_letter and request.user.has_perm(
                 VIEW_LETTER
             )
+            extra_context["events"] = [
+                (event, staff_name(event.actor))
+                for event in referral.events.select_related("actor")
+            ]
         return super().change_view(request, object_id, form_url, extra_context)
 
 

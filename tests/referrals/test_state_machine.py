@@ -237,6 +237,20 @@ def test_a_step_gone_since_its_link_was_shown_names_who_took_the_last_one(
     assert "already cancelled (by Fran Desk, " in refused.content.decode()
 
 
+def test_the_referral_page_says_what_happened_to_it_by_whom_without_row_ids(
+    approved, desk_client
+):
+    approver = approved.decided_by
+    approver.first_name, approver.last_name = "Pat", "Reyes"
+    approver.save()
+    html = desk_client.get(approved.get_absolute_url()).content.decode()
+    events = html.split('id="referral-events"')[1].split("</table>")[0]
+    assert "<td>Pat Reyes</td>" in events
+    assert "<td>Pending review</td>" in events and "<td>Approved</td>" in events
+    assert "Referral event" not in html  # no sequential row ids on the page
+    assert html.index('id="referral-actions"') < html.index('id="referral-events"')
+
+
 def test_the_referral_page_offers_only_the_buttons_the_status_and_role_allow(
     approved, desk_client, client_class, physician_user, front_desk_user
 ):
