@@ -337,6 +337,14 @@ class SessionForm(forms.ModelForm):
                 f"{course.referral.service}"
             )
 
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(
+                "This date is in the future: record a session once it has happened."
+            )
+        return date
+
     def clean(self):
         cleaned = super().clean()
         course = cleaned.get("course") or self.instance.course

@@ -351,6 +351,20 @@ def test_a_blood_pressure_pair_is_checked_beside_its_lower_number(
     assert not course.sessions.exists()
 
 
+@pytest.mark.parametrize(("days_ahead", "saved"), [(1, False), (0, True)])
+def test_a_session_is_recorded_once_it_has_happened(
+    physician_client, course, days_ahead, saved
+):
+    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    post = {**session_post(course), "date": day.isoformat()}
+    response = physician_client.post(session_add_url(), post)
+    assert course.sessions.exists() is saved
+    if not saved:
+        assert response.context["adminform"].form.errors["date"] == [
+            "This date is in the future: record a session once it has happened."
+        ]
+
+
 def test_a_missed_session_takes_no_measurements(physician_client, course):
     post = session_post(course, pain_before="7")
     del post["attended"]
