@@ -182,9 +182,12 @@ class StepView(View):
         the page.
         """
         for name, field in form.fields.items():
-            form.initial[name] = field.widget.value_from_datadict(
+            typed = field.widget.value_from_datadict(
                 posted.data, posted.files, posted.add_prefix(name)
             )
+            if isinstance(field, online.BirthDateField) and typed:
+                typed = field.as_kept(typed)  # 04/12 stays April 12 in Spanish
+            form.initial[name] = typed
         with translation.override(language):
             response = self.render(form)
         return remember_language(response, language)

@@ -8,6 +8,7 @@ the consent text and its versions, ``vocabulary`` the patient's words for jargon
 from intake.online.forms import (
     AboutYouForm,
     BaseTreatmentFormSet,
+    BirthDateField,
     TreatmentForm,
 )
 from intake.online.review import review_sections
@@ -32,6 +33,7 @@ __all__ = [
     "STEP_BY_SLUG",
     "AboutYouForm",
     "BaseTreatmentFormSet",
+    "BirthDateField",
     "Step",
     "TreatmentForm",
     "error_summary",

@@ -55,8 +55,8 @@ OLDEST_AGE = 120
 MAX_TREATMENT_ROWS = 40
 # What a typed date of birth may look like, by language; the first is how it shows.
 DATE_INPUT_FORMATS = {
-    Language.ENGLISH: ["%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y"],
-    Language.SPANISH: ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y"],
+    Language.ENGLISH: ["%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"],
+    Language.SPANISH: ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"],
 }
 
 # (form field, title, codes): the health questions in groups a phone screen holds.
@@ -112,22 +112,43 @@ NEEDLE_GROUPS = [
 
 
 class BirthDateInput(forms.DateInput):
-    """A date shown as the patient's language writes it: 04/12/1987 or 12/04/1987."""
+    """A date shown as the patient's language writes it: 04/12/1987 or 12/04/1987.
+
+    A date kept as typed travels as year-month-day (``BirthDateField.as_kept``), so
+    it shows in whichever language the page is in with its meaning unchanged.
+    """
 
     def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return value
         if isinstance(value, datetime.date):
             return value.strftime(DATE_INPUT_FORMATS[Language.active()][0])
         return value
 
 
 class BirthDateField(forms.DateField):
-    """A date typed month first in English and day first in Spanish."""
+    """A date typed month first in English and day first in Spanish, with a
+    four-digit year (a two-digit one is ambiguous: 57 would be 2057)."""
 
     widget = BirthDateInput
 
     @property
     def input_formats(self) -> list[str]:
         return DATE_INPUT_FORMATS[Language.active()]
+
+    def as_kept(self, text: str) -> str:
+        """Typed text to keep for showing again, perhaps in the other language: a
+        date as year-month-day, read in the page's language; anything else as typed."""
+        for date_format in self.input_formats:
+            try:
+                day = datetime.datetime.strptime(text.strip(), date_format).date()
+            except ValueError:
+                continue
+            return day.isoformat()
+        return text
 
 
 class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
@@ -152,7 +173,8 @@ class AboutYouForm(PhoneFieldsMixin, StepForm, forms.ModelForm):
         error_messages={
             "required": _("Enter your date of birth."),
             "invalid": _(
-                "Enter your date of birth as month/day/year, like 04/12/1987."
+                "Enter your date of birth as month/day/year, with all four digits "
+                "of the year, like 04/12/1987."
             ),
         },
     )

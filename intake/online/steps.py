@@ -19,6 +19,7 @@ from intake.online.forms import (
     MAX_TREATMENT_ROWS,
     AboutYouForm,
     BaseTreatmentFormSet,
+    BirthDateField,
     ConsentForm,
     DailyLifeForm,
     HeadachesForm,
@@ -91,7 +92,7 @@ class Step:
         else:
             names = [form.add_prefix(name) for name in form.fields]
         # NUL is no character a person types, and PostgreSQL's JSON cannot hold it.
-        return {
+        kept = {
             name: [
                 value.replace("\x00", "")[:UNCHECKED_MAX_CHARS]
                 for value in data.getlist(name)[:UNCHECKED_MAX_VALUES]
@@ -99,6 +100,13 @@ class Step:
             for name in names
             if name in data
         }
+        if not isinstance(form, forms.BaseFormSet):
+            for name, field in form.fields.items():
+                key = form.add_prefix(name)
+                if isinstance(field, BirthDateField) and kept.get(key):
+                    # Shown again perhaps in the other language: its meaning kept.
+                    kept[key] = [field.as_kept(value) for value in kept[key]]
+        return kept
 
 
 def _rows_as_posted(posted: MultiValueDict) -> list[dict]:

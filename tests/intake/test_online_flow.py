@@ -531,6 +531,14 @@ def test_a_routine_done_page_and_e_mail_promise_2_working_days(client):
     assert "24 horas" not in confirmation
 
 
+@pytest.mark.parametrize("typed", ["04/12/57", "04/12/24"])
+def test_a_two_digit_year_is_refused_and_asked_in_full(client, typed):
+    response = post_step(client, "about-you", {"date_of_birth": typed})
+    assert response.status_code == 400
+    assert "with all four digits of the year" in response.content.decode()
+    assert not Intake.objects.exists()
+
+
 def test_a_birth_date_of_today_is_refused_and_yesterday_accepted(client):
     today = timezone.localdate()
     refused = post_step(client, "about-you", date_of_birth=today.strftime("%m/%d/%Y"))

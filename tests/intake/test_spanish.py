@@ -250,6 +250,36 @@ def test_switching_language_on_a_new_first_step_keeps_what_was_typed(client):
     assert not Intake.objects.exists()
 
 
+def test_a_birth_date_typed_before_switching_language_keeps_its_meaning(client):
+    # April 12, typed month first; the page turns Spanish (day first) unsaved.
+    response = client.post(
+        "/intake/about-you/",
+        {"first_name": "Rosa", "date_of_birth": "04/12/1987", "action": "language:es"},
+    )
+    assert 'value="12/04/1987"' in response.content.decode()
+    answers = {**ONLINE_STEP_ANSWERS["about-you"], "date_of_birth": "12/04/1987"}
+    client.post("/intake/about-you/", {**answers, "action": "next"})
+    assert Intake.objects.get().patient.date_of_birth == datetime.date(1987, 4, 12)
+
+
+def test_a_kept_unfinished_birth_date_keeps_its_meaning_in_the_other_language(
+    client,
+):
+    post_step(client, "about-you")  # saved in English
+    client.post(
+        "/intake/about-you/",
+        {
+            **ONLINE_STEP_ANSWERS["about-you"],
+            "date_of_birth": "04/12/1987",
+            "first_name": "",
+            "action": "back",
+        },
+    )  # unfinished (no first name): kept as typed
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = client.get("/intake/about-you/").content.decode()
+    assert 'value="12/04/1987"' in page
+
+
 def test_staff_pages_stay_in_english_whatever_the_browser_or_cookie_asks(
     desk_client,
 ):
