@@ -456,6 +456,7 @@ class TreatmentForm(StepForm):
         _("What was it for?"),
         translated(codes.INTENTS),
         required=False,
+        help_text=_("Needed when the name is not in our list."),
         short=_("What it was for"),
     )
     dose = forms.CharField(
@@ -491,6 +492,10 @@ class TreatmentForm(StepForm):
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
         self.fields["treatment_class"].short_name = _("Kind of treatment")
+        # Asked for only when the name is not in our list: not marked "(optional)"
+        # (templates/intake/crispy/field.html).
+        for name in ("treatment_class", "intent"):
+            self.fields[name].only_sometimes = True
 
     def clean(self):
         cleaned = super().clean()

@@ -531,6 +531,19 @@ def test_a_routine_done_page_and_e_mail_promise_2_working_days(client):
     assert "24 horas" not in confirmation
 
 
+def test_a_treatments_kind_and_use_are_not_marked_optional_as_they_may_be_asked(
+    client,
+):
+    post_step(client, "about-you")
+    page = client.get("/intake/treatments/").content.decode()
+    for label in ("Say what kind of treatment it is", "What was it for?"):
+        heading = page.split(label)[1].split("</")[0]
+        assert "(optional)" not in heading, label
+    assert "Needed when the name is not in our list." in page
+    dose = page.split(">Dose")[1].split("</")[0]
+    assert "(optional)" in dose  # truly optional fields still say so
+
+
 @pytest.mark.parametrize("typed", ["04/12/57", "04/12/24"])
 def test_a_two_digit_year_is_refused_and_asked_in_full(client, typed):
     response = post_step(client, "about-you", {"date_of_birth": typed})
