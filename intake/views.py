@@ -238,10 +238,15 @@ class StepView(View):
         )
         return render(self.request, "intake/saved.html", {"link": link})
 
-    def submit(self) -> HttpResponse:
-        unfinished = [
+    def unfinished_steps(self) -> list[online.Step]:
+        """The steps before the review the patient has not finished (left with
+        answers kept unchecked, or changed since and not saved)."""
+        return [
             step for step in online.STEPS[:-1] if step.slug not in self.draft.steps_done
         ]
+
+    def submit(self) -> HttpResponse:
+        unfinished = self.unfinished_steps()
         if unfinished:
             return self.render(
                 self.step.form(self.draft), unfinished=unfinished, status=400
@@ -277,6 +282,7 @@ class StepView(View):
             context["consent_version"] = consent.VERSIONS[Language.active()]
         if step is online.REVIEW_STEP:
             context["sections"] = online.review_sections(self.draft)
+            context.setdefault("unfinished_now", self.unfinished_steps())
         return render(self.request, "intake/step.html", context, status=status)
 
 

@@ -777,6 +777,25 @@ class TestAnAnsweredDraft:
             assert jargon not in pages, jargon
         assert "Botox for migraine (coming soon)" in pages
 
+    def test_the_review_says_at_once_which_steps_are_unfinished(
+        self, online_patient_client
+    ):
+        review = online_patient_client.get(REVIEW).content.decode()
+        assert "Some steps are not finished yet" not in review
+        online_patient_client.post(
+            "/intake/headaches/",
+            {
+                **ONLINE_STEP_ANSWERS["headaches"],
+                "migraine_days_per_month": "25",  # above the 20 headache days
+                "action": "back",
+            },
+        )
+        review = online_patient_client.get(REVIEW).content.decode()
+        notice = review.split("Some steps are not finished yet")[1].split("</div>")[0]
+        assert "the ones last saved" in notice
+        assert 'href="/intake/headaches/"' in notice
+        assert 'href="/intake/mood/"' not in notice
+
     def test_a_red_flag_done_page_and_e_mail_promise_24_hours_only(
         self, online_patient_client
     ):
