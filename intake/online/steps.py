@@ -264,6 +264,15 @@ def _summary_line(name, message) -> str:
     return gettext("%(question)s: %(problem)s") % {"question": name, "problem": message}
 
 
+def _page_order(form) -> list[str]:
+    """A step form's field names as its page shows them: its layout's order where
+    it has one (the fields are declared in another), then any field left out."""
+    layout = form.layout() if hasattr(form, "layout") else None
+    shown = [pointer.name for pointer in layout.get_field_names()] if layout else []
+    shown = [name for name in shown if name in form.fields]
+    return shown + [name for name in form.fields if name not in shown]
+
+
 def error_summary(form) -> list[tuple[str, str]]:
     """(field id, line) of every error of a step form or formset, in page order.
 
@@ -276,7 +285,8 @@ def error_summary(form) -> list[tuple[str, str]]:
         summary += [("treatments", str(error)) for error in form.non_form_errors()]
     for number, each in enumerate(form.forms if formset else [form], start=1):
         summary += [("step-form", str(error)) for error in each.non_field_errors()]
-        for name, field in each.fields.items():
+        for name in _page_order(each):
+            field = each.fields[name]
             bound = each[name]
             anchor = bound.auto_id + ("_0" if bound.use_fieldset else "")
             question = getattr(field, "short_name", None) or bound.label

@@ -422,6 +422,23 @@ def test_each_summary_line_names_its_question(client):
     ]
 
 
+def test_the_summary_follows_the_page_not_the_forms_field_order(client):
+    for slug in ONLINE_STEP_SLUGS[: ONLINE_STEP_SLUGS.index("warning-signs")]:
+        post_step(client, slug)
+    response = client.post("/intake/warning-signs/", {"action": "next"})
+    page = response.content.decode()
+    linked = re.findall(
+        r'<a href="#(id_[a-z_]+?)(?:_0)?">',
+        page.split("data-error-summary>")[1].split("</div>")[0],
+    )
+    shown = [
+        field_id
+        for field_id in re.findall(r'id="(id_[a-z_]+?)(?:_0)?"', page)
+        if field_id in linked
+    ]
+    assert linked and linked == list(dict.fromkeys(shown))
+
+
 def test_a_treatment_rows_summary_lines_name_the_row(client):
     post_step(client, "about-you")
     response = post_step(client, "treatments", {"treatments-1-outcome": ""})
