@@ -19,6 +19,7 @@ from intake.models import RANGES, Intake, OnlineDraft
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 NONE_OF_THESE = "none"
+TOO_LONG = _("Keep this to %(limit_value)d characters or fewer: it has %(show_value)d.")
 
 
 def translated(choices) -> list[tuple[str, str]]:
@@ -187,6 +188,9 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.pop("maxlength", None)
+            if getattr(field, "max_length", None):
+                # In words a patient reads, unless the field says it its own way.
+                field.error_messages.setdefault("max_length", TOO_LONG)
 
     def layout(self) -> Layout | None:
         return None

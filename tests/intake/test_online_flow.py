@@ -561,6 +561,14 @@ def test_a_treatments_kind_and_use_are_not_marked_optional_as_they_may_be_asked(
     assert "(optional)" in dose  # truly optional fields still say so
 
 
+def test_a_too_long_answer_is_told_in_plain_words_and_kept(client):
+    response = post_step(client, "about-you", {"first_name": "A" * 130})
+    page = response.content.decode()
+    assert "Keep this to 100 characters or fewer: it has 130." in page
+    assert "Ensure this value" not in page
+    assert 'value="' + "A" * 130 + '"' in page
+
+
 @pytest.mark.parametrize("typed", ["04/12/57", "04/12/24"])
 def test_a_two_digit_year_is_refused_and_asked_in_full(client, typed):
     response = post_step(client, "about-you", {"date_of_birth": typed})
