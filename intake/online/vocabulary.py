@@ -60,13 +60,13 @@ ACUTE_CLASS_LABELS = {
 }
 
 # What a treatment row is, in a word, on the review page: "erenumab (CGRP
-# monoclonal antibody)". By class, and by drug where a class holds two kinds.
+# injection or infusion)". By class, and by drug where a class holds two kinds.
 CLASS_KINDS = {
     "antidepressant": _("antidepressant"),
     "antiepileptic": _("anti-seizure medicine"),
     "beta_blocker": _("beta blocker"),
     "calcium_channel_blocker": _("calcium-channel blocker"),
-    "cgrp_pathway": _("CGRP monoclonal antibody"),
+    "cgrp_pathway": _("CGRP injection or infusion"),
     "ace_arb": _("blood-pressure medicine"),
     "onabotulinumtoxina": _("Botox injections"),
     "other_preventive": _("medicine to prevent attacks"),

@@ -288,7 +288,7 @@ def test_every_page_passes_axe_in_each_language_and_is_photographed(
         assert page.locator(".error-summary").count() == 0, page.content()
     if spanish:
         assert page.get_by_text(
-            "erenumab (anticuerpo monoclonal anti-CGRP)"
+            "erenumab (inyección o infusión anti-CGRP)"
         ).is_visible()
         assert page.get_by_text("12 de abril de 1987").is_visible()
     press_button(page, "next", keyboard=False)
@@ -347,7 +347,7 @@ def test_an_english_patient_leaves_step_2_half_done_and_finds_it_in_a_new_browse
         press_button(other, "next", keyboard=False)
         assert other.locator(".error-summary").count() == 0, other.content()
     other.goto("/intake/review/")
-    assert other.get_by_text("erenumab (CGRP monoclonal antibody)").is_visible()
+    assert other.get_by_text("erenumab (CGRP injection or infusion)").is_visible()
     other.screenshot(path=SCREENSHOTS / "review-aimovig-phone-en.png", full_page=True)
 
 

@@ -260,7 +260,7 @@ class TestAPatientPastTheFirstStep:
     def test_the_review_page_shows_the_generic_drug_and_its_kind(self, patient):
         post_treatments(patient, "Aimovig", "Qulipta")
         page = patient.get("/intake/review/").content.decode()
-        assert "erenumab (CGRP monoclonal antibody)" in page
+        assert "erenumab (CGRP injection or infusion)" in page
         assert "atogepant (CGRP tablet)" in page
 
     def test_the_name_field_suggests_brands_with_their_generic_name(self, patient):
