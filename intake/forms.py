@@ -26,7 +26,10 @@ PATIENT_FIELDS = [
 ]
 
 
-PHONE = re.compile(r"^\+?[0-9]{7,15}$")
+# A US number with its area code (a leading 1 allowed), or an international one
+# written with + and its country code (E.164: at most 15 digits). Seven digits
+# without an area code cannot be called back.
+PHONE = re.compile(r"^(1?[0-9]{10}|\+[0-9]{8,15})$")
 
 
 def phone_digits(text: str) -> str:
@@ -35,7 +38,10 @@ def phone_digits(text: str) -> str:
     digits = re.sub(r"[\s().-]", "", text)
     if text and not PHONE.match(digits):
         raise forms.ValidationError(
-            _("Enter a phone number using digits, like 704 555 0100.")
+            _(
+                "Enter the phone number with its area code, using digits, like "
+                "704 555 0100."
+            )
         )
     return digits
 

@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django import forms
 
+from intake.forms import phone_digits
 from intake.matching import (
     Person,
     fold_name,
@@ -166,3 +168,23 @@ def test_an_emergency_contact_is_filled_in_whole_or_not_at_all():
         "emergency_contact_name": "",
         "emergency_contact_phone": "7045550199",
     }
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("(704) 555-0166", "7045550166"),
+        ("1 704 555 0166", "17045550166"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("555-0166", None),  # no area code: no way to call back
+        ("704 555 016", None),
+        ("+1234567", None),
+        ("call after 5", None),
+    ],
+)
+def test_a_phone_needs_its_area_code_or_country_code(typed, stored):
+    if stored is None:
+        with pytest.raises(forms.ValidationError, match="area code"):
+            phone_digits(typed)
+    else:
+        assert phone_digits(typed) == stored

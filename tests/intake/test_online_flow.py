@@ -125,6 +125,7 @@ def test_the_server_error_page_names_the_clinic_without_a_request(rf, settings):
             "e-mail address or a mobile phone",
         ),
         ("about-you", {"mobile_phone": "call me"}, "mobile_phone", "using digits"),
+        ("about-you", {"mobile_phone": "555-0123"}, "mobile_phone", "area code"),
         (
             "headaches",
             {"migraine_days_per_month": "25"},
