@@ -62,6 +62,11 @@ class IntakeResource(ListResource):
     first_name = fields.Field(attribute="patient__first_name", column_name="first name")
     last_name = fields.Field(attribute="patient__last_name", column_name="last name")
 
+    def dehydrate_interests(self, intake: Intake) -> str:
+        """The services asked about, as codes like the other columns, one cell
+        without JSON's brackets and quotes: "ketamine; yoga"."""
+        return "; ".join(intake.interests)
+
     class Meta:
         model = Intake
         fields = export_order = (

@@ -197,6 +197,15 @@ def test_an_intake_list_filtered_on_its_page_exports_exactly_its_rows(
     }
 
 
+def test_an_intakes_services_asked_about_are_one_plain_cell(manager_client):
+    intake = submitted_intake(at(3))
+    Intake.objects.filter(pk=intake.pk).update(interests=["ketamine", "yoga"])
+    response = manager_client.get(
+        csv_url("intakes"), {"intakes-columns": ["record_number", "interests"]}
+    )
+    assert read_csv(response)[1:] == [[intake.patient.record_number, "ketamine; yoga"]]
+
+
 def test_a_searched_patient_list_exports_the_patients_found_with_the_roles_columns(
     desk_client, manager_user
 ):
