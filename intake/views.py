@@ -307,6 +307,19 @@ class ResumeView(View):
 
 
 @method_decorator(never_cache, name="dispatch")
+class SavedView(View):
+    """The "answers saved" page again (a reload of it): the link is not shown twice,
+    since only its hash is kept; the patient carries on from this browser, or saves
+    again for a new link."""
+
+    def get(self, request):
+        draft = session_draft(request)
+        if draft is None or draft.intake.status == Intake.Status.SUBMITTED:
+            return redirect("intake:start")
+        return render(request, "intake/saved.html", {"link": None})
+
+
+@method_decorator(never_cache, name="dispatch")
 class DoneView(TemplateView):
     """What happens next, urgent advice from the answers, and self-care tips."""
 

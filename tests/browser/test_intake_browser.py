@@ -332,6 +332,12 @@ def test_an_english_patient_leaves_step_2_half_done_and_finds_it_in_a_new_browse
     press_button(page, "later", keyboard=False)
     assert page.get_by_role("heading", name="Your answers are saved").is_visible()
     link = page.input_value("#resume-link")
+    # Reloading the page shows it again; it does not send the form again, which
+    # would replace the link just given (and e-mailed).
+    assert page.url.endswith("/intake/saved/")
+    page.reload()
+    assert page.get_by_role("heading", name="Your answers are saved").is_visible()
+    assert page.locator("#resume-link").count() == 0
 
     other = new_page(PHONE)
     other.goto(link)

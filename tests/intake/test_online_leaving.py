@@ -161,3 +161,19 @@ def test_continuing_on_the_front_page_opens_where_the_patient_stopped(
 def test_a_nul_character_kept_unchecked_is_dropped(started):
     post(started, "headaches", {"onset_age": "1\x006"}, "later")
     assert draft().unchecked_answers["headaches"] == {"onset_age": ["16"]}
+
+
+def test_the_saved_page_again_shows_no_link_and_issues_none(started):
+    saved = post(started, "headaches", HALF_DONE, "later")
+    assert 'data-settled-url="/intake/saved/"' in saved.content.decode()
+    token_hash = OnlineDraft.objects.get().resume_token_hash
+    again = started.get("/intake/saved/")
+    page = again.content.decode()
+    assert again.status_code == 200
+    assert "not shown twice" in page and "/intake/resume/" not in page
+    assert OnlineDraft.objects.get().resume_token_hash == token_hash
+
+
+def test_the_saved_page_without_a_form_in_progress_goes_to_the_start(client):
+    response = client.get("/intake/saved/")
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -56,7 +56,18 @@
     });
   }
 
+  // A page shown once in answer to a form (the private link to finish later) gets
+  // an address of its own: reloading it shows that page again instead of sending
+  // the form again, which would replace the link just e-mailed.
+  function settleAddress() {
+    var settled = document.querySelector("[data-settled-url]");
+    if (settled && window.history.replaceState) {
+      window.history.replaceState(null, "", settled.dataset.settledUrl);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    settleAddress();
     focusErrorSummary();
     linkSummaryToFields();
     submitOnce();
