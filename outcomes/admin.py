@@ -41,7 +41,6 @@ from outcomes.services import (
     follow_up_answer,
     session_save,
 )
-from referrals import routing
 from referrals.models import Referral
 
 COMPLETE, DISCONTINUE = "complete", "discontinue"
@@ -68,11 +67,7 @@ class CoursePatientMixin:
         allergies = [str(ALLERGY_LABELS[code]) for code in intake.allergies]
         if intake.other_allergies:
             allergies.append(intake.other_allergies)
-        cautions = [
-            reason["text"]
-            for reason in referral.reasons
-            if routing.reason_level(reason["code"]) == routing.FLAG
-        ]
+        cautions = [reason["text"] for reason in referral.cautions]
         lines = [
             (
                 "Weight",

@@ -142,7 +142,6 @@ class ServiceAdmin(admin.ModelAdmin):
                 "physician review.",
                 messages.SUCCESS,
             )
-        return None
 
     @admin.action(description="Mark as coming soon", permissions=["change"])
     def close_services(self, request, queryset):

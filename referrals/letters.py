@@ -198,18 +198,8 @@ def referral_letter_context(referral: Referral) -> dict:
     return {
         **_patient_context(referral.intake, referral.decision),
         "referral": referral,
-        # Why the rules did not refer (for an override), apart from the cautions a
-        # service notes either way.
-        "findings": [
-            reason_words(reason)
-            for reason in referral.reasons
-            if routing.reason_level(reason["code"]) in routing.NO_REFERRAL_OUTCOMES
-        ],
-        "cautions": [
-            reason_words(reason)
-            for reason in referral.reasons
-            if routing.reason_level(reason["code"]) not in routing.NO_REFERRAL_OUTCOMES
-        ],
+        "findings": [reason_words(reason) for reason in referral.findings],
+        "cautions": [reason_words(reason) for reason in referral.cautions],
         # What the rules found, for a referral made by the physician's override.
         "rules_found": (
             "contraindicated"

@@ -574,6 +574,21 @@ class Referral(ChecksInOneQuery, ConcurrentTransitionMixin, TimeStampedModel):
         """Declining this referral overrides the engine: it recommended it (REC)."""
         return self.recommended_outcome == ReferralOutcome.REC
 
+    @property
+    def findings(self) -> list[dict]:
+        """The engine's reasons for not referring (NE, BLOCK): what an override
+        overrode."""
+        return [
+            reason
+            for reason in self.reasons
+            if routing.reason_level(reason["code"]) in routing.NO_REFERRAL_OUTCOMES
+        ]
+
+    @property
+    def cautions(self) -> list[dict]:
+        """The engine's other reasons: what the service notes either way."""
+        return [reason for reason in self.reasons if reason not in self.findings]
+
 
 class ReferralEvent(models.Model):
     """One change of a referral's status: append-only."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from clinic.admin_utils import staff_name
 from intake import codes, scoring
 from intake.facts import intake_facts
 from intake.models import Intake, IntakeAmendment, TreatmentTrial
@@ -362,11 +363,10 @@ def referral_already_text(referral: Referral, lead: str = "This referral is ") -
     last = (
         ReferralEvent.objects.filter(referral=fresh, to_status=fresh.status)
         .select_related("actor")
-        .order_by("at", "pk")
-        .last()
+        .order_by("-at", "-pk")
+        .first()
     )
     if last is not None and last.actor is not None:
-        who = last.actor.get_full_name() or last.actor.get_username()
         when = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M")
-        text += f" (by {who}, {when})"
+        text += f" (by {staff_name(last.actor)}, {when})"
     return text + ". Nothing was changed."
