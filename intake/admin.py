@@ -25,6 +25,7 @@ from intake.admin_mixins import (
     patient_identity_field,
 )
 from intake.forms import (
+    DrugNameForm,
     IntakeAmendmentForm,
     IntakeDraftForm,
     PatientForm,
@@ -714,6 +715,7 @@ class IntakeAdmin(
 
 class DrugNameInline(admin.TabularInline):
     model = DrugName
+    form = DrugNameForm
     fields = ["name"]
     extra = 1
 

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from intake.matching import Person, fold_name, patient_identity
-from intake.models import Drug, Intake, Patient, TreatmentTrial
+from intake.models import Drug, DrugName, Intake, Patient, TreatmentTrial
 from intake.selectors import drug_catalogue, patient_duplicates
 
 # A patient's details, in the order both the front desk and the public form ask them.
@@ -198,7 +198,29 @@ class IntakeAmendmentForm(IntakeAnswersForm):
     )
 
 
-class TreatmentTrialForm(forms.ModelForm):
+class NamedRowInputsMixin:
+    """A tabular inline row's form: its inputs sit under column headings, not beside
+    <label>s, so each names itself for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin wraps a picker (RelatedFieldWidgetWrapper), whose copy no longer
+        # shares the picker's attrs: the inner widget is named.
+        for field in self.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", str(field.label))
+
+
+class DrugNameForm(NamedRowInputsMixin, forms.ModelForm):
+    """One of a catalogue drug's other names, on its page."""
+
+    class Meta:
+        model = DrugName
+        fields = ["name"]
+        labels = {"name": "Other name"}
+
+
+class TreatmentTrialForm(NamedRowInputsMixin, forms.ModelForm):
     """One treatment row; a catalogue drug fills in its own class and usual use."""
 
     class Meta:
@@ -221,12 +243,6 @@ class TreatmentTrialForm(forms.ModelForm):
         self.fields["dose"].error_messages["max_length"] = (
             "Write the dose in at most %(limit_value)d characters, like “100 mg daily”."
         )
-        # The row's inputs sit under column headings, not beside <label>s: each
-        # names itself for screen readers. The admin wraps the drug's picker
-        # (RelatedFieldWidgetWrapper), whose copy no longer shares the picker's attrs.
-        for field in self.fields.values():
-            widget = getattr(field.widget, "widget", field.widget)
-            widget.attrs.setdefault("aria-label", str(field.label))
 
     def clean(self):
         cleaned = super().clean()

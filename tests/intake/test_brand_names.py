@@ -1,6 +1,7 @@
 """Brand and Spanish names find the catalogue drug, stored as the generic drug."""
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -175,6 +176,14 @@ def test_a_drug_keeps_its_own_name_and_brands_when_changed():
     drug = Drug.objects.get(name="erenumab")
     drug.rxnorm_ingredient = "1990002"
     drug.full_clean()  # its own name, and "Aimovig" its own brand
+
+
+def test_the_drug_pages_other_name_inputs_are_named_for_screen_readers(
+    manager_client,
+):
+    page = manager_client.get(reverse("admin:intake_drug_add")).content.decode()
+    field = re.search(r'<input[^>]*name="names-0-name"[^>]*>', page).group(0)
+    assert 'aria-label="Other name"' in field
 
 
 def test_the_manager_adds_a_new_drugs_brand_names_on_its_page(manager_client):

@@ -90,6 +90,11 @@ def test_every_report_has_its_table_and_the_charted_ones_an_svg(manager_client):
     )
     assert funnel["rows"][0][:3] == [("referrals", False), (0, True), (3, True)]
     assert page.count('<svg class="report-chart"') == 10
+    # Each table's box scrolls sideways when it is wider than the page, and a
+    # keyboard reaches it.
+    assert page.count('class="report-scroll" tabindex="0" role="region"') == len(
+        REPORTS
+    )
     assert "<script>" not in page  # the admin's own scripts are files
     assert response["Cache-Control"].startswith("max-age=0")
 
